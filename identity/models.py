@@ -1,0 +1,143 @@
+"""People: citizen and official accounts, identity level, official profiles, and the
+personal document store (kho dữ liệu cá nhân)."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """Anyone who logs in. Citizens and officials alike; officials also have an OfficialProfile."""
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    class Level(models.IntegerChoices):
+        LEVEL_1 = 1, _("Level 1 (self-registered)")
+        LEVEL_2 = 2, _("Level 2 (verified)")
+
+    class VerifiedVia(models.TextChoices):
+        NONE = "", _("Not verified")
+        EID = "eid", _("e-ID (VNeID)")
+        IN_PERSON = "in_person", _("In person by an official")
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    personal_id = models.CharField(
+        _("personal identification number"), max_length=12, unique=True, null=True, blank=True
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    phone = models.CharField(_("phone number"), max_length=15, blank=True, db_index=True)
+    province = models.ForeignKey(
+        "portal.Province", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
+    ward = models.ForeignKey(
+        "portal.Ward", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("commune / ward")
+    )
+    address_line = models.CharField(_("street address"), max_length=255, blank=True)
+    identity_level = models.PositiveSmallIntegerField(_("identity level"), choices=Level.choices, default=Level.LEVEL_1)
+    verified_via = models.CharField(_("verified via"), max_length=10, choices=VerifiedVia.choices, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    eid_subject = models.CharField(_("e-ID subject"), max_length=255, unique=True, null=True, blank=True)
+    notify_email = models.BooleanField(_("notify me by email"), default=True)
+    notify_sms = models.BooleanField(_("notify me by SMS"), default=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return (self.full_name.split()[-1] if self.full_name else self.email)
+
+    @property
+    def is_official(self) -> bool:
+        return hasattr(self, "official_profile")
+
+
+class OfficialProfile(models.Model):
+    """An official's place of work; the roles are Django groups (see identity/roles.py)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="official_profile")
+    agency = models.ForeignKey("services.Agency", on_delete=models.PROTECT, related_name="officials")
+    title = models.CharField(_("job title"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("official profile")
+        verbose_name_plural = _("official profiles")
+
+    def __str__(self):
+        return f"{self.user} — {self.agency}"
+
+
+class PersonalDocument(models.Model):
+    """A digitised document in a citizen's personal store, reusable when filing."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("Uploaded by the citizen")
+        PORTAL = "portal", _("Issued by the portal")
+        OFFICIAL = "official", _("Certified by an official")
+        EID = "eid", _("From e-ID data")
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="documents")
+    doc_type = models.CharField(_("document type"), max_length=60, db_index=True)
+    title = models.CharField(_("title"), max_length=255)
+    number = models.CharField(_("number"), max_length=60, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=255, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="personal/%Y/%m/", blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.UPLOAD)
+    verified = models.BooleanField(_("verified"), default=False)
+    verified_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("verified by")
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("personal document")
+        verbose_name_plural = _("personal documents")
+
+    def __str__(self):
+        return self.title

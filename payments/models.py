@@ -1,0 +1,1 @@
+"""Payments of dossier fees (filled in by the payments work)."""

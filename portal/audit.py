@@ -1,0 +1,22 @@
+"""Recording access to personal data (append-only audit trail)."""
+
+from .models import AuditEvent
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(*, actor, subject=None, action: str, obj=None, detail: str = "", request=None) -> AuditEvent:
+    """Append one audit row. `obj` is any model instance the access concerned."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        subject=subject,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        detail=detail[:500],
+        ip_address=client_ip(request),
+    )

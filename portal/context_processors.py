@@ -1,0 +1,38 @@
+"""Template context shared by every page: the portal's name and the main navigation."""
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label, only for signed-in users)
+NAVIGATION = [
+    ("services:home", _("Home"), False),
+    ("services:search", _("Procedures"), False),
+    ("dossiers:lookup", _("Look up a dossier"), False),
+    ("dossiers:mine", _("My dossiers"), True),
+]
+
+
+def _safe_reverse(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def site(request):
+    signed_in = getattr(request, "user", None) is not None and request.user.is_authenticated
+    nav = []
+    for name, label, private in NAVIGATION:
+        if private and not signed_in:
+            continue
+        url = _safe_reverse(name)
+        if url:
+            nav.append({"url": url, "label": label, "active": request.path == url})
+    return {
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "PORTAL_OWNER": settings.PORTAL_OWNER,
+        "SANDBOX_ENABLED": settings.SANDBOX_ENABLED,
+        "nav_items": nav,
+        "search_url": _safe_reverse("services:search") or "/",
+    }

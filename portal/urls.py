@@ -1,0 +1,28 @@
+"""Root URL configuration. Each app mounts its own pages and API routes here."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from . import views
+
+api_v1 = [
+    path("", include("services.api_urls")),
+]
+
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    path("health/ready/", views.health_ready, name="health-ready"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", include("services.urls")),
+]
+
+if settings.SANDBOX_ENABLED:
+    urlpatterns += []
