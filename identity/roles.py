@@ -63,3 +63,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     AUDITOR: ["portal.view_auditevent"],
     VOLUNTEER: [],
 }
+
+
+def roles_sync() -> None:
+    """Create the role groups and give each exactly the permissions listed above. Idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for label in perms:
+            app_label, codename = label.split(".", 1)
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)
