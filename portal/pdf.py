@@ -1,0 +1,144 @@
+"""PDF rendering shared by every app: Django template -> WeasyPrint PDF with embedded Noto
+fonts (Vietnamese glyphs), no network access, plus QR codes as data URIs.
+
+`pdf_render(template_name=..., context=...)` and `qr_data_uri(url)` are public interfaces.
+"""
+
+import atexit
+import logging
+import mimetypes
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import segno
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+# WeasyPrint is imported lazily: importing it loads Pango, which a web worker that never
+# renders a PDF should not pay for.
+_font_config = None
+_font_css = None
+_url_fetcher = None
+_lock = threading.Lock()
+
+FONT_FACES = [
+    # (family, file, weight, style)
+    ("Noto Sans", "NotoSans-Regular.ttf", "normal", "normal"),
+    ("Noto Sans", "NotoSans-Bold.ttf", "bold", "normal"),
+    ("Noto Sans", "NotoSans-Italic.ttf", "normal", "italic"),
+    ("Noto Serif", "NotoSerif-Regular.ttf", "normal", "normal"),
+    ("Noto Serif", "NotoSerif-Bold.ttf", "bold", "normal"),
+    ("Noto Serif", "NotoSerif-Italic.ttf", "normal", "italic"),
+]
+
+
+class PdfResourceError(Exception):
+    """A PDF template referred to something outside the local static files."""
+
+
+def _font_dir() -> Path:
+    return Path(settings.PDF_FONT_DIR)
+
+
+def _static_roots() -> list[Path]:
+    roots = [Path(p) for p in settings.STATICFILES_DIRS]
+    roots.append(Path(settings.STATIC_ROOT))
+    roots.append(_font_dir())
+    return [r.resolve() for r in roots]
+
+
+def _resolve_local(url: str) -> Path | None:
+    """Map a file:// URL or a /static/... URL to a file inside the static roots, else None."""
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        path = Path(unquote(parsed.path)).resolve()
+        if any(path == root or root in path.parents for root in _static_roots()) and path.is_file():
+            return path
+        return None
+    static_prefix = settings.STATIC_URL
+    if parsed.path.startswith(static_prefix):
+        found = finders.find(unquote(parsed.path[len(static_prefix) :]))
+        if found:
+            return Path(found)
+        candidate = (Path(settings.STATIC_ROOT) / unquote(parsed.path[len(static_prefix) :])).resolve()
+        if Path(settings.STATIC_ROOT).resolve() in candidate.parents and candidate.is_file():
+            return candidate
+    return None
+
+
+def _make_url_fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalStaticURLFetcher(URLFetcher):
+        """Serves data: URIs and files under the static roots; refuses everything else (no network)."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            path = _resolve_local(url)
+            if path is None:
+                raise PdfResourceError(f"PDF resource outside the static files refused: {url[:200]}")
+            mime_type, _encoding = mimetypes.guess_type(path.name)
+            return URLFetcherResponse(
+                path.as_uri(), path.read_bytes(), {"Content-Type": mime_type or "application/octet-stream"}
+            )
+
+    return LocalStaticURLFetcher(allowed_protocols=("data", "file", "http", "https"), allow_redirects=False)
+
+
+def _fonts():
+    """The shared FontConfiguration and the @font-face stylesheet, built once per process."""
+    global _font_config, _font_css, _url_fetcher
+    if _font_config is None:
+        with _lock:
+            if _font_config is None:
+                from weasyprint import CSS
+                from weasyprint.text.fonts import FontConfiguration
+
+                _url_fetcher = _make_url_fetcher()
+                config = FontConfiguration()
+                rules = []
+                for family, filename, weight, style in FONT_FACES:
+                    uri = (_font_dir() / filename).resolve().as_uri()
+                    rules.append(
+                        f'@font-face {{ font-family: "{family}"; src: url("{uri}"); '
+                        f"font-weight: {weight}; font-style: {style}; }}"
+                    )
+                _font_css = CSS(string="\n".join(rules), font_config=config, url_fetcher=_url_fetcher)
+                _font_config = config
+    return _font_config, _font_css
+
+
+@atexit.register
+def _release_fonts() -> None:
+    # Drop the FontConfiguration while its libraries are still loaded (avoids noise at exit).
+    global _font_config, _font_css
+    _font_config = _font_css = None
+
+
+def pdf_render(*, template_name: str, context: dict) -> bytes:
+    """Render a Django template (usually extending pdf/base.html) to PDF bytes."""
+    from weasyprint import HTML
+
+    font_config, font_css = _fonts()
+    full_context = {
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "PORTAL_OWNER": settings.PORTAL_OWNER,
+        "SITE_URL": settings.SITE_URL,
+        "generated_at": timezone.localtime(),
+        **context,
+    }
+    html = render_to_string(template_name, full_context)
+    document = HTML(string=html, base_url=_font_dir().resolve().as_uri() + "/", url_fetcher=_url_fetcher)
+    return document.write_pdf(stylesheets=[font_css], font_config=font_config, uncompressed_pdf=False)
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code for `url` as an SVG data URI, for <img src> in PDFs and pages."""
+    qr = segno.make(url, error="m", micro=False)
+    return qr.svg_data_uri(scale=4, border=2, dark="#000", light="#fff")
