@@ -19,7 +19,12 @@ class Agency(models.Model):
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent agency")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent agency"),
     )
     province = models.ForeignKey(
         "portal.Province", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("province")
@@ -187,7 +192,12 @@ class BundlePart(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=500)
     procedure = models.ForeignKey(
-        Procedure, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("component procedure")
+        Procedure,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("component procedure"),
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
 
@@ -242,3 +252,13 @@ class ProcedureVersion(models.Model):
 
     def __str__(self):
         return f"{self.code} v{self.number} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        """Published versions are immutable: once stored, only `status` may change (supersede, unpublish)."""
+        if self.pk is not None and not self._state.adding:
+            frozen = [f.attname for f in self._meta.concrete_fields if f.attname not in ("id", "status")]
+            stored = type(self).objects.filter(pk=self.pk).values(*frozen).first()
+            if stored is not None and any(stored[name] != getattr(self, name) for name in frozen):
+                raise ValueError("A published procedure version is immutable; publish a new version instead.")
+            kwargs["update_fields"] = ["status"]
+        super().save(*args, **kwargs)

@@ -1,0 +1,129 @@
+"""Writes to the catalog: publishing a procedure draft as an immutable version, unpublishing it,
+and counting use. Views, admin actions and commands call these; they hold the rules."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .eform import schema_validate
+from .models import OnlineLevel, Procedure, ProcedureVersion
+from .search import search_normalize
+from .snapshot import procedure_snapshot
+
+PUBLISH_PERMISSION = "services.publish_procedure"
+
+
+class CatalogError(Exception):
+    """A rule of the catalog refused the change; `messages` are user-facing sentences."""
+
+    def __init__(self, messages):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__("; ".join(str(m) for m in self.messages))
+
+
+def _check_publisher(by) -> None:
+    # by=None is the system itself (management commands, demo seeding), not a web user.
+    if by is not None and not by.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied(_("Only catalog publishers may publish or unpublish procedures."))
+
+
+def procedure_problems(procedure: Procedure) -> list[str]:
+    """Why this draft cannot be published yet (empty when it can)."""
+    problems = []
+    if not procedure.name.strip():
+        problems.append(_("The procedure has no name."))
+    if not procedure.agencies.exists():
+        problems.append(_("Choose at least one implementing agency."))
+    if procedure.processing_time_value is None or procedure.processing_time_value <= 0:
+        problems.append(_("The processing time must be greater than zero."))
+    if procedure.online_level != OnlineLevel.NONE and not procedure.channel_online:
+        problems.append(_("A procedure offered online must have the online channel."))
+    if not (procedure.channel_online or procedure.channel_counter or procedure.channel_post):
+        problems.append(_("Choose at least one channel (online, counter, post)."))
+    if procedure.fees.filter(amount__lt=0).exists():
+        problems.append(_("A fee amount cannot be negative."))
+    if procedure.is_bundle and procedure.bundle_parts.count() < 2:
+        problems.append(_("An inter-agency bundle needs at least two parts."))
+    if not procedure.is_bundle and procedure.bundle_parts.exists():
+        problems.append(_("Only an inter-agency bundle has bundle parts."))
+    problems.extend(_("E-form: %(error)s") % {"error": error} for error in schema_validate(procedure.form_schema))
+    return problems
+
+
+def _search_text(snapshot: dict) -> str:
+    parts = [
+        snapshot["code"],
+        snapshot["name"],
+        snapshot["field"]["name"],
+        snapshot["description"],
+        *(a["name"] for a in snapshot["agencies"]),
+        *(p["name"] for p in snapshot["bundle_parts"]),
+    ]
+    return search_normalize(" ".join(p for p in parts if p))
+
+
+@transaction.atomic
+def procedure_publish(*, procedure: Procedure, by) -> ProcedureVersion:
+    """Freeze the draft into a new published version, superseding the current one.
+
+    A no-op (returns the current version) when nothing changed since the last publish."""
+    _check_publisher(by)
+    procedure = Procedure.objects.select_for_update().select_related("field").get(pk=procedure.pk)
+    problems = procedure_problems(procedure)
+    if problems:
+        raise CatalogError(problems)
+    snapshot = procedure_snapshot(procedure)
+    current = ProcedureVersion.objects.select_for_update().filter(
+        procedure=procedure, status=ProcedureVersion.Status.PUBLISHED
+    )
+    current = current.first()
+    if current is not None and current.snapshot == snapshot:
+        return current
+    if current is not None:
+        current.status = ProcedureVersion.Status.SUPERSEDED
+        current.save()
+    number = (ProcedureVersion.objects.filter(procedure=procedure).aggregate(n=Max("number"))["n"] or 0) + 1
+    version = ProcedureVersion.objects.create(
+        procedure=procedure,
+        number=number,
+        status=ProcedureVersion.Status.PUBLISHED,
+        published_at=timezone.now(),
+        published_by=by,
+        snapshot=snapshot,
+        code=procedure.code,
+        name=procedure.name,
+        search_name=search_normalize(procedure.name),
+        search_text=_search_text(snapshot),
+        field=procedure.field,
+        level=procedure.level,
+        online_level=procedure.online_level,
+        total_fee=sum((Decimal(f["amount"]) for f in snapshot["fees"]), Decimal(0)),
+    )
+    version.agencies.set(procedure.agencies.all())
+    return version
+
+
+@transaction.atomic
+def procedure_unpublish(*, procedure: Procedure, by) -> ProcedureVersion | None:
+    """Hide the procedure from the public. Versions stay (dossiers keep pointing at them)."""
+    _check_publisher(by)
+    Procedure.objects.select_for_update().filter(pk=procedure.pk).first()
+    current = (
+        ProcedureVersion.objects.select_for_update()
+        .filter(procedure_id=procedure.pk, status=ProcedureVersion.Status.PUBLISHED)
+        .first()
+    )
+    if current is None:
+        return None
+    current.status = ProcedureVersion.Status.UNPUBLISHED
+    current.save()
+    return current
+
+
+def procedure_popularity_bump(*, code: str, by: int = 1) -> None:
+    """Count one more use (e.g. a dossier filed); drives "most used services" on the home page."""
+    Procedure.objects.filter(code=code).update(popularity=F("popularity") + by)

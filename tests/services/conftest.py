@@ -1,0 +1,23 @@
+import pytest
+
+from identity.models import User
+from identity.roles import CATALOG_EDITOR, CATALOG_PUBLISHER, roles_sync
+
+
+def _official(email, role):
+    from django.contrib.auth.models import Group
+
+    roles_sync()
+    user = User.objects.create_user(email, "pw-for-tests-123", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return User.objects.get(pk=user.pk)  # fresh permission cache
+
+
+@pytest.fixture
+def editor(db):
+    return _official("editor@example.vn", CATALOG_EDITOR)
+
+
+@pytest.fixture
+def publisher(db):
+    return _official("publisher@example.vn", CATALOG_PUBLISHER)
