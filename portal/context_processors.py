@@ -1,7 +1,9 @@
-"""Template context shared by every page: the portal's name and the main navigation."""
+"""Template context shared by every page: the portal's name, the main navigation and the
+signed-in user's unread inbox count."""
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 # (url name, label, only for signed-in users)
@@ -35,4 +37,12 @@ def site(request):
         "SANDBOX_ENABLED": settings.SANDBOX_ENABLED,
         "nav_items": nav,
         "search_url": _safe_reverse("services:search") or "/",
+        # Counted only when a template shows it (the header of signed-in users).
+        "inbox_unread": SimpleLazyObject(lambda: _inbox_unread(request)) if signed_in else 0,
     }
+
+
+def _inbox_unread(request) -> int:
+    from .notifications import inbox_unread_count
+
+    return inbox_unread_count(request.user)

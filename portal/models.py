@@ -87,3 +87,70 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Audit events are append-only.")
         super().save(*args, **kwargs)
+
+
+class Notification(models.Model):
+    """One message to one person over one channel: an outbox row written in the transaction
+    of the change it reports, delivered by Celery from here (so a broker outage only delays)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+        INBOX = "inbox", _("Portal inbox")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    event = models.CharField(_("event"), max_length=100)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("message"))
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    # Email address or phone number at the time of sending (the account may change later).
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    related_type = models.CharField(_("related object type"), max_length=100, blank=True)
+    related_id = models.CharField(_("related object id"), max_length=64, blank=True)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["user", "channel", "-created_at"], name="notif_inbox_idx"),
+            models.Index(fields=["status", "created_at"], name="notif_pending_idx"),
+            models.Index(fields=["related_type", "related_id"], name="notif_related_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.user}: {self.subject}"
+
+
+class SandboxSmsMessage(models.Model):
+    """A message received by the built-in sandbox SMS gateway (/sandbox/sms/), for demos and tests."""
+
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    to = models.CharField(_("to"), max_length=20)
+    brandname = models.CharField(_("brand name"), max_length=20, blank=True)
+    text = models.TextField(_("text"))
+    segments = models.PositiveSmallIntegerField(_("segments"), default=1)
+    reference = models.CharField(_("client reference"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("sandbox SMS")
+        verbose_name_plural = _("sandbox SMS")
+
+    def __str__(self):
+        return f"{self.to}: {self.text[:40]}"

@@ -243,6 +243,20 @@ else:
     EMAIL_BACKEND = "portal.mail.OutboxEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng Dịch vụ công <no-reply@dichvucong.example.vn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Notifications: which channel plugin delivers each channel (portal/channels.py).
+# SMS_CHANNEL=outbox writes SMS under var/outbox/sms/; SMS_CHANNEL=http posts to SMS_GATEWAY_URL.
+SMS_CHANNEL = env.str("SMS_CHANNEL", default="outbox")
+NOTIFICATION_CHANNEL_PLUGINS = {"email": "email", "inbox": "inbox", "sms": f"sms-{SMS_CHANNEL}"}
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default=SITE_URL + "/sandbox/sms/send/")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="sandbox-sms-token")
+SMS_BRANDNAME = env.str("SMS_BRANDNAME", default="DVC")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+SANDBOX_SMS_TOKEN = "sandbox-sms-token"  # noqa: S105 -- what the built-in sandbox gateway accepts
+CELERY_BEAT_SCHEDULE["notifications-redeliver"] = {
+    "task": "portal.tasks.notifications_redeliver",
+    "schedule": env.int("NOTIFICATION_REDELIVER_SECONDS", default=60),
+}
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

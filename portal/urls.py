@@ -21,8 +21,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("hop-thu/", views.inbox, name="inbox"),
+    path("hop-thu/<int:pk>/da-doc/", views.inbox_mark_read, name="inbox-mark-read"),
+    path("hop-thu/da-doc-tat-ca/", views.inbox_mark_all_read, name="inbox-mark-all-read"),
     path("", include("services.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:
-    urlpatterns += []
+    urlpatterns += [path("sandbox/sms/", include("portal.sandbox_sms"))]

@@ -1,13 +1,19 @@
-"""Site-shell views: health checks and the rate-limit page."""
+"""Site-shell views: health checks, the rate-limit page and the signed-in user's inbox."""
 
 import logging
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +62,55 @@ def health_ready(request):
 
 def ratelimited(request, exception=None):
     return render(request, "429.html", status=429)
+
+
+# --- Inbox (hộp thư) --------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    """The signed-in user's notifications inside the portal."""
+    from .notifications import inbox_for
+
+    page = Paginator(inbox_for(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "portal/inbox.html", {"page_obj": page, "notifications": page.object_list})
+
+
+@login_required
+@require_POST
+def inbox_mark_read(request, pk: int):
+    from .notifications import notification_mark_read
+
+    notification = notification_mark_read(user=request.user, notification_id=pk)
+    if notification is None:
+        raise Http404
+    if (
+        request.POST.get("open")
+        and notification.url
+        and url_has_allowed_host_and_scheme(
+            notification.url, allowed_hosts=_own_hosts(request), require_https=request.is_secure()
+        )
+    ):
+        return redirect(notification.url)
+    return redirect("inbox")
+
+
+@login_required
+@require_POST
+def inbox_mark_all_read(request):
+    from .notifications import notifications_mark_all_read
+
+    count = notifications_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("All messages are marked as read."))
+    return redirect("inbox")
+
+
+def _own_hosts(request) -> set[str]:
+    from urllib.parse import urlparse
+
+    hosts = {request.get_host()}
+    site_host = urlparse(settings.SITE_URL).netloc
+    if site_host:
+        hosts.add(site_host)
+    return hosts

@@ -1,0 +1,48 @@
+"""Admin for the site shell's own data: notifications (the outbox) and sandbox SMS."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Notification, SandboxSmsMessage
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "channel", "event", "subject", "status", "attempts", "sent_at")
+    list_filter = ("status", "channel", "event")
+    search_fields = ("user__email", "subject", "related_id", "address")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+    readonly_fields = [f.name for f in Notification._meta.fields]
+    actions = ["deliver_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_deliver_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description=_("Deliver failed notifications again"), permissions=["deliver"])
+    def deliver_again(self, request, queryset):
+        from .notifications import notifications_publish
+
+        ids = list(queryset.filter(status=Notification.Status.FAILED).values_list("pk", flat=True))
+        Notification.objects.filter(pk__in=ids).update(status=Notification.Status.PENDING, attempts=0)
+        notifications_publish(ids)
+        self.message_user(
+            request,
+            ngettext("%(count)d notification queued again.", "%(count)d notifications queued again.", len(ids))
+            % {"count": len(ids)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(SandboxSmsMessage)
+class SandboxSmsMessageAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "to", "segments", "text")
+    search_fields = ("to", "text", "reference")
+    readonly_fields = [f.name for f in SandboxSmsMessage._meta.fields]

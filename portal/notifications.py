@@ -1,0 +1,242 @@
+"""Notifications through an outbox: rows are written in the caller's transaction and delivered
+by Celery after commit, exactly once per row; a beat job re-publishes rows a broker outage left
+pending. Channels are plugins (portal/channels.py).
+
+Public interface: notification_enqueue, notifications_publish, notifications_notify_officials, notification_send,
+notifications_redeliver_pending, notification_mark_read, notifications_mark_all_read,
+inbox_for, inbox_unread_count.
+"""
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from .channels import ChannelError, PermanentChannelError, channel_get
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+ALL_CHANNELS = (Notification.Channel.EMAIL, Notification.Channel.SMS, Notification.Channel.INBOX)
+
+
+def _related_ref(related) -> tuple[str, str]:
+    if related is None:
+        return "", ""
+    if isinstance(related, tuple):
+        return str(related[0]), str(related[1])
+    return related._meta.label_lower, str(related.pk)
+
+
+def _dedupe_key(*parts) -> str:
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+
+
+def _user_wants(user, channel: str) -> bool:
+    if channel == Notification.Channel.EMAIL:
+        return bool(getattr(user, "notify_email", True) and user.email)
+    if channel == Notification.Channel.SMS:
+        return bool(getattr(user, "notify_sms", False) and getattr(user, "phone", ""))
+    return True
+
+
+def notifications_publish(ids: list[int]) -> None:
+    """Hand rows to Celery. Runs after commit; a broker outage is logged, never raised: the
+    rows stay pending and the beat job publishes them again later."""
+    from .tasks import notification_deliver
+
+    for notification_id in ids:
+        try:
+            notification_deliver.delay(notification_id)
+        except Exception as exc:  # kombu/redis raise many types when the broker is down
+            logger.warning("Could not publish notification %s (will be redelivered): %s", notification_id, exc)
+
+
+def notification_enqueue(
+    *,
+    user,
+    event: str,
+    subject: str,
+    body: str,
+    sms_text: str = "",
+    url: str = "",
+    related=None,
+    channels: Iterable[str] | None = None,
+    dedupe_key: str | None = None,
+) -> list[Notification]:
+    """Write one outbox row per channel the user accepts (inbox always) and deliver on commit.
+
+    Call it inside the transaction of the change it reports: if that rolls back, nothing is
+    sent. `related` is a model instance or a (type, id) pair. The same event (same user,
+    channel, related object and text, or the same explicit `dedupe_key`) never makes two rows;
+    callers whose events repeat with identical text should pass a key of their own (e.g. the
+    id of their timeline event).
+    """
+    related_type, related_id = _related_ref(related)
+    wanted = [c for c in (channels or ALL_CHANNELS) if _user_wants(user, c)]
+    now = timezone.now()
+    rows = []
+    for channel in wanted:
+        plugin = channel_get(channel)
+        text = (sms_text or body) if channel == Notification.Channel.SMS else body
+        key = (
+            _dedupe_key(dedupe_key, user.pk, channel)
+            if dedupe_key
+            else _dedupe_key(event, user.pk, channel, related_type, related_id, subject, text, url)
+        )
+        inbox = channel == Notification.Channel.INBOX
+        rows.append(
+            Notification(
+                user=user,
+                channel=channel,
+                event=event[:100],
+                subject=subject[:255],
+                body=text,
+                url=url[:500],
+                address=plugin.address_for(user)[:255],
+                status=Notification.Status.SENT if inbox else Notification.Status.PENDING,
+                sent_at=now if inbox else None,
+                related_type=related_type,
+                related_id=related_id,
+                dedupe_key=key,
+            )
+        )
+    if not rows:
+        return []
+    # ON CONFLICT DO NOTHING: a repeat is ignored without breaking the caller's transaction.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    saved = list(Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).order_by("pk"))
+    to_send = [n.pk for n in saved if n.status == Notification.Status.PENDING]
+    if to_send:
+        transaction.on_commit(lambda: notifications_publish(to_send))
+    return saved
+
+
+def notifications_notify_officials(
+    *,
+    agency_ids: Iterable[int],
+    roles: Iterable[str],
+    event: str,
+    subject: str,
+    body: str,
+    sms_text: str = "",
+    url: str = "",
+    related=None,
+    channels: Iterable[str] | None = None,
+    dedupe_key: str | None = None,
+) -> list[Notification]:
+    """Notify every active official of the given agencies holding one of the roles (groups)."""
+    officials = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            official_profile__agency_id__in=list(agency_ids),
+            groups__name__in=list(roles),
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    rows: list[Notification] = []
+    for official in officials:
+        rows += notification_enqueue(
+            user=official,
+            event=event,
+            subject=subject,
+            body=body,
+            sms_text=sms_text,
+            url=url,
+            related=related,
+            channels=channels,
+            dedupe_key=dedupe_key,
+        )
+    return rows
+
+
+class DeliveryResult:
+    SENT = "sent"
+    ALREADY_SENT = "already_sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    MISSING = "missing"
+
+
+def notification_send(*, notification_id: int) -> str:
+    """Deliver one row through its channel plugin, exactly once.
+
+    The row is locked for the whole delivery, so a redelivered task waits and then finds it
+    sent. Returns a DeliveryResult value; RETRY means the caller may try again later.
+    """
+    max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if notification is None:
+            return DeliveryResult.MISSING
+        if notification.status == Notification.Status.SENT:
+            return DeliveryResult.ALREADY_SENT
+        if notification.status == Notification.Status.FAILED:
+            return DeliveryResult.FAILED
+        notification.attempts += 1
+        try:
+            channel_get(notification.channel).send(notification)
+        except PermanentChannelError as exc:
+            notification.status = Notification.Status.FAILED
+            notification.last_error = str(exc)[:2000]
+            notification.save(update_fields=["status", "attempts", "last_error"])
+            logger.warning("Notification %s failed permanently: %s", notification_id, exc)
+            return DeliveryResult.FAILED
+        except ChannelError as exc:
+            notification.last_error = str(exc)[:2000]
+            final = notification.attempts >= max_attempts
+            notification.status = Notification.Status.FAILED if final else Notification.Status.PENDING
+            notification.save(update_fields=["status", "attempts", "last_error"])
+            logger.warning("Notification %s attempt %s failed: %s", notification_id, notification.attempts, exc)
+            return DeliveryResult.FAILED if final else DeliveryResult.RETRY
+        notification.status = Notification.Status.SENT
+        notification.sent_at = timezone.now()
+        notification.last_error = ""
+        notification.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+        return DeliveryResult.SENT
+
+
+def notifications_redeliver_pending(*, older_than_seconds: int = 60, limit: int = 500) -> int:
+    """Publish again the rows still pending after a while (broker outage, lost task)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        Notification.objects.filter(status=Notification.Status.PENDING, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    notifications_publish(ids)
+    return len(ids)
+
+
+# --- Inbox ------------------------------------------------------------------------------------
+
+
+def inbox_for(user):
+    """The signed-in user's inbox, newest first."""
+    return Notification.objects.filter(user=user, channel=Notification.Channel.INBOX).order_by("-created_at", "-pk")
+
+
+def inbox_unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return inbox_for(user).filter(read_at__isnull=True).count()
+
+
+def notification_mark_read(*, user, notification_id: int) -> Notification | None:
+    """Mark one of the user's own inbox messages read (someone else's: None)."""
+    notification = inbox_for(user).filter(pk=notification_id).first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return inbox_for(user).filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,32 @@
+"""Celery tasks of the site shell: delivering outbox notifications and re-publishing stuck ones."""
+
+from celery import shared_task
+
+from .notifications import DeliveryResult, notification_send, notifications_redeliver_pending
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+)
+def notification_deliver(self, notification_id: int) -> str:
+    """Deliver one notification row; safe to run any number of times (the row is sent once)."""
+    result = notification_send(notification_id=notification_id)
+    # Eager mode (embedded default) has no broker to wait on: the row stays pending instead.
+    # Once the retries are spent the row also stays pending and the beat job picks it up.
+    if result == DeliveryResult.RETRY and not self.request.is_eager and self.request.retries < self.max_retries:
+        # Exponential backoff: 30 s, 60 s, 120 s, ... capped at 15 minutes.
+        countdown = min(30 * 2**self.request.retries, 900)
+        raise self.retry(countdown=countdown)
+    return result
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60)
+def notifications_redeliver(older_than_seconds: int = 60) -> int:
+    """Beat job: publish again the rows a broker outage or a lost task left pending."""
+    return notifications_redeliver_pending(older_than_seconds=older_than_seconds)
