@@ -29,7 +29,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     INTAKE: [],
     PROCESSING: [],
     LEADER: [],
-    CASHIER: [],
+    CASHIER: [
+        "payments.view_payment",
+        "payments.record_counter_payment",
+        "payments.view_refund",
+        "payments.add_refund",
+        "payments.view_receipt",
+    ],
     CATALOG_EDITOR: [
         "services.view_agency",
         "services.view_field",

@@ -9,6 +9,7 @@ from . import views
 
 api_v1 = [
     path("", include("services.api_urls")),
+    path("", include("payments.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,8 +25,12 @@ urlpatterns = [
     path("hop-thu/", views.inbox, name="inbox"),
     path("hop-thu/<int:pk>/da-doc/", views.inbox_mark_read, name="inbox-mark-read"),
     path("hop-thu/da-doc-tat-ca/", views.inbox_mark_all_read, name="inbox-mark-all-read"),
+    path("payments/", include("payments.urls")),
     path("", include("services.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:
+    from payments.sandbox_urls import momo_patterns, vnpay_patterns
+
+    urlpatterns += [path("sandbox/vnpay/", include(vnpay_patterns)), path("sandbox/momo/", include(momo_patterns))]
     urlpatterns += [path("sandbox/sms/", include("portal.sandbox_sms"))]

@@ -1,0 +1,122 @@
+"""Reads of the payments app: a dossier's fee summary, payments visible to an official,
+the daily report per agency and provider."""
+
+from collections import OrderedDict
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from .models import Fee, FeeTiming, GatewayCheck, Payment, Provider, Receipt, Refund
+from .providers import providers_online
+
+
+def dossier_fees(*, dossier) -> list[Fee]:
+    return list(Fee.objects.filter(dossier=dossier))
+
+
+def dossier_payment_summary(*, dossier) -> dict:
+    """Everything the dossier's payment panel shows."""
+    fees = dossier_fees(dossier=dossier)
+    due = sum((f.amount for f in fees if f.status == Fee.Status.DUE), Decimal(0))
+    total = sum((f.amount for f in fees), Decimal(0))
+    payments = list(Payment.objects.filter(dossier=dossier).select_related("receipt").order_by("-created_at"))
+    if not fees:
+        state = "free"
+    elif due:
+        state = "due"
+    elif all(f.status == Fee.Status.REFUNDED for f in fees):
+        state = "refunded"
+    else:
+        state = "paid"
+    paid = [p for p in payments if p.status == Payment.Status.PAID]
+    refunds = list(Refund.objects.filter(payment__dossier=dossier))
+    return {
+        "fees": fees,
+        "total": total,
+        "due": due,
+        "state": state,
+        "timing": fees[0].timing if fees else None,
+        "before_intake": bool(fees) and fees[0].timing == FeeTiming.BEFORE_INTAKE,
+        "payments": payments,
+        "paid_payments": paid,
+        "last": payments[0] if payments else None,
+        "refunds": refunds,
+        "providers": providers_online() if due else [],
+    }
+
+
+def dossier_fee_due(*, dossier, timing: str | None = None) -> Decimal:
+    qs = Fee.objects.filter(dossier=dossier, status=Fee.Status.DUE)
+    if timing:
+        qs = qs.filter(timing=timing)
+    return qs.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+def payment_can_view_receipt(*, user, payment: Payment) -> bool:
+    """The dossier's applicant (or who filed it for them) and officials of its agency."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    dossier = payment.dossier
+    if user.pk in (dossier.citizen_id, dossier.filed_by_id):
+        return True
+    from identity.selectors import official_agency_ids
+
+    return payment.agency_id in official_agency_ids(user)
+
+
+def receipt_by_number(number: str) -> Receipt | None:
+    return Receipt.objects.select_related("payment", "agency", "payment__dossier").filter(number=number).first()
+
+
+def daily_report(*, day, agency_ids=None) -> list[dict]:
+    """Per agency and provider: what the portal recorded as paid on `day` and what the gateway
+    confirmed at the latest check, with the payments that disagree."""
+    qs = Payment.objects.filter(created_at__date=day).select_related("agency")
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
+    rows: OrderedDict = OrderedDict()
+    latest: dict[int, GatewayCheck] = {}
+    for check in GatewayCheck.objects.filter(payment__in=qs).order_by("payment_id", "-checked_at", "-id"):
+        latest.setdefault(check.payment_id, check)
+    for p in qs.order_by("agency__name", "provider", "created_at"):
+        key = (p.agency_id, p.provider)
+        row = rows.setdefault(
+            key,
+            {
+                "agency": p.agency,
+                "provider": p.provider,
+                "provider_label": Provider(p.provider).label,
+                "portal_count": 0,
+                "portal_total": Decimal(0),
+                "gateway_count": 0,
+                "gateway_total": Decimal(0),
+                "unchecked": 0,
+                "mismatches": [],
+            },
+        )
+        portal_paid = p.status == Payment.Status.PAID
+        if portal_paid:
+            row["portal_count"] += 1
+            row["portal_total"] += p.amount
+        if p.provider == Provider.COUNTER:
+            gateway_paid, gateway_amount, check = portal_paid, p.amount, None
+        else:
+            check = latest.get(p.pk)
+            if check is None:
+                row["unchecked"] += 1
+                continue
+            gateway_paid, gateway_amount = check.gateway_status == "paid", check.gateway_amount
+        if gateway_paid:
+            row["gateway_count"] += 1
+            row["gateway_total"] += gateway_amount or Decimal(0)
+        if portal_paid != gateway_paid or (gateway_paid and gateway_amount != p.amount):
+            row["mismatches"].append(
+                {
+                    "payment": p,
+                    "gateway_status": check.gateway_status if check else "",
+                    "gateway_amount": gateway_amount,
+                }
+            )
+    return list(rows.values())

@@ -1,0 +1,461 @@
+"""Writes of the payments app: fee rows, payment state changes, refunds, e-receipts.
+
+Every state change is a conditional update from a non-final state, so duplicate or late gateway
+callbacks can never undo or repeat a final state.
+"""
+
+import logging
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Fee, FeeTiming, GatewayCheck, Payment, Provider, Receipt, ReceiptCounter, Refund
+from .providers import GatewayResult, ProviderError, provider_get
+
+logger = logging.getLogger(__name__)
+
+OPEN_STATES = (Payment.Status.CREATED, Payment.Status.PENDING)
+PAYABLE_DOSSIER_STATES = ("submitted", "in_processing", "supplement_requested", "transferred", "result_ready")
+
+
+class PaymentError(Exception):
+    """A payment cannot be started or recorded; the message is for the user."""
+
+
+# IPN outcome codes (VNPay's; the MoMo IPN view maps them to HTTP statuses).
+CONFIRMED = "00"
+ORDER_NOT_FOUND = "01"
+ALREADY_CONFIRMED = "02"
+INVALID_AMOUNT = "04"
+INVALID_SIGNATURE = "97"
+UNKNOWN_ERROR = "99"
+
+
+def _new_reference(prefix: str = "P") -> str:
+    return f"{prefix}{timezone.localtime():%y%m%d}{secrets.token_hex(5).upper()}"
+
+
+def _snapshot(dossier) -> dict:
+    return dossier.procedure_version.snapshot or {}
+
+
+# --- fees -----------------------------------------------------------------------------------------
+
+
+def fees_create_for_dossier(*, dossier) -> list[Fee]:
+    """Copy the fee lines of the dossier's procedure version. Idempotent; free procedures get none."""
+    with transaction.atomic():
+        existing = list(Fee.objects.select_for_update().filter(dossier=dossier))
+        if existing:
+            return existing
+        snapshot = _snapshot(dossier)
+        timing = snapshot.get("fee_timing") or FeeTiming.BEFORE_INTAKE
+        if timing not in FeeTiming.values:
+            timing = FeeTiming.BEFORE_INTAKE
+        rows = []
+        for position, line in enumerate(snapshot.get("fees") or []):
+            amount = Decimal(str(line.get("amount") or "0"))
+            if amount <= 0:
+                continue
+            rows.append(
+                Fee(
+                    dossier=dossier,
+                    position=position,
+                    name=str(line.get("name", ""))[:255],
+                    kind=line.get("kind") if line.get("kind") in Fee.Kind.values else Fee.Kind.FEE,
+                    amount=amount,
+                    note=str(line.get("note") or "")[:500],
+                    timing=timing,
+                )
+            )
+        return Fee.objects.bulk_create(rows)
+
+
+def payment_guard(*, dossier, action: str) -> str | None:
+    """Transition guard registered with dossiers: no intake / no result while the fee is unpaid."""
+    timing = {
+        "receive": FeeTiming.BEFORE_INTAKE,
+        "return": FeeTiming.BEFORE_RESULT,
+        "return_result": FeeTiming.BEFORE_RESULT,
+    }.get(action)
+    if timing is None:
+        return None
+    due = Fee.objects.filter(dossier=dossier, timing=timing, status=Fee.Status.DUE).aggregate(total=Sum("amount"))
+    if not due["total"]:
+        return None
+    from .text import vnd
+
+    if timing == FeeTiming.BEFORE_INTAKE:
+        return _(
+            "The fee of this dossier (%(amount)s VND) has not been paid yet: it must be paid before intake. "
+            "Ask the applicant to pay online or record the payment at the counter."
+        ) % {"amount": vnd(due["total"])}
+    return _(
+        "The fee of this dossier (%(amount)s VND) has not been paid yet: it must be paid before the result "
+        "is returned. Ask the applicant to pay online or record the payment at the counter."
+    ) % {"amount": vnd(due["total"])}
+
+
+# --- starting payments ----------------------------------------------------------------------------
+
+
+def _create_payment(*, dossier, provider_id: str, payer, client_ip: str | None, **extra) -> Payment:
+    if dossier.status not in PAYABLE_DOSSIER_STATES:
+        raise PaymentError(_("This dossier cannot be paid in its current status."))
+    fees = list(Fee.objects.select_for_update().filter(dossier=dossier, status=Fee.Status.DUE))
+    if not fees:
+        raise PaymentError(_("This dossier has no fee to pay."))
+    now = timezone.now()
+    payment = Payment.objects.create(
+        reference=_new_reference(),
+        dossier=dossier,
+        agency_id=dossier.agency_id,
+        provider=provider_id,
+        amount=sum((f.amount for f in fees), Decimal(0)),
+        payer=payer,
+        payer_name=(dossier.applicant or {}).get("full_name") or (payer.get_full_name() if payer else ""),
+        client_ip=client_ip or None,
+        expires_at=now + timedelta(minutes=settings.PAYMENT_EXPIRE_MINUTES),
+        **extra,
+    )
+    payment.fees.set(fees)
+    return payment
+
+
+def payment_start(*, dossier, provider_id: str, payer, client_ip: str = "127.0.0.1") -> Payment:
+    """Create a payment of the dossier's open fees and prepare it at the gateway (created -> pending)."""
+    try:
+        provider = provider_get(provider_id)
+    except ProviderError as exc:
+        raise PaymentError(_("This payment method is not available.")) from exc
+    if not provider.online:
+        raise PaymentError(_("This payment method is not available."))
+    with transaction.atomic():
+        payment = _create_payment(dossier=dossier, provider_id=provider_id, payer=payer, client_ip=client_ip)
+    # The gateway call happens outside the transaction: the row exists whatever the gateway says.
+    try:
+        url = provider.start(payment=payment, client_ip=client_ip)
+    except ProviderError as exc:
+        logger.warning("payment %s: gateway refused to start: %s", payment.reference, exc)
+        _finish(payment, Payment.Status.FAILED, gateway_data={"start_error": str(exc)[:500]})
+        raise PaymentError(_("The payment gateway is not available right now. Please try again later.")) from exc
+    Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
+        status=Payment.Status.PENDING, redirect_url=url
+    )
+    payment.refresh_from_db()
+    return payment
+
+
+def _finish(payment: Payment, status: str, **fields) -> bool:
+    """created/pending -> final; False when the payment had already reached a final state."""
+    now = timezone.now()
+    if status == Payment.Status.PAID:
+        fields.setdefault("paid_at", now)
+    changed = Payment.objects.filter(pk=payment.pk, status__in=OPEN_STATES).update(
+        status=status, finished_at=now, **fields
+    )
+    return bool(changed)
+
+
+def _after_paid(payment: Payment) -> None:
+    """Mark the fees paid; a payment for fees someone else already paid is given back."""
+    fee_ids = list(payment.fees.values_list("pk", flat=True))
+    marked = Fee.objects.filter(pk__in=fee_ids, status=Fee.Status.DUE).update(status=Fee.Status.PAID, payment=payment)
+    if not marked:
+        refund_start(payment=payment, reason=_("Duplicate payment: the fee had already been paid."))
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.receipt_issue_task.delay(payment.pk))
+
+
+def payment_apply_gateway_result(*, provider_id: str, result: GatewayResult) -> str:
+    """Apply a verified gateway message (IPN or query answer). Checks order, amount, state in
+    that order; returns VNPay's answer code. Concurrent duplicates: one wins the update."""
+    with transaction.atomic():
+        payment = Payment.objects.filter(reference=result.reference, provider=provider_id).first()
+        if payment is None:
+            return ORDER_NOT_FOUND
+        if result.amount is None or Decimal(result.amount) != payment.amount:
+            return INVALID_AMOUNT
+        if payment.is_final:
+            return ALREADY_CONFIRMED
+        if result.status == "pending":
+            return CONFIRMED
+        gateway_fields = {
+            "gateway_transaction_no": result.transaction_no[:64],
+            "gateway_response_code": result.response_code[:16],
+            "bank_code": result.bank_code[:30],
+            "gateway_data": result.raw,
+        }
+        status = {
+            "paid": Payment.Status.PAID,
+            "cancelled": Payment.Status.CANCELLED,
+            "expired": Payment.Status.EXPIRED,
+        }.get(result.status, Payment.Status.FAILED)
+        if not _finish(payment, status, **gateway_fields):
+            return ALREADY_CONFIRMED
+        payment.refresh_from_db()
+        if status == Payment.Status.PAID:
+            _after_paid(payment)
+        return CONFIRMED
+
+
+def counter_payment_record(*, dossier, cashier, method: str, payer_name: str = "") -> Payment:
+    """A cashier took cash or card at the desk for the dossier's open fees."""
+    from identity.selectors import official_agency_ids
+
+    if not cashier.is_superuser and dossier.agency_id not in official_agency_ids(cashier):
+        raise PaymentError(_("You can only record payments for dossiers of your agency."))
+    if method not in (Payment.Method.CASH, Payment.Method.CARD):
+        raise PaymentError(_("Choose cash or card."))
+    with transaction.atomic():
+        payment = _create_payment(
+            dossier=dossier,
+            provider_id=Provider.COUNTER,
+            payer=dossier.citizen,
+            client_ip=None,
+            method=method,
+            recorded_by=cashier,
+        )
+        if payer_name:
+            Payment.objects.filter(pk=payment.pk).update(payer_name=payer_name[:150])
+        _finish(payment, Payment.Status.PAID, gateway_transaction_no=payment.reference)
+        payment.refresh_from_db()
+        _after_paid(payment)
+    return payment
+
+
+# --- reconciliation -------------------------------------------------------------------------------
+
+
+def payment_check(*, payment: Payment) -> GatewayCheck:
+    """Ask the gateway about one payment and keep its answer."""
+    result = provider_get(payment.provider, enabled_only=False).query(payment=payment)
+    return GatewayCheck.objects.create(
+        payment=payment,
+        gateway_status=result.status,
+        gateway_amount=result.amount,
+        gateway_transaction_no=result.transaction_no[:64],
+        raw=result.raw or {"message": result.message},
+    )
+
+
+def payment_reconcile(*, payment: Payment) -> str:
+    """Settle, fail or expire one open payment from what the gateway says. Returns the new status."""
+    if payment.provider == Provider.COUNTER or payment.is_final:
+        return payment.status
+    check = payment_check(payment=payment)
+    if check.gateway_status in ("paid", "failed", "cancelled", "expired"):
+        result = GatewayResult(
+            status=check.gateway_status,
+            reference=payment.reference,
+            amount=check.gateway_amount,
+            transaction_no=check.gateway_transaction_no,
+            raw={"reconciled": True, **check.raw},
+        )
+        payment_apply_gateway_result(provider_id=payment.provider, result=result)
+    elif (
+        check.gateway_status in ("pending", "not_found")
+        and payment.expires_at
+        and timezone.now() > (payment.expires_at + timedelta(minutes=5))
+    ):
+        _finish(payment, Payment.Status.EXPIRED, gateway_data={"expired_by": "reconciliation"})
+    payment.refresh_from_db()
+    return payment.status
+
+
+def payments_reconcile(*, older_than: timedelta | None = None) -> dict[str, int]:
+    """Reconcile every payment still open after `older_than` (settings default)."""
+    if older_than is None:
+        older_than = timedelta(minutes=settings.PAYMENT_RECONCILE_AFTER_MINUTES)
+    cutoff = timezone.now() - older_than
+    counts: dict[str, int] = {}
+    for payment in Payment.objects.filter(status__in=OPEN_STATES, created_at__lte=cutoff).order_by("created_at")[:500]:
+        try:
+            status = payment_reconcile(payment=payment)
+        except Exception:
+            logger.exception("reconciliation of payment %s failed", payment.reference)
+            status = "error"
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def payments_check_day(*, day, agency_ids=None) -> int:
+    """Cross-check every online payment of `day` with its gateway (daily report)."""
+    qs = Payment.objects.filter(created_at__date=day).exclude(provider=Provider.COUNTER)
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
+    count = 0
+    for payment in qs:
+        payment_check(payment=payment)
+        count += 1
+    return count
+
+
+# --- refunds --------------------------------------------------------------------------------------
+
+
+def refund_start(*, payment: Payment, reason: str, amount: Decimal | None = None, by=None) -> Refund:
+    """Record a refund of a paid payment and send it to the provider once committed. Idempotent:
+    a payment with a pending or done refund gets no second one."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != Payment.Status.PAID:
+            raise PaymentError(_("Only a paid payment can be refunded."))
+        existing = payment.refunds.exclude(status=Refund.Status.FAILED).first()
+        if existing:
+            return existing
+        refund = Refund.objects.create(
+            reference=_new_reference("R"),
+            payment=payment,
+            amount=amount or payment.amount,
+            reason=reason[:500],
+            provider=payment.provider,
+            created_by=by,
+        )
+        from . import tasks
+
+        transaction.on_commit(lambda: tasks.refund_execute_task.delay(refund.pk))
+    return refund
+
+
+def refund_execute(*, refund: Refund) -> Refund:
+    """Ask the provider to pay the refund out (counter refunds stay pending for the cashier)."""
+    if refund.status != Refund.Status.PENDING:
+        return refund
+    result = provider_get(refund.provider, enabled_only=False).refund(refund=refund)
+    if result.status == "done":
+        _refund_finish(refund, Refund.Status.DONE, transaction_no=result.transaction_no, raw=result.raw)
+    elif result.status == "failed":
+        _refund_finish(refund, Refund.Status.FAILED, message=result.message, raw=result.raw)
+    refund.refresh_from_db()
+    return refund
+
+
+def _refund_finish(refund: Refund, status: str, *, transaction_no: str = "", message: str = "", raw=None) -> bool:
+    with transaction.atomic():
+        changed = Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+            status=status,
+            gateway_transaction_no=transaction_no[:64],
+            message=message[:500],
+            gateway_data=raw or {},
+            finished_at=timezone.now(),
+        )
+        if changed and status == Refund.Status.DONE:
+            Fee.objects.filter(payment=refund.payment, status=Fee.Status.PAID).update(status=Fee.Status.REFUNDED)
+    return bool(changed)
+
+
+def refund_mark_paid_out(*, refund: Refund, by) -> bool:
+    """A cashier handed the money back at the counter."""
+    from identity.selectors import official_agency_ids
+
+    if not by.is_superuser and refund.payment.agency_id not in official_agency_ids(by):
+        raise PaymentError(_("You can only record refunds for your agency."))
+    return _refund_finish(refund, Refund.Status.DONE, transaction_no=refund.reference, message=str(by))
+
+
+def dossier_refunds_start(*, dossier, reason: str, by=None) -> list[Refund]:
+    """A paid dossier was refused or rejected and its procedure refunds the fee."""
+    if not _snapshot(dossier).get("refund_on_refusal", False):
+        return []
+    return [
+        refund_start(payment=p, reason=reason, by=by)
+        for p in Payment.objects.filter(dossier=dossier, status=Payment.Status.PAID)
+    ]
+
+
+# --- e-receipts -----------------------------------------------------------------------------------
+
+
+def _receipt_allocate(payment: Payment) -> Receipt:
+    with transaction.atomic():
+        existing = Receipt.objects.filter(payment=payment).first()
+        if existing:
+            return existing
+        year = timezone.localtime(payment.paid_at or timezone.now()).year
+        counter, _created = ReceiptCounter.objects.get_or_create(agency_id=payment.agency_id, year=year)
+        counter = ReceiptCounter.objects.select_for_update().get(pk=counter.pk)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        return Receipt.objects.create(
+            payment=payment,
+            agency_id=payment.agency_id,
+            year=year,
+            sequence=counter.last,
+            number=f"{payment.agency.code}-BL{year}-{counter.last:06d}",
+        )
+
+
+def receipt_issue(*, payment: Payment) -> Receipt:
+    """Number the e-receipt of a paid payment and render its PDF. Idempotent."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from portal.pdf import pdf_render, qr_data_uri
+
+    from .text import amount_in_words_vi
+
+    if payment.status != Payment.Status.PAID:
+        raise PaymentError(_("Only a paid payment has a receipt."))
+    receipt = _receipt_allocate(payment)
+    if receipt.file:
+        return receipt
+    dossier = payment.dossier
+    check_url = settings.SITE_URL + reverse("payments:receipt-check", args=[receipt.number])
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf = pdf_render(
+            template_name="payments/receipt_pdf.html",
+            context={
+                "receipt": receipt,
+                "payment": payment,
+                "dossier": dossier,
+                "procedure_name": (_snapshot(dossier).get("name") or dossier.procedure_version.name),
+                "fees": list(payment.fees.all()),
+                "amount_words": amount_in_words_vi(payment.amount),
+                "agency_name": payment.agency.name,
+                "agency_parent": payment.agency.parent.name if payment.agency.parent_id else "",
+                "document_number": receipt.number,
+                "qr_url": qr_data_uri(check_url),
+                "check_url": check_url,
+                "paid_at": timezone.localtime(payment.paid_at),
+            },
+        )
+    receipt.file.save(f"{receipt.number}.pdf", ContentFile(pdf), save=True)
+    _notify_paid(payment, receipt)
+    return receipt
+
+
+def _notify_paid(payment: Payment, receipt: Receipt) -> None:
+    from django.urls import reverse
+
+    from .text import vnd
+
+    try:
+        from portal.notifications import notification_enqueue
+    except ImportError:  # the notification outbox is part of the portal shell
+        logger.warning("portal.notifications is not available; payment notice for %s not sent", payment.reference)
+        return
+    code = payment.dossier.code or str(payment.dossier_id)
+    url = settings.SITE_URL + reverse("payments:receipt-download", args=[payment.pk])
+    notification_enqueue(
+        user=payment.dossier.citizen,
+        event="payment_received",
+        subject=_("Payment received for dossier %(code)s") % {"code": code},
+        body=_(
+            "We have received %(amount)s VND for the fees of dossier %(code)s. "
+            "Your e-receipt no. %(number)s can be downloaded at %(url)s"
+        )
+        % {"amount": vnd(payment.amount), "code": code, "number": receipt.number, "url": url},
+        sms_text=_("Received %(amount)s VND, dossier %(code)s. E-receipt %(number)s.")
+        % {"amount": vnd(payment.amount), "code": code, "number": receipt.number},
+        url=url,
+        related=payment,
+    )
