@@ -59,7 +59,12 @@ class User(AbstractUser):
         "portal.Province", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
     )
     ward = models.ForeignKey(
-        "portal.Ward", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("commune / ward")
+        "portal.Ward",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("commune / ward"),
     )
     address_line = models.CharField(_("street address"), max_length=255, blank=True)
     identity_level = models.PositiveSmallIntegerField(_("identity level"), choices=Level.choices, default=Level.LEVEL_1)
@@ -68,6 +73,8 @@ class User(AbstractUser):
     eid_subject = models.CharField(_("e-ID subject"), max_length=255, unique=True, null=True, blank=True)
     notify_email = models.BooleanField(_("notify me by email"), default=True)
     notify_sms = models.BooleanField(_("notify me by SMS"), default=True)
+    registry_checked_at = models.DateTimeField(_("matched the population registry at"), null=True, blank=True)
+    in_person_requested_at = models.DateTimeField(_("asked for in-person verification at"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -85,7 +92,7 @@ class User(AbstractUser):
         return self.full_name or self.email
 
     def get_short_name(self):
-        return (self.full_name.split()[-1] if self.full_name else self.email)
+        return self.full_name.split()[-1] if self.full_name else self.email
 
     @property
     def is_official(self) -> bool:
@@ -141,3 +148,47 @@ class PersonalDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SandboxResident(models.Model):
+    """A demo person in the built-in population registry and e-ID issuer (never real data)."""
+
+    personal_id = models.CharField(_("personal identification number"), max_length=12, unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    date_of_birth = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=User.Sex.choices)
+    ward = models.ForeignKey(
+        "portal.Ward",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("commune / ward"),
+    )
+    address_line = models.CharField(_("street address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone number"), max_length=15, blank=True)
+    eid_level = models.PositiveSmallIntegerField(_("e-ID level"), choices=User.Level.choices, default=2)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("sandbox resident")
+        verbose_name_plural = _("sandbox residents")
+
+    def __str__(self):
+        return f"{self.full_name} ({self.personal_id})"
+
+
+class SandboxSigningKey(models.Model):
+    """The sandbox e-ID issuer's RSA key: generated on first use and kept in the database, so
+    every process signs with the same key and no key file is ever committed."""
+
+    kid = models.CharField(max_length=64, unique=True)
+    private_pem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox signing key")
+        verbose_name_plural = _("sandbox signing keys")
+
+    def __str__(self):
+        return self.kid

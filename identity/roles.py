@@ -26,9 +26,14 @@ ROLE_LABELS = {
 # Model permissions each role's group holds, as "app_label.codename". Each app adds the
 # permissions of the roles that concern it; identity.services.roles_sync() applies them.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    INTAKE: [],
-    PROCESSING: [],
-    LEADER: [],
+    INTAKE: [
+        "identity.view_user",
+        "identity.change_user",
+        "identity.view_personaldocument",
+        "identity.change_personaldocument",
+    ],
+    PROCESSING: ["identity.view_user", "identity.view_personaldocument"],
+    LEADER: ["identity.view_user", "identity.view_personaldocument"],
     CASHIER: [
         "payments.view_payment",
         "payments.record_counter_payment",
@@ -67,7 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_procedureversion",
     ],
     AUDITOR: ["portal.view_auditevent"],
-    VOLUNTEER: [],
+    VOLUNTEER: ["identity.view_user"],
 }
 
 

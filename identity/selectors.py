@@ -35,3 +35,59 @@ def official_agency_ids(user: User, *, include_children: bool = True) -> set[int
             frontier = set(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
             ids |= frontier
     return ids
+
+
+def personal_document_accessible(user: User, document) -> bool:
+    """The owner always; an official only when a registered checker (dossiers) says the
+    document is part of a dossier they handle. Everyone else: no."""
+    from .hooks import document_access_allowed
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if document.owner_id == user.pk:
+        return True
+    if not user.is_staff or (official_agency(user) is None and not user.is_superuser):
+        return False
+    return document_access_allowed(user, document)
+
+
+def personal_documents_of(user: User):
+    from .models import PersonalDocument
+
+    return PersonalDocument.objects.filter(owner=user).order_by("-created_at")
+
+
+def citizens_visible_to(user: User):
+    """Citizens whose personal data an official may open in the admin: superusers see all;
+    intake/processing/leader/volunteer officials see citizens who live in the commune or
+    province of an agency in their scope. Officials are never listed to other officials."""
+    from services.models import Agency
+
+    qs = User.objects.filter(official_profile__isnull=True, is_staff=False)
+    if user.is_superuser:
+        return qs
+    from . import roles
+
+    if not user_has_role(user, roles.INTAKE, roles.PROCESSING, roles.LEADER, roles.VOLUNTEER):
+        return qs.none()
+    agencies = Agency.objects.filter(pk__in=official_agency_ids(user))
+    ward_ids = {a.ward_id for a in agencies if a.ward_id}
+    province_ids = {a.province_id for a in agencies if a.province_id and a.level != Agency.Level.COMMUNE}
+    if not ward_ids and not province_ids:
+        return qs.none()
+    from django.db.models import Q
+
+    return qs.filter(Q(ward_id__in=ward_ids) | Q(province_id__in=province_ids))
+
+
+def audit_events_visible_to(user: User):
+    """Auditors see the audit trail of actions by officials of their agency scope (superusers: all)."""
+    from portal.models import AuditEvent
+
+    if user.is_superuser:
+        return AuditEvent.objects.all()
+    from . import roles
+
+    if not user_has_role(user, roles.AUDITOR):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(actor__official_profile__agency_id__in=official_agency_ids(user))

@@ -184,6 +184,39 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "signup": "20/m/ip", 
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Cổng DVC")
+MFA_PASSKEY_LOGIN_ENABLED = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cổng DVC] "
+# Phone as a login method is not enabled: allauth 65 requires an SMS verification flow for it,
+# and the SMS channel is not wired to allauth yet. The phone number is kept on the profile.
+# Staff must use two-factor for the admin (identity.middleware.StaffTwoFactorMiddleware).
+MIDDLEWARE.append("identity.middleware.StaffTwoFactorMiddleware")
+LOGIN_REDIRECT_URL = "/tai-khoan/"
+# e-ID (VNeID / national SSO, OpenID Connect). Defaults point at the built-in sandbox issuer.
+EID_PROVIDER = env.str("EID_PROVIDER", default="oidc")
+EID_ISSUER = env.str("EID_ISSUER", default=f"{SITE_URL}/sandbox/eid").rstrip("/")
+EID_CLIENT_ID = env.str("EID_CLIENT_ID", default="cong-dvc-sandbox")
+EID_CLIENT_SECRET = env.str("EID_CLIENT_SECRET", default="sandbox-client-secret")
+EID_SCOPES = env.str("EID_SCOPES", default="openid profile")
+EID_ACR_VALUES = env.str("EID_ACR_VALUES", default="")
+EID_CLAIM_PERSONAL_ID = env.str("EID_CLAIM_PERSONAL_ID", default="citizen_pid")
+EID_CLAIM_NAME = env.str("EID_CLAIM_NAME", default="full_name")
+EID_CLAIM_BIRTH_DATE = env.str("EID_CLAIM_BIRTH_DATE", default="birth_date")
+EID_CLAIM_LEVEL = env.str("EID_CLAIM_LEVEL", default="identity_level")
+EID_HTTP_TIMEOUT = env.float("EID_HTTP_TIMEOUT", default=5.0)
+EID_CALLBACK_RATE = env.str("EID_CALLBACK_RATE", default="30/m")
+# Population registry (HTTP adapter); defaults to the built-in sandbox registry.
+REGISTRY_ADAPTER = env.str("REGISTRY_ADAPTER", default="http")
+REGISTRY_URL = env.str("REGISTRY_URL", default=f"{SITE_URL}/sandbox/registry").rstrip("/")
+REGISTRY_TOKEN = env.str("REGISTRY_TOKEN", default="sandbox-registry-token")
+REGISTRY_CONNECT_TIMEOUT = env.float("REGISTRY_CONNECT_TIMEOUT", default=2.0)
+REGISTRY_READ_TIMEOUT = env.float("REGISTRY_READ_TIMEOUT", default=4.0)
+REGISTRY_RETRIES = env.int("REGISTRY_RETRIES", default=2)
+REGISTRY_BACKOFF = env.float("REGISTRY_BACKOFF", default=0.3)
+REGISTRY_BREAKER_THRESHOLD = env.int("REGISTRY_BREAKER_THRESHOLD", default=3)
+REGISTRY_BREAKER_COOLDOWN = env.float("REGISTRY_BREAKER_COOLDOWN", default=60.0)
+REGISTRY_CACHE_SECONDS = env.int("REGISTRY_CACHE_SECONDS", default=300)
+REGISTRY_SANDBOX_DELAY = env.float("REGISTRY_SANDBOX_DELAY", default=0.0)
+IDENTITY_DOCUMENT_MAX_BYTES = env.int("IDENTITY_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # --- end identity ---
 
 # --- dossiers ---------------------------------------------------------------------------------

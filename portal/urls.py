@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("tai-khoan/", include("identity.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -30,6 +31,7 @@ urlpatterns = [
 ]
 
 if settings.SANDBOX_ENABLED:
+    urlpatterns += [path("sandbox/", include("identity.sandbox_urls"))]
     from payments.sandbox_urls import momo_patterns, vnpay_patterns
 
     urlpatterns += [path("sandbox/vnpay/", include(vnpay_patterns)), path("sandbox/momo/", include(momo_patterns))]

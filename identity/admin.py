@@ -1,0 +1,216 @@
+"""Admin for people: citizens (scoped, every view audited), officials, personal documents,
+the read-only audit trail, and the sandbox residents."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from portal.audit import audit_record
+from portal.models import AuditEvent
+
+from . import services
+from .models import OfficialProfile, PersonalDocument, SandboxResident, User
+from .selectors import audit_events_visible_to, citizens_visible_to, personal_document_accessible
+
+
+class OfficialProfileInline(admin.StackedInline):
+    model = OfficialProfile
+    can_delete = False
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "identity_level", "verified_via", "in_person_requested_at", "is_staff"]
+    list_filter = ["identity_level", "verified_via", "is_staff", "is_active"]
+    search_fields = ["email", "full_name", "personal_id", "phone"]
+    readonly_fields = [
+        "verified_at",
+        "registry_checked_at",
+        "in_person_requested_at",
+        "eid_subject",
+        "last_login",
+        "date_joined",
+    ]
+    actions = ["verify_in_person"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal data"), {"fields": ("full_name", "personal_id", "date_of_birth", "sex", "phone")}),
+        (_("Address"), {"fields": ("province", "ward", "address_line")}),
+        (
+            _("Identity"),
+            {
+                "fields": (
+                    "identity_level",
+                    "verified_via",
+                    "verified_at",
+                    "registry_checked_at",
+                    "in_person_requested_at",
+                    "eid_subject",
+                )
+            },
+        ),
+        (_("Notifications"), {"fields": ("notify_email", "notify_sms")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    inlines = [OfficialProfileInline]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(pk__in=citizens_visible_to(request.user).values("pk"))
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.readonly_fields
+        # Officials look; changes to a citizen's identity happen through service actions.
+        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"] if f != "password"] + ["password"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if request.user.is_superuser else []
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.pk != request.user.pk and request.method == "GET":
+            audit_record(
+                actor=request.user,
+                subject=obj,
+                action=AuditEvent.Action.VIEW,
+                obj=obj,
+                detail="admin: viewed personal data",
+                request=request,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Verify in person (card checked at the desk): raise to level 2"))
+    def verify_in_person(self, request, queryset):
+        done = 0
+        for citizen in queryset:
+            try:
+                services.user_verify_in_person(citizen=citizen, official=request.user, request=request)
+                done += 1
+            except (PermissionDenied, ValidationError) as exc:
+                message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"{citizen}: {message}", messages.ERROR)
+        if done:
+            self.message_user(request, gettext("%(n)s citizen(s) verified at level 2.") % {"n": done}, messages.SUCCESS)
+
+
+@admin.register(PersonalDocument)
+class PersonalDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "doc_type", "verified", "created_at", "file_link"]
+    list_filter = ["verified", "source", "doc_type"]
+    search_fields = ["title", "number", "owner__email", "owner__full_name"]
+    readonly_fields = [
+        "owner",
+        "file",
+        "content_type",
+        "size",
+        "source",
+        "verified",
+        "verified_by",
+        "verified_at",
+        "created_at",
+    ]
+    actions = ["certify"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("owner")
+        if request.user.is_superuser:
+            return qs
+        allowed = [
+            doc.pk
+            for doc in qs.filter(owner__in=citizens_visible_to(request.user))
+            if personal_document_accessible(request.user, doc)
+        ]
+        return qs.filter(pk__in=allowed)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("file"))
+    def file_link(self, obj):
+        if not obj.file:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:identity_personaldocument_file", args=[obj.pk]), gettext("Open")
+        )
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/file/", self.admin_site.admin_view(self.file_view), name="identity_personaldocument_file"),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request, pk):
+        document = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not document.file:
+            raise Http404
+        try:
+            handle = services.personal_document_open(document=document, user=request.user, request=request)
+        except PermissionDenied:
+            raise Http404 from None
+        response = FileResponse(handle, content_type=document.content_type or "application/octet-stream")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.owner_id != request.user.pk and request.method == "GET":
+            audit_record(
+                actor=request.user,
+                subject=obj.owner,
+                action=AuditEvent.Action.VIEW,
+                obj=obj,
+                detail="admin: viewed personal document",
+                request=request,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Certify: compared with the original"))
+    def certify(self, request, queryset):
+        for document in queryset:
+            try:
+                services.personal_document_certify(document=document, official=request.user, request=request)
+            except PermissionDenied as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Append-only: nobody adds, changes or deletes rows here."""
+
+    list_display = ["at", "actor", "action", "subject", "object_type", "object_id", "detail"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor__email", "subject__email", "detail", "object_id"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return audit_events_visible_to(request.user).select_related("actor", "subject")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SandboxResident)
+class SandboxResidentAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "personal_id", "date_of_birth", "sex", "ward", "eid_level"]
+    search_fields = ["full_name", "personal_id"]
+    list_filter = ["eid_level", "sex"]
+    raw_id_fields = ["ward"]

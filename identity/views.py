@@ -1,0 +1,313 @@
+"""The citizen's account pages: profile and identity level, CCCD QR and MRZ checks, population
+registry check, personal document store, privacy, and the e-ID sign-in endpoints."""
+
+from __future__ import annotations
+
+import logging
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from . import services
+from .cccd import CccdQrError, cccd_qr_decode, cccd_validate, mrz_check
+from .eid import eid_provider
+from .forms import CccdQrForm, CloseAccountForm, MrzForm, PersonalDocumentForm, ProfileForm
+from .models import PersonalDocument, User
+from .registry import RegistryUnavailable, registry_adapter
+from .selectors import personal_documents_of
+
+logger = logging.getLogger(__name__)
+QR_SESSION_KEY = "identity.cccd_qr"
+
+
+@login_required
+def profile(request):
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=user)
+        if "refresh_wards" in request.POST:
+            # Re-show the form with the communes of the chosen province, without saving.
+            initial = {name: request.POST.get(name) for name in ProfileForm.Meta.fields}
+            initial["ward"] = None
+            return render(
+                request, "identity/profile.html", _profile_context(request, ProfileForm(instance=user, initial=initial))
+            )
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("identity:profile")
+    else:
+        form = ProfileForm(instance=user)
+    return render(request, "identity/profile.html", _profile_context(request, form))
+
+
+def _profile_context(request, form):
+    user = request.user
+    primary = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    return {
+        "form": form,
+        "email_verified": bool(primary and primary.verified),
+        "level2": user.identity_level >= User.Level.LEVEL_2,
+        "eid_enabled": True,
+    }
+
+
+@login_required
+def cccd_qr(request):
+    parsed = None
+    problems: list[str] = []
+    if request.method == "POST" and "apply" in request.POST:
+        data = request.session.pop(QR_SESSION_KEY, None)
+        if not data:
+            messages.error(request, _("Please upload the photo again."))
+            return redirect("identity:cccd-qr")
+        return _apply_qr(request, data)
+    form = CccdQrForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            parsed = cccd_qr_decode(form.cleaned_data["photo"].read())
+        except CccdQrError as exc:
+            form.add_error("photo", str(exc))
+        else:
+            user = request.user
+            problems = cccd_validate(parsed.number, date_of_birth=parsed.date_of_birth, sex=parsed.sex or None)
+            request.session[QR_SESSION_KEY] = {
+                "number": parsed.number,
+                "full_name": parsed.full_name,
+                "date_of_birth": parsed.date_of_birth.isoformat() if parsed.date_of_birth else "",
+                "sex": parsed.sex,
+                "address": parsed.address,
+            }
+            comparisons = [
+                (_("Full name"), parsed.full_name, user.full_name),
+                (_("Personal identification number"), parsed.number, user.personal_id or ""),
+                (
+                    _("Date of birth"),
+                    parsed.date_of_birth.strftime("%d/%m/%Y") if parsed.date_of_birth else "",
+                    user.date_of_birth.strftime("%d/%m/%Y") if user.date_of_birth else "",
+                ),
+                (
+                    _("Sex"),
+                    _("Male") if parsed.sex == "M" else _("Female") if parsed.sex == "F" else "",
+                    user.get_sex_display(),
+                ),
+            ]
+            return render(
+                request,
+                "identity/cccd_qr.html",
+                {"form": CccdQrForm(), "parsed": parsed, "problems": problems, "comparisons": comparisons},
+            )
+    return render(request, "identity/cccd_qr.html", {"form": form, "parsed": None, "problems": problems})
+
+
+def _apply_qr(request, data):
+    import datetime as dt
+
+    user = request.user
+    if user.identity_level >= User.Level.LEVEL_2:
+        messages.info(request, _("Your identity is already verified; your profile was not changed."))
+        return redirect("identity:profile")
+    if User.objects.filter(personal_id=data["number"]).exclude(pk=user.pk).exists():
+        messages.error(request, _("This personal identification number is already used by another account."))
+        return redirect("identity:cccd-qr")
+    user.full_name = data["full_name"]
+    user.personal_id = data["number"]
+    user.date_of_birth = dt.date.fromisoformat(data["date_of_birth"]) if data["date_of_birth"] else user.date_of_birth
+    user.sex = data["sex"] or user.sex
+    if data["address"] and not user.address_line:
+        user.address_line = data["address"][:255]
+    user.save(update_fields=["full_name", "personal_id", "date_of_birth", "sex", "address_line"])
+    messages.success(request, _("Your profile was filled in from your ID card."))
+    return redirect("identity:profile")
+
+
+@login_required
+def mrz(request):
+    form = MrzForm(request.POST or None)
+    result = None
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        result, errors = mrz_check(form.cleaned_data["mrz"])
+        if result and not errors and request.user.personal_id and result.number != request.user.personal_id:
+            errors.append(_("The card in the MRZ is not the one on your profile."))
+    return render(request, "identity/mrz.html", {"form": form, "result": result, "errors": errors})
+
+
+@login_required
+@require_POST
+def registry_check(request):
+    user = request.user
+    if not (user.personal_id and user.full_name and user.date_of_birth):
+        messages.error(request, _("Fill in your full name, date of birth and personal identification number first."))
+        return redirect("identity:profile")
+    try:
+        matched = registry_adapter().verify(user.personal_id, user.full_name, user.date_of_birth)
+    except RegistryUnavailable:
+        logger.warning("population registry unavailable for a profile check")
+        request.session["identity.registry_down"] = True
+        messages.warning(
+            request,
+            _(
+                "The national population database is not answering right now. Nothing is lost: you can keep "
+                "using the portal at level 1 and try again later, or ask to be verified in person at the "
+                "one-stop desk."
+            ),
+        )
+        return redirect("identity:profile")
+    request.session.pop("identity.registry_down", None)
+    if matched:
+        services.user_mark_registry_match(user=user)
+        messages.success(request, _("Your name, date of birth and ID number match the national population database."))
+    else:
+        messages.error(
+            request,
+            _(
+                "Your name, date of birth or ID number do not match the national population database. Please "
+                "check them against your ID card."
+            ),
+        )
+    return redirect("identity:profile")
+
+
+@login_required
+@require_POST
+def request_in_person(request):
+    services.user_request_in_person_verification(user=request.user)
+    messages.success(
+        request,
+        _(
+            "Your request is recorded. Bring your chip ID card to any one-stop desk: an official will check it "
+            "and raise your account to level 2."
+        ),
+    )
+    return redirect("identity:profile")
+
+
+@login_required
+def documents(request):
+    form = PersonalDocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.personal_document_add(
+                owner=request.user,
+                doc_type=data["doc_type"],
+                title=data["title"],
+                upload=data["upload"],
+                number=data["number"],
+                issuer=data["issuer"],
+                issued_on=data["issued_on"],
+                expires_on=data["expires_on"],
+            )
+        except ValidationError as exc:
+            form.add_error("upload", exc)
+        else:
+            messages.success(request, _("The document was added to your personal document store."))
+            return redirect("identity:documents")
+    return render(
+        request,
+        "identity/documents.html",
+        {
+            "form": form,
+            "documents": personal_documents_of(request.user),
+            "doc_types": dict(PersonalDocumentForm.DOC_TYPES),
+        },
+    )
+
+
+@login_required
+def document_file(request, pk: int):
+    document = get_object_or_404(PersonalDocument, pk=pk)
+    if not document.file:
+        raise Http404
+    try:
+        handle = services.personal_document_open(document=document, user=request.user, request=request)
+    except PermissionDenied:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=document.content_type or "application/octet-stream")
+    response["Content-Disposition"] = f'inline; filename="document-{document.pk}{_extension(document)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _extension(document) -> str:
+    return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(document.content_type, "")
+
+
+@login_required
+@require_POST
+def document_delete(request, pk: int):
+    document = get_object_or_404(PersonalDocument, pk=pk, owner=request.user)
+    services.personal_document_delete(document=document, by=request.user)
+    messages.success(request, _("The document was deleted."))
+    return redirect("identity:documents")
+
+
+@login_required
+def privacy(request):
+    form = CloseAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_close(user=request.user)
+        except services.AccountCloseError as exc:
+            messages.error(request, str(exc))
+            return redirect("identity:privacy")
+        logout(request)
+        messages.success(request, _("Your account has been closed and your personal data deleted."))
+        return redirect("/")
+    return render(request, "identity/privacy.html", {"form": form})
+
+
+@login_required
+@require_POST
+def privacy_export(request):
+    payload = services.account_export(user=request.user)
+    response = HttpResponse(payload, content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="du-lieu-ca-nhan.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- e-ID ---------------------------------------------------------------------------------------
+
+
+def eid_start(request):
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    try:
+        url = eid_provider().authorization_url(request, next_url=next_url)
+    except services.EidLoginError as exc:
+        messages.error(request, str(exc))
+        return redirect("account_login")
+    return redirect(url)
+
+
+@ratelimit(key="ip", rate=lambda group, request: settings.EID_CALLBACK_RATE, block=True)
+def eid_callback(request):
+    provider = eid_provider()
+    next_url = (request.session.get("identity.eid.flow") or {}).get("next") or ""
+    try:
+        identity = provider.complete(request)
+        user = services.user_from_eid(identity=identity)
+    except services.EidLoginError as exc:
+        logger.info("e-ID sign-in refused: %s", exc)
+        messages.error(request, _("VNeID sign-in failed: %(reason)s") % {"reason": exc})
+        return redirect("account_login")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.identity_level >= User.Level.LEVEL_2:
+        messages.success(request, _("You are signed in with VNeID. Your account is verified at level 2."))
+    else:
+        messages.success(request, _("You are signed in with VNeID (level 1 e-ID account)."))
+    return redirect(next_url or "identity:profile")
