@@ -1,18 +1,546 @@
-"""Runs the benchmarks under bench/ (not part of the test suite): `make bench`."""
+"""`make bench`: load and scale benchmark of the portal on PostgreSQL + Redis (not part of the
+test suite). Steps: migrate and generate a data set (COPY), start gunicorn on 127.0.0.1, run an
+asyncio HTTP load over the public, citizen, official, API and payment endpoints next to a
+trivial baseline view, time the intake receipt PDF and notification delivery through Celery,
+repeat the list pages on a 10,000-dossier database, and write the results (Markdown + JSON
+under bench/results/).
 
-import importlib
+.venv/bin/python -m bench.run                      # 1,000,000 dossiers (default scale)
+.venv/bin/python -m bench.run --scale 10k          # quick run
+.venv/bin/python -m bench.run --reuse --duration 5 # keep generated data between runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import platform
+import random
+import subprocess
 import sys
+import time
+from pathlib import Path
+from urllib.parse import quote, quote_plus, urlencode, urlparse
 
-BENCHMARKS = ["bench.pdf_render"]
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+LOGS = Path("/tmp/bench_logs")
+
+SEARCH_TERMS = ["khai sinh", "thuong tru", "chứng thực", "dat dai", "kết hôn", "giay phep xay dung", "ho kinh doanh",
+                "lý lịch tư pháp", "tam tru", "bao hiem y te"]  # fmt: skip
+SCALE_ENDPOINTS = ["official queue (admin)", "lookup page", "lookup API", "citizen dossier list"]
 
 
-def main() -> int:
-    status = 0
-    for name in BENCHMARKS:
-        print(f"== {name}")
-        status |= importlib.import_module(name).main(sys.argv[1:])
-    return status
+# --- configuration --------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    from bench.datagen import PRESETS
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--scale", choices=sorted(PRESETS), default="1m", help="preset sizes (default 1m)")
+    p.add_argument("--dossiers", type=int)
+    p.add_argument("--citizens", type=int)
+    p.add_argument("--procedures", type=int)
+    p.add_argument("--agencies", type=int)
+    p.add_argument("--small-dossiers", type=int, default=10_000, help="dossiers of the scale run's small database")
+    p.add_argument("--no-scale-run", action="store_true")
+    p.add_argument("--reuse", action="store_true", help="reuse generated databases of the same scale")
+    p.add_argument("--concurrency", type=int, default=8)
+    p.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
+    p.add_argument("--max-requests", type=int, default=3000, help="requests per endpoint")
+    p.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    p.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread when > 1)")
+    p.add_argument("--port", type=int, default=8701)
+    p.add_argument("--pdf-runs", type=int, default=30)
+    p.add_argument("--notifications", type=int, default=500)
+    p.add_argument("--only", help="comma-separated endpoint names (substring match)")
+    p.add_argument("--no-write", action="store_true", help="do not write bench/results/")
+    args = p.parse_args(argv)
+    preset = PRESETS[args.scale]
+    for name in ("dossiers", "citizens", "procedures", "agencies"):
+        if getattr(args, name) is None:
+            setattr(args, name, getattr(preset, name))
+    return args
+
+
+def database_urls() -> tuple[str, str, str]:
+    url = (
+        os.environ.get("BENCH_DATABASE_URL")
+        or os.environ.get("DATABASE_URL")
+        or "postgres://postgres@127.0.0.1:5432/bench"
+    )
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql", "pgsql"):
+        raise SystemExit(f"make bench needs PostgreSQL (DATABASE_URL={url!r}); SQLite is not benchmarked")
+    name = parsed.path.lstrip("/")
+    if name in ("", "test", "postgres", "template0", "template1"):
+        raise SystemExit(f"refusing to generate data into the database {name!r}: use a bench database")
+    if parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("the bench only runs against a local PostgreSQL (127.0.0.1)")
+    small = parsed._replace(path=f"/{name}_10k").geturl()
+    redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/7"
+    if urlparse(redis_url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("the bench only runs against a local Redis (127.0.0.1)")
+    return url, small, redis_url
+
+
+# --- machine --------------------------------------------------------------------------------------
+
+
+def machine_info(database_url: str) -> dict:
+    info = {"python": platform.python_version(), "platform": platform.platform(), "cores": os.cpu_count()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["ram_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+                break
+    except OSError:
+        pass
+    try:
+        import psycopg2
+
+        conn = psycopg2.connect(database_url)
+        with conn.cursor() as cur:
+            cur.execute("SHOW server_version")
+            info["postgresql"] = cur.fetchone()[0]
+            cur.execute("SHOW shared_buffers")
+            info["postgresql_shared_buffers"] = cur.fetchone()[0]
+        conn.close()
+    except Exception as exc:
+        info["postgresql"] = f"unknown ({exc})"
+    try:
+        import redis
+
+        info["redis"] = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7")).info()[
+            "redis_version"
+        ]
+    except Exception:
+        info["redis"] = "unknown"
+    return info
+
+
+# --- VNPay IPN, signed independently of payments/ (DOMAIN.md) ---------------------------------------
+
+
+def vnpay_sign(params: dict, secret: str) -> str:
+    items = sorted(
+        (k, v)
+        for k, v in params.items()
+        if k.startswith("vnp_") and k not in ("vnp_SecureHash", "vnp_SecureHashType") and v not in ("", None)
+    )
+    data = "&".join(f"{k}={quote_plus(str(v))}" for k, v in items)
+    return hmac.new(secret.encode(), data.encode(), hashlib.sha512).hexdigest()
+
+
+def vnpay_ipn_path(order: dict, vnpay: dict, n: int) -> str:
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
+    params = {
+        "vnp_Amount": str(int(order["amount"]) * 100),
+        "vnp_BankCode": "NCB",
+        "vnp_BankTranNo": f"VNP{14000000 + n}",
+        "vnp_CardType": "ATM",
+        "vnp_OrderInfo": f"Thanh toan le phi ho so {order['dossier_code']}".replace("-", " "),
+        "vnp_PayDate": now.strftime("%Y%m%d%H%M%S"),
+        "vnp_ResponseCode": "00",
+        "vnp_TmnCode": vnpay["tmn_code"],
+        "vnp_TransactionNo": str(14000000 + n),
+        "vnp_TransactionStatus": "00",
+        "vnp_TxnRef": order["reference"],
+    }
+    params["vnp_SecureHash"] = vnpay_sign(params, vnpay["hash_secret"])
+    return vnpay["ipn_path"] + "?" + urlencode(params, quote_via=quote_plus)
+
+
+# --- endpoints ------------------------------------------------------------------------------------
+
+
+def endpoints(fx: dict, *, max_requests: int):
+    from bench.load import Endpoint, Request
+
+    urls = fx["urls"]
+    rnd = random.Random(11)
+    codes = fx["lookup_codes"] or ["000.00.00.H62-000000-0000"]
+    sessions, tokens = fx["citizen_sessions"], fx["citizen_tokens"]
+    out = []
+
+    def get(path_fn, *, cookie=None, headers=None):
+        def make(i):
+            h = dict(headers or {})
+            if cookie:
+                h["Cookie"] = cookie(i)
+            return Request(path_fn(i), headers=h)
+
+        return make
+
+    def missing(name, why):
+        out.append(Endpoint(name=name, request=lambda i: None, note=f"skipped: {why}"))
+
+    out.append(Endpoint(name="baseline", request=get(lambda i: urls["baseline"])))
+    out.append(Endpoint(name="home", request=get(lambda i: urls["home"])))
+    if urls.get("search"):
+        out.append(
+            Endpoint(
+                name="catalog search page",
+                request=get(
+                    lambda i: (
+                        f"{urls['search']}?{urls.get('search_param', 'q')}={quote(SEARCH_TERMS[i % len(SEARCH_TERMS)])}"
+                    )
+                ),
+            )
+        )
+    else:
+        missing("catalog search page", "no search page URL")
+    out.append(
+        Endpoint(
+            name="catalog search API",
+            request=get(lambda i: f"/api/v1/services/?search={quote(SEARCH_TERMS[i % len(SEARCH_TERMS)])}"),
+        )
+    )
+    if fx.get("procedure_paths"):
+        pp = fx["procedure_paths"]
+        out.append(Endpoint(name="procedure page", request=get(lambda i: pp[i % len(pp)])))
+    else:
+        missing("procedure page", "no procedure page URL")
+    if urls.get("lookup_page"):
+        lp = urls["lookup_page"]
+        if "{code}" in lp:
+            fn = lambda i: lp.replace("{code}", quote(codes[i % len(codes)]))  # noqa: E731
+        else:
+            fn = lambda i: f"{lp}?{urls.get('lookup_param', 'code')}={quote(codes[i % len(codes)])}"  # noqa: E731
+        out.append(Endpoint(name="lookup page", request=get(fn)))
+    else:
+        missing("lookup page", "no lookup page URL")
+    out.append(
+        Endpoint(name="lookup API", request=get(lambda i: f"/api/v1/lookup/{quote(codes[rnd.randrange(len(codes))])}/"))
+    )
+    if urls.get("my_dossiers"):
+        out.append(
+            Endpoint(
+                name="citizen dossier list",
+                request=get(lambda i: urls["my_dossiers"], cookie=lambda i: f"sessionid={sessions[i % len(sessions)]}"),
+            )
+        )
+    else:
+        missing("citizen dossier list", "no 'my dossiers' page URL")
+    out.append(
+        Endpoint(
+            name="citizen dossier list API",
+            request=get(
+                lambda i: "/api/v1/dossiers/", headers=None, cookie=lambda i: f"sessionid={sessions[i % len(sessions)]}"
+            ),
+        )
+    )
+    if urls.get("queue"):
+        qs = urls["queue"] if isinstance(urls["queue"], list) else [urls["queue"]]
+        out.append(
+            Endpoint(
+                name="official queue (admin)",
+                request=get(lambda i: qs[i % len(qs)], cookie=lambda i: f"sessionid={fx['official_session']}"),
+                check=lambda status, body: status == 200,
+                note=f"{len(qs)} queue view(s)",
+            )
+        )
+    else:
+        missing("official queue (admin)", "no queue URL")
+    sub = fx.get("submit") or {}
+    if sub.get("payload"):
+
+        def submission(i):
+            payload = json.loads(json.dumps(sub["payload"]))
+            return Request(
+                "/api/v1/dossiers/",
+                method="POST",
+                headers={"Authorization": f"Token {tokens[i % len(tokens)]}"},
+                json=payload,
+            )
+
+        out.append(
+            Endpoint(
+                name="dossier submission API",
+                request=submission,
+                check=lambda status, body: status in (200, 201),
+                max_requests=max_requests,
+                warmup=3,
+            )
+        )
+    else:
+        missing("dossier submission API", sub.get("why", "no submittable procedure"))
+    orders = fx.get("ipn_orders") or []
+    if orders and fx.get("vnpay", {}).get("ipn_path"):
+        vnpay = fx["vnpay"]
+
+        def ipn(i):
+            return Request(vnpay_ipn_path(orders[i], vnpay, i))
+
+        def ipn_ok(status, body):
+            try:
+                return status == 200 and json.loads(body).get("RspCode") == "00"
+            except ValueError:
+                return False
+
+        out.append(
+            Endpoint(name="VNPay IPN", request=ipn, check=ipn_ok, max_requests=max(1, len(orders) - 10), warmup=5)
+        )
+    else:
+        missing("VNPay IPN", fx.get("ipn_why", "no pending VNPay payments"))
+    return out
+
+
+# --- steps ----------------------------------------------------------------------------------------
+
+
+def prepare(url: str, redis_url: str, *, dossiers, citizens, procedures, agencies, reuse, ipn_orders, port) -> dict:
+    from bench.server import bench_env
+
+    out = Path(f"/tmp/bench_fixtures_{urlparse(url).path.strip('/')}.json")
+    argv = [
+        sys.executable, "-m", "bench.prepare", "--database-url", url,
+        "--dossiers", str(dossiers), "--citizens", str(citizens), "--procedures", str(procedures),
+        "--agencies", str(agencies), "--ipn-orders", str(ipn_orders), "--out", str(out),
+    ]  # fmt: skip
+    if reuse:
+        argv.append("--reuse")
+    subprocess.run(argv, cwd=ROOT, env=bench_env(url, redis_url, port, PAYMENT_EXPIRE_MINUTES=240), check=True)
+    return json.loads(out.read_text())
+
+
+def flush_redis(redis_url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+def load_run(url, redis_url, fx, args, *, port, only=None, label="") -> list[dict]:
+    from bench import load
+    from bench.server import bench_env, gunicorn, wait_http
+
+    eps = endpoints(fx, max_requests=args.max_requests)
+    if only:
+        eps = [e for e in eps if any(o in e.name for o in only)]
+    flush_redis(redis_url)
+    env = bench_env(url, redis_url, port, PAYMENT_EXPIRE_MINUTES=240)
+    server = gunicorn(port=port, workers=args.workers, threads=args.threads, env=env, log=LOGS / f"gunicorn-{port}.log")
+    summaries = []
+    try:
+        wait_http(f"http://127.0.0.1:{port}/bench/baseline/", proc=server)
+        runnable = [e for e in eps if not e.note.startswith("skipped")]
+        skipped = [e for e in eps if e.note.startswith("skipped")]
+
+        def show(result):
+            s = result.summary()
+            print(
+                f"  {label}{s['name']:<28} {s['rps']:>8} req/s  p50 {s['p50_ms']} p95 {s['p95_ms']} "
+                f"p99 {s['p99_ms']} ms"
+                f"  errors {s['errors']}  queries {s['queries_median']}",
+                flush=True,
+            )
+            for sample in s["error_samples"]:
+                print(f"      ! {sample}", flush=True)
+
+        results = load.run(
+            f"http://127.0.0.1:{port}", runnable, concurrency=args.concurrency, duration=args.duration,
+            max_requests=args.max_requests, on_result=show,
+        )  # fmt: skip
+        summaries = [r.summary() for r in results]
+        for e in skipped:
+            print(f"  {label}{e.name:<28} {e.note}")
+            summaries.append({"name": e.name, "skipped": e.note.removeprefix("skipped: ")})
+    finally:
+        server.stop()
+    base = next((s for s in summaries if s["name"] == "baseline" and not s.get("skipped")), None)
+    for s in summaries:
+        if base and not s.get("skipped") and base["rps"]:
+            s["vs_baseline"] = round(s["rps"] / base["rps"], 3)
+    return summaries
+
+
+def extras(url, redis_url, args) -> dict:
+    from bench.server import bench_env, celery_worker
+
+    env = bench_env(url, redis_url, args.port)
+    result = {}
+
+    def call(extra_args):
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.extras", *extra_args], cwd=ROOT, env=env, capture_output=True, text=True,
+            timeout=600,
+        )  # fmt: skip
+        for line in proc.stdout.splitlines():
+            if line.startswith("BENCH-JSON "):
+                return json.loads(line.removeprefix("BENCH-JSON "))
+        return {"error": (proc.stderr or proc.stdout)[-2000:]}
+
+    if args.pdf_runs:
+        result.update(call(["--pdf-runs", str(args.pdf_runs)]))
+    if args.notifications:
+        flush_redis(redis_url)  # tasks the load run enqueued must not compete with the measurement
+        worker = celery_worker(env=env, log=LOGS / "celery.log", concurrency=2)
+        try:
+            time.sleep(4)  # worker boot
+            result.update(call(["--pdf-runs", "0", "--notifications", str(args.notifications), "--timeout", "90"]))
+        finally:
+            worker.stop()
+    return result
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def _fmt(v, suffix=""):
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:,.1f}{suffix}" if v >= 10 else f"{v:.2f}{suffix}"
+    return f"{v:,}{suffix}" if isinstance(v, int) else f"{v}{suffix}"
+
+
+def markdown(report: dict) -> str:
+    m = report["machine"]
+    scale = report["scale"]
+    lines = [
+        f"Run {report['started_at']} · {scale['dossiers']:,} dossiers, {scale['citizens']:,} citizens, "
+        f"{scale['procedures']:,} procedures, {scale['agencies']:,} agencies · gunicorn {report['server']} · "
+        f"{report['load']['concurrency']} concurrent clients, ≤ {report['load']['duration']} s / "
+        f"≤ {report['load']['max_requests']} requests per endpoint",
+        "",
+        f"Machine: {m.get('cpu', '?')}, {m.get('cores')} cores, {m.get('ram_gb')} GB RAM, PostgreSQL "
+        f"{m.get('postgresql')} (shared_buffers {m.get('postgresql_shared_buffers', '?')}), Redis {m.get('redis')}, "
+        f"Python {m.get('python')}",
+        "",
+        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | × baseline |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in report["endpoints"]:
+        if s.get("skipped"):
+            lines.append(f"| {s['name']} | – | – | – | – | – | – | not measured: {s['skipped']} |")
+            continue
+        lines.append(
+            f"| {s['name']} | {_fmt(s['rps'])} | {_fmt(s['p50_ms'])} | {_fmt(s['p95_ms'])} | {_fmt(s['p99_ms'])} | "
+            f"{s['errors']}/{s['requests']} | {_fmt(s['queries_median'])} | {_fmt(s.get('vs_baseline'))} |"
+        )
+    ex = report.get("extras", {})
+    pdf, notif = ex.get("pdf") or {}, ex.get("notifications") or {}
+    lines.append("")
+    if pdf.get("median_ms") is not None:
+        lines.append(
+            f"- Intake receipt PDF (form 01, `dossiers.documents`), {pdf['runs']} renders: median "
+            f"**{pdf['median_ms']} ms**, p95 {pdf['p95_ms']} ms (first render {pdf['first_ms']} ms, loads fonts)"
+        )
+    else:
+        lines.append(f"- Intake receipt PDF: not measured ({pdf.get('skipped') or pdf.get('error', '?')[:200]})")
+    if notif.get("delivered_per_s") is not None:
+        lines.append(
+            "- Notifications through Celery (Redis, 1 worker × 2 processes): "
+            f"{notif['delivered']}/{notif['notifications']} "
+            f"delivered in {notif['seconds']} s → **{notif['delivered_per_s']} delivered/s**"
+        )
+    else:
+        lines.append(f"- Notifications: not measured ({notif.get('skipped') or str(notif.get('error', '?'))[:200]})")
+    gen = report.get("generation") or {}
+    if gen:
+        lines.append(
+            f"- Data generation ({scale['dossiers']:,} dossiers + {gen.get('rows', {}).get('events', 0):,} timeline "
+            f"events + {scale['citizens']:,} citizens): **{gen.get('total')} s** (COPY; migrate {gen.get('migrate')} s"
+            f"{', reused' if report.get('reused') else ''})"
+        )
+    sr = report.get("scale_run")
+    if sr:
+        lines += [
+            "",
+            f"Scale run: p95 at {sr['large']:,} vs {sr['small']:,} dossiers (same catalog and citizens)",
+            "",
+            f"| endpoint | p95 ms @ {sr['small']:,} | p95 ms @ {sr['large']:,} | ratio | SQL/req small → large |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for row in sr["rows"]:
+            lines.append(
+                f"| {row['name']} | {_fmt(row['p95_small'])} | {_fmt(row['p95_large'])} | {_fmt(row['ratio'])} | "
+                f"{_fmt(row['queries_small'])} → {_fmt(row['queries_large'])} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    url, small_url, redis_url = database_urls()
+    os.environ["REDIS_URL"] = redis_url
+    only = [o.strip() for o in args.only.split(",")] if args.only else None
+    started_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    t0 = time.monotonic()
+    print(f"== bench: {args.dossiers:,} dossiers into {urlparse(url).path.strip('/')} (Redis {redis_url})", flush=True)
+    ipn_orders = min(args.max_requests + 20, 5000)
+    fx = prepare(
+        url, redis_url, dossiers=args.dossiers, citizens=args.citizens, procedures=args.procedures,
+        agencies=args.agencies, reuse=args.reuse, ipn_orders=ipn_orders, port=args.port,
+    )  # fmt: skip
+    print(f"== load run on gunicorn 127.0.0.1:{args.port}", flush=True)
+    summaries = load_run(url, redis_url, fx, args, port=args.port, only=only)
+    print("== PDF and notifications", flush=True)
+    ex = extras(url, redis_url, args) if not only else {}
+    scale_run = None
+    if not args.no_scale_run and not only and args.small_dossiers < args.dossiers:
+        print(f"== scale run: {args.small_dossiers:,} dossiers", flush=True)
+        fx_small = prepare(
+            small_url, redis_url, dossiers=args.small_dossiers, citizens=args.citizens, procedures=args.procedures,
+            agencies=args.agencies, reuse=args.reuse, ipn_orders=0, port=args.port + 1,
+        )  # fmt: skip
+        small = load_run(
+            small_url, redis_url, fx_small, args, port=args.port + 1, only=SCALE_ENDPOINTS, label="[small] "
+        )
+        rows = []
+        by_name = {s["name"]: s for s in summaries}
+        for s in small:
+            large = by_name.get(s["name"])
+            if s.get("skipped") or not large or large.get("skipped"):
+                continue
+            rows.append(
+                {
+                    "name": s["name"],
+                    "p95_small": s["p95_ms"],
+                    "p95_large": large["p95_ms"],
+                    "ratio": round(large["p95_ms"] / s["p95_ms"], 2) if s["p95_ms"] else None,
+                    "queries_small": s["queries_median"],
+                    "queries_large": large["queries_median"],
+                    "errors_small": s["errors"],
+                }
+            )
+        scale_run = {"small": args.small_dossiers, "large": args.dossiers, "rows": rows, "small_endpoints": small}
+    report = {
+        "started_at": started_at,
+        "seconds": round(time.monotonic() - t0, 1),
+        "machine": machine_info(url),
+        "scale": fx["scale"],
+        "generation": fx.get("generation"),
+        "reused": fx.get("reused"),
+        "server": f"{args.workers} {'gthread' if args.threads > 1 else 'sync'} workers"
+        + (f" × {args.threads} threads" if args.threads > 1 else ""),
+        "load": {"concurrency": args.concurrency, "duration": args.duration, "max_requests": args.max_requests},
+        "endpoints": summaries,
+        "extras": ex,
+        "scale_run": scale_run,
+    }
+    report["markdown"] = markdown(report)
+    print()
+    print(report["markdown"])
+    if not args.no_write:
+        RESULTS.mkdir(exist_ok=True)
+        stamp = started_at.replace(":", "").replace("-", "")
+        text = json.dumps(report, ensure_ascii=False, indent=1)
+        (RESULTS / f"{stamp}.json").write_text(text)
+        (RESULTS / "latest.json").write_text(text)
+        print(f"written bench/results/{stamp}.json and bench/results/latest.json")
+    return 0
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
     sys.exit(main())

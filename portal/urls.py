@@ -36,3 +36,8 @@ if settings.SANDBOX_ENABLED:
 
     urlpatterns += [path("sandbox/vnpay/", include(vnpay_patterns)), path("sandbox/momo/", include(momo_patterns))]
     urlpatterns += [path("sandbox/sms/", include("portal.sandbox_sms"))]
+
+if getattr(settings, "BENCH_ENABLED", False):  # bench/settings.py only (`make bench`)
+    from bench.views import baseline
+
+    urlpatterns = [path("bench/baseline/", baseline), *urlpatterns]

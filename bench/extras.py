@@ -1,0 +1,141 @@
+"""Measurements that are not HTTP: the intake receipt PDF (form 01) rendered by the dossiers
+app's own function, and notification delivery through a real Celery worker and Redis.
+Run by bench.run in its own process, against the bench database; prints one JSON object.
+
+.venv/bin/python -m bench.extras --pdf-runs 30 --notifications 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+
+def measure_pdf(runs: int) -> dict:
+    import logging
+
+    from django.conf import settings
+    from django.utils import translation
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    try:
+        from dossiers import documents
+        from dossiers.models import Dossier, DossierEvent
+    except ImportError as exc:
+        return {"skipped": f"dossiers.documents is not available: {exc}"}
+    kind = documents.IssuedDocument.Kind.RECEIPT
+    template = documents.TEMPLATES[kind]
+    dossiers = list(
+        Dossier.objects.filter(status="in_processing", received_at__isnull=False)
+        .select_related("citizen", "agency", "current_agency", "procedure_version")
+        .order_by("-pk")[: runs + 1]
+    )
+    if not dossiers:
+        return {"skipped": "no received dossier to render a receipt for"}
+    timings, sizes, context_ms = [], [], []
+    with translation.override(settings.LANGUAGE_CODE):
+        for i in range(runs + 1):  # the first render loads fonts: measured apart
+            dossier = dossiers[i % len(dossiers)]
+            event = DossierEvent.objects.filter(dossier=dossier, action="receive").select_related("actor").first()
+            started = time.perf_counter()
+            context = documents.issued_document_context(dossier=dossier, event=event)
+            mid = time.perf_counter()
+            pdf = documents.pdf_render(template_name=template, context=context)
+            done = time.perf_counter()
+            if i == 0:
+                first = (done - started) * 1000
+                continue
+            timings.append((done - started) * 1000)
+            context_ms.append((mid - started) * 1000)
+            sizes.append(len(pdf))
+    return {
+        "function": "dossiers.documents.issued_document_context + pdf_render (form 01)",
+        "runs": runs,
+        "first_ms": round(first, 1),
+        "median_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(sorted(timings)[max(0, int(len(timings) * 0.95) - 1)], 1),
+        "context_median_ms": round(statistics.median(context_ms), 1),
+        "bytes_median": int(statistics.median(sizes)),
+    }
+
+
+def measure_notifications(count: int, timeout: float) -> dict:
+    from django.db import transaction
+
+    try:
+        from portal.models import Notification
+        from portal.notifications import notification_enqueue
+    except ImportError as exc:
+        return {"skipped": f"portal.notifications is not available: {exc}"}
+    from identity.models import User
+
+    users = list(User.objects.filter(email__endswith="@bench.example.vn", is_staff=False).order_by("pk")[:50])
+    for u in users:
+        if not (u.notify_email and u.notify_sms and u.phone):
+            u.notify_email, u.notify_sms = True, True
+            u.save(update_fields=["notify_email", "notify_sms"])
+    run_id = f"bench-{time.time_ns()}"
+    started = time.monotonic()
+    ids = []
+    # One transaction per notification, as a status change would do.
+    for i in range(count):
+        user = users[i % len(users)]
+        with transaction.atomic():
+            rows = notification_enqueue(
+                user=user,
+                event="bench",
+                subject=f"Hồ sơ của bạn đã được tiếp nhận ({i})",
+                body=f"Hồ sơ số {run_id}-{i} đã được tiếp nhận. Tra cứu tại cổng dịch vụ công.",
+                sms_text=f"DVC: Ho so {i} da duoc tiep nhan.",
+                channels=[Notification.Channel.EMAIL],
+                dedupe_key=f"{run_id}-{i}",
+            )
+        ids += [r.pk for r in rows if r.status == Notification.Status.PENDING]
+    enqueued = time.monotonic()
+    deadline = enqueued + timeout
+    delivered = 0
+    while time.monotonic() < deadline:
+        delivered = Notification.objects.filter(pk__in=ids).exclude(status=Notification.Status.PENDING).count()
+        if delivered >= len(ids):
+            break
+        time.sleep(0.1)
+    finished = time.monotonic()
+    statuses = {}
+    for status in Notification.objects.filter(pk__in=ids).values_list("status", flat=True):
+        statuses[status] = statuses.get(status, 0) + 1
+    return {
+        "notifications": len(ids),
+        "channel": "email (outbox backend)",
+        "delivered": delivered,
+        "statuses": statuses,
+        "enqueue_seconds": round(enqueued - started, 2),
+        "seconds": round(finished - started, 2),
+        "delivered_per_s": round(delivered / (finished - started), 1) if finished > started else None,
+        "complete": delivered >= len(ids),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pdf-runs", type=int, default=30)
+    parser.add_argument("--notifications", type=int, default=0)
+    parser.add_argument("--timeout", type=float, default=60)
+    args = parser.parse_args(argv)
+    import django
+
+    django.setup()
+    out = {}
+    if args.pdf_runs:
+        out["pdf"] = measure_pdf(args.pdf_runs)
+    if args.notifications:
+        out["notifications"] = measure_notifications(args.notifications, args.timeout)
+    print("BENCH-JSON " + json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Per-run fixtures on a generated database: logged-in sessions for bench citizens and the
+bench official (with an activated TOTP authenticator and a session that passed two-factor,
+as identity.middleware requires for the admin), API tokens, dossier codes to look up,
+and pending VNPay payments for the IPN run. Returns plain data for the load client."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.db import connection
+from django.urls import NoReverseMatch, reverse
+
+from .datagen import BENCH_CITIZENS, BENCH_PASSWORD
+
+OFFICIAL_EMAIL = "official@bench.example.vn"
+
+
+def _session_for(user, *, mfa: bool = False) -> str:
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    methods = [{"method": "password", "at": time.time(), "email": user.email}]
+    if mfa:
+        methods.append({"method": "mfa", "at": time.time(), "type": "totp"})
+    try:
+        from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
+        store[AUTHENTICATION_METHODS_SESSION_KEY] = methods
+    except ImportError:
+        store["account_authentication_methods"] = methods
+    store.create()
+    return store.session_key
+
+
+def _url(name: str, *args, default: str | None = None) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return default
+
+
+def _official(agency):
+    from django.contrib.auth.models import Group
+
+    from identity.models import OfficialProfile, User
+    from identity.roles import INTAKE, PROCESSING, roles_sync
+
+    roles_sync()
+    user, _created = User.objects.update_or_create(
+        email=OFFICIAL_EMAIL,
+        defaults={"full_name": "Cán bộ Một cửa (bench)", "is_staff": True, "is_active": True, "identity_level": 2},
+    )
+    user.set_password(BENCH_PASSWORD)
+    user.save()
+    OfficialProfile.objects.update_or_create(user=user, defaults={"agency": agency, "title": "Chuyên viên"})
+    user.groups.set(Group.objects.filter(name__in=[INTAKE, PROCESSING]))
+    try:
+        from allauth.mfa.models import Authenticator
+
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            try:
+                from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+                TOTP.activate(user, generate_totp_secret())
+            except ImportError:
+                Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "bench"})
+    except ImportError:
+        pass
+    try:  # mark e-mail verified so allauth never interposes a verification step
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    except ImportError:
+        pass
+    return user
+
+
+def build(*, ipn_orders: int) -> dict:
+    from rest_framework.authtoken.models import Token
+
+    from dossiers.models import Dossier
+    from identity.models import User
+    from services.models import Agency, ProcedureVersion
+
+    rnd = random.Random(7)
+    big_agency = Agency.objects.order_by("pk").first()
+    official = _official(big_agency)
+    citizens = list(
+        User.objects.filter(email__endswith="@bench.example.vn", is_staff=False).order_by("pk")[:BENCH_CITIZENS]
+    )
+    citizen_sessions, citizen_tokens = [], []
+    for user in citizens:
+        citizen_sessions.append(_session_for(user))
+        token, _ = Token.objects.get_or_create(user=user)
+        citizen_tokens.append(token.key)
+
+    # Dossier codes to look up: a uniform sample over the whole table.
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT MAX(id) FROM {Dossier._meta.db_table}")
+        max_id = cur.fetchone()[0] or 0
+    ids = [rnd.randint(1, max_id) for _ in range(2000)] if max_id else []
+    codes = list(Dossier.objects.filter(pk__in=ids, code__isnull=False).values_list("code", flat=True)[:500])
+
+    # A free, online, level-1 procedure of the one-stop desk whose mandatory document comes
+    # from the e-ID data: the API can file it with the e-form data alone.
+    submit_version = None
+    for v in ProcedureVersion.objects.filter(
+        status="published", agencies=big_agency, total_fee=0, online_level="full"
+    ).order_by("pk"):
+        snap = v.snapshot or {}
+        if int(snap.get("min_eid_level") or 1) > 1 or snap.get("form_schema") or snap.get("is_bundle"):
+            continue
+        docs = [d for d in snap.get("documents", []) if d.get("mandatory")]
+        if all("eid:identity" in (d.get("reusable_kinds") or []) for d in docs):
+            submit_version = v
+            break
+    procedure_codes = list(
+        ProcedureVersion.objects.filter(status="published").order_by("?").values_list("code", flat=True)[:50]
+    )
+    procedure_paths = [p for p in (_procedure_url(c) for c in procedure_codes) if p]
+    search_url = _first_url(["services:search", "services:catalog", "services:procedure_list", "services:procedures"])
+
+    return {
+        "urls": {
+            "home": _url("services:home", default="/"),
+            "baseline": "/bench/baseline/",
+            "search": search_url,
+            "search_param": "q",
+            "lookup_page": _url("dossiers:lookup"),
+            "lookup_param": "code",
+            "my_dossiers": _url("dossiers:mine"),
+            "queue": queue_urls(big_agency),
+        },
+        "citizen_sessions": citizen_sessions,
+        "citizen_tokens": citizen_tokens,
+        "official_session": _session_for(official, mfa=True),
+        "official_agency": {"id": big_agency.pk, "code": big_agency.code},
+        "lookup_codes": codes,
+        "procedure_paths": procedure_paths,
+        "submit": (
+            {
+                "payload": {"procedure": submit_version.code, "agency": big_agency.pk, "form_data": {}},
+                "procedure_code": submit_version.code,
+            }
+            if submit_version
+            else {"why": "no free, level-1 procedure without required uploads at the one-stop desk"}
+        ),
+        "vnpay": {
+            "tmn_code": getattr(settings, "VNPAY_TMN_CODE", ""),
+            "hash_secret": getattr(settings, "VNPAY_HASH_SECRET", ""),
+            "ipn_path": _url("payments:vnpay-ipn"),
+        },
+        **ipn_orders_create(ipn_orders, big_agency),
+    }
+
+
+def _first_url(names: list[str]) -> str | None:
+    for name in names:
+        url = _url(name)
+        if url:
+            return url
+    return None
+
+
+def _procedure_url(code: str) -> str | None:
+    for name in ("services:procedure", "services:procedure_detail", "services:detail"):
+        url = _url(name, code)
+        if url:
+            return url
+    return None
+
+
+def queue_urls(agency) -> list[str] | None:
+    """The admin queue views of the official's agency (the dossiers admin decides the filters)."""
+    base = _url("admin:dossiers_dossier_changelist")
+    if not base:
+        return None
+    try:
+        from dossiers import admin as dossiers_admin
+
+        queues = getattr(dossiers_admin, "BENCH_QUEUE_PARAMS", None)
+    except ImportError:
+        queues = None
+    if not queues:
+        queues = ["", "?queue=new", "?queue=processing", "?queue=due_soon", "?queue=overdue"]
+    return [base + q for q in queues]
+
+
+def ipn_orders_create(count: int, agency) -> dict:
+    """Pending VNPay payments of submitted dossiers, one per IPN the load run will send."""
+    if not count:
+        return {"ipn_orders": []}
+    try:
+        from payments import services as pay
+    except ImportError as exc:
+        return {"ipn_orders": [], "ipn_why": f"payments app not available: {exc}"}
+    from dossiers.models import Dossier
+
+    candidates = (
+        Dossier.objects.filter(status="submitted", procedure_version__total_fee__gt=0)
+        .select_related("procedure_version", "agency", "citizen")
+        .order_by("-pk")[: count * 2]
+    )
+    orders, failures = [], []
+    for dossier in candidates:
+        if len(orders) >= count:
+            break
+        try:
+            pay.fees_create_for_dossier(dossier=dossier)
+            payment = pay.payment_start(dossier=dossier, provider_id="vnpay", payer=dossier.citizen)
+        except Exception as exc:  # a dossier that cannot be paid is simply not used
+            failures.append(str(exc))
+            continue
+        orders.append({"reference": payment.reference, "amount": str(payment.amount), "dossier_code": dossier.code})
+    out = {"ipn_orders": orders}
+    if not orders:
+        out["ipn_why"] = "no payable submitted dossier" + (f" ({failures[0]})" if failures else "")
+    return out
