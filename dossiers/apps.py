@@ -1,5 +1,17 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DossiersConfig(AppConfig):
     name = "dossiers"
+    verbose_name = _("Dossiers")
+
+    def ready(self):
+        try:
+            from identity import hooks
+        except ImportError:
+            return
+        from .selectors import personal_document_in_handled_dossier, user_has_open_dossier
+
+        hooks.document_access_checker_register(personal_document_in_handled_dossier)
+        hooks.open_dossier_checker_register(user_has_open_dossier)

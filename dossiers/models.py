@@ -67,18 +67,43 @@ class Dossier(models.Model):
         related_name="assigned_dossiers",
         verbose_name=_("handled by"),
     )
+    # The agency whose queue holds the dossier now: the receiving agency, or the agency it was
+    # transferred to (liên thông). Empty for a bundle's parent, whose parts sit in the queues.
+    current_agency = models.ForeignKey(
+        "services.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("agency handling it now"),
+    )
+    consent_recorded = models.BooleanField(_("applicant's consent recorded"), default=False)
+    due_soon_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
+        permissions = [("assign_dossier", _("Can assign dossiers to officials"))]
         indexes = [
             models.Index(fields=["agency", "status", "due_at"]),
             models.Index(fields=["citizen", "-created_at"]),
+            models.Index(fields=["current_agency", "status", "due_at"], name="dossier_queue_idx"),
+            models.Index(fields=["current_agency", "due_at"], name="dossier_queue_due_idx"),
+            models.Index(fields=["status", "due_at"], name="dossier_deadline_idx"),
         ]
 
     def __str__(self):
         return self.code or f"#{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def snapshot(self) -> dict:
+        return self.procedure_version.snapshot or {}
 
 
 class DossierEvent(models.Model):
@@ -87,7 +112,12 @@ class DossierEvent(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"), auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
     )
     action = models.CharField(_("action"), max_length=40)
     from_status = models.CharField(_("from"), max_length=24, choices=Status.choices, blank=True)
@@ -102,3 +132,167 @@ class DossierEvent(models.Model):
 
     def __str__(self):
         return f"{self.dossier}: {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def new_due_at(self):
+        import datetime as dt
+
+        value = (self.data or {}).get("new_due_at")
+        return dt.datetime.fromisoformat(value) if value else None
+
+
+EVENT_LABELS = {
+    "draft": _("Draft started"),
+    "submit": _("Submitted"),
+    "receive": _("Received"),
+    "request_supplement": _("Supplements requested"),
+    "resubmit": _("Supplements sent"),
+    "reject_intake": _("Rejected at intake"),
+    "transfer": _("Transferred to another agency"),
+    "transfer_back": _("Returned from the other agency"),
+    "approve": _("Result ready"),
+    "refuse": _("Refused"),
+    "extend": _("Result date postponed (apology)"),
+    "return_result": _("Result returned"),
+    "withdraw": _("Withdrawn"),
+    "claim": _("Taken by an official"),
+    "assign": _("Assigned to an official"),
+    "rate": _("Rated"),
+    "overdue": _("Overdue"),
+    "bundle_sync": _("Status of the bundle updated"),
+}
+
+
+# Statuses in which a dossier is still being worked on (it counts against its deadline).
+ACTIVE_STATUSES = (Status.SUBMITTED, Status.IN_PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.TRANSFERRED)
+FINAL_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.REFUSED, Status.WITHDRAWN)
+
+
+class CalendarException(models.Model):
+    """An admin-declared exception to the working-day calendar: an extra day off or a make-up
+    working day (e.g. a Saturday worked to bridge a holiday)."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Extra day off")
+        WORKING_DAY = "working_day", _("Make-up working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} — {self.get_kind_display()}"
+
+
+class DossierCodeCounter(models.Model):
+    """The last sequence number handed out for one receiving unit on one day."""
+
+    unit_code = models.CharField(max_length=40)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit_code", "day"], name="dossier_code_counter_unique")]
+
+    def __str__(self):
+        return f"{self.unit_code} {self.day}: {self.last}"
+
+
+def _dossier_file_path(instance, filename):
+    # The stored name is random: the citizen's file name never reaches the file system.
+    import uuid
+
+    from django.utils import timezone
+
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(instance.content_type, "bin")
+    return f"dossiers/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class DossierFile(models.Model):
+    """A document attached to a dossier: an upload, a scan made at intake, a reused personal
+    document, a supplement or the result."""
+
+    class Kind(models.TextChoices):
+        APPLICANT = "applicant", _("Filed by the applicant")
+        SCAN = "scan", _("Scanned at intake")
+        SUPPLEMENT = "supplement", _("Supplement")
+        RESULT = "result", _("Result")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
+    doc_key = models.CharField(_("required document"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.APPLICANT)
+    file = models.FileField(_("file"), upload_to=_dossier_file_path, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    personal_document = models.ForeignKey(
+        "identity.PersonalDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossier_uses",
+        verbose_name=_("from the personal document store"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["dossier", "created_at", "id"]
+        verbose_name = _("dossier document")
+        verbose_name_plural = _("dossier documents")
+
+    def __str__(self):
+        return self.original_name or (self.personal_document.title if self.personal_document_id else str(self.pk))
+
+
+class IssuedDocument(models.Model):
+    """A PDF the portal issued for a dossier (forms 01–04, result cover sheet). Private."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Intake receipt and appointment (form 01)")
+        SUPPLEMENT = "supplement", _("Request for supplements (form 02)")
+        REFUSAL = "refusal", _("Refusal (form 03)")
+        APOLOGY = "apology", _("Apology and new date (form 04)")
+        RESULT = "result", _("Result cover sheet")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="issued_documents")
+    event = models.ForeignKey(DossierEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to="issued/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["dossier", "created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind", "event"], name="issued_document_unique")]
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+
+    def __str__(self):
+        return f"{self.dossier} — {self.get_kind_display()}"
+
+
+class DossierRating(models.Model):
+    """The citizen's satisfaction rating after completion (đánh giá mức độ hài lòng)."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(_("score"), choices=[(i, str(i)) for i in range(1, 6)])
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+
+    def __str__(self):
+        return f"{self.dossier}: {self.score}/5"

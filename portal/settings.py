@@ -220,6 +220,22 @@ IDENTITY_DOCUMENT_MAX_BYTES = env.int("IDENTITY_DOCUMENT_MAX_BYTES", default=10 
 # --- end identity ---
 
 # --- dossiers ---------------------------------------------------------------------------------
+# Dossiers received after the cut-off count from the next working day (DOMAIN.md, configurable).
+DOSSIER_INTAKE_CUTOFF = env.str("DOSSIER_INTAKE_CUTOFF", default="15:00")
+# Office hours of a working day, used for processing times in working hours.
+DOSSIER_WORKING_HOURS = [
+    tuple(p.split("-", 1)) for p in env.list("DOSSIER_WORKING_HOURS", default=["08:00-12:00", "13:00-17:00"])
+]
+# A dossier is "due soon" this many working days before its due date.
+DOSSIER_DUE_SOON_DAYS = env.int("DOSSIER_DUE_SOON_DAYS", default=2)
+DOSSIER_UPLOAD_MAX_FILE_SIZE = env.int("DOSSIER_UPLOAD_MAX_FILE_SIZE", default=10 * 1024 * 1024)
+DOSSIER_UPLOAD_MAX_TOTAL_SIZE = env.int("DOSSIER_UPLOAD_MAX_TOTAL_SIZE", default=50 * 1024 * 1024)
+DOSSIER_UPLOAD_MAX_FILES = env.int("DOSSIER_UPLOAD_MAX_FILES", default=20)
+DOSSIER_LOOKUP_RATE = env.str("DOSSIER_LOOKUP_RATE", default="30/m")
+CELERY_BEAT_SCHEDULE["dossiers-deadlines"] = {
+    "task": "dossiers.tasks.dossier_deadlines_check",
+    "schedule": env.int("DOSSIER_DEADLINE_CHECK_SECONDS", default=30 * 60),
+}
 # --- end dossiers ---
 
 # --- payments ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from . import views
 
 api_v1 = [
     path("", include("services.api_urls")),
+    path("", include("dossiers.api_urls")),
     path("", include("payments.api_urls")),
 ]
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("hop-thu/<int:pk>/da-doc/", views.inbox_mark_read, name="inbox-mark-read"),
     path("hop-thu/da-doc-tat-ca/", views.inbox_mark_all_read, name="inbox-mark-all-read"),
     path("payments/", include("payments.urls")),
+    path("ho-so/", include("dossiers.urls")),
     path("", include("services.urls")),
 ]
 

@@ -1,0 +1,297 @@
+"""The officials' side: queues per agency (new, in processing, supplements, due soon, overdue,
+done), the processing page with one form per possible action, and the working-day calendar."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import selectors, services
+from .forms import (
+    ApproveForm,
+    AssignForm,
+    ExtendForm,
+    NoteForm,
+    ReasonForm,
+    ScanForm,
+    SupplementRequestForm,
+    TransferForm,
+)
+from .models import CalendarException, Dossier, DossierFile, IssuedDocument, Status
+from .services import DossierActionError
+
+COUNT_CAP = 1000
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 rows (a bounded subquery), never the whole table."""
+
+    @cached_property
+    def count(self):
+        return self.object_list[: COUNT_CAP + 1].count()
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return list(selectors.QUEUES.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in selectors.QUEUES:
+            return selectors.queue_filter(queryset, self.value())
+        return queryset
+
+
+# Each action: (form class, service call, statuses where it is offered, button label)
+def _actions():
+    return {
+        "receive": (NoteForm, lambda d, u, f: services.dossier_receive(dossier=d, by=u, note=f["note"])),
+        "request_supplement": (
+            SupplementRequestForm,
+            lambda d, u, f: services.dossier_request_supplement(dossier=d, by=u, missing=f["missing"], note=f["note"]),
+        ),
+        "reject_intake": (
+            ReasonForm,
+            lambda d, u, f: services.dossier_reject_intake(dossier=d, by=u, reason=f["reason"]),
+        ),
+        "transfer": (
+            TransferForm,
+            lambda d, u, f: services.dossier_transfer(dossier=d, by=u, to_agency=f["to_agency"], note=f["note"]),
+        ),
+        "transfer_back": (NoteForm, lambda d, u, f: services.dossier_transfer_back(dossier=d, by=u, note=f["note"])),
+        "approve": (
+            ApproveForm,
+            lambda d, u, f: services.dossier_approve(
+                dossier=d, by=u, result_file=f.get("result_file"), paper_result=f["paper_result"], note=f["note"]
+            ),
+        ),
+        "refuse": (ReasonForm, lambda d, u, f: services.dossier_refuse(dossier=d, by=u, reason=f["reason"])),
+        "extend": (
+            ExtendForm,
+            lambda d, u, f: services.dossier_extend(dossier=d, by=u, new_due=f["new_due"], reason=f["reason"]),
+        ),
+        "return_result": (NoteForm, lambda d, u, f: services.dossier_return_result(dossier=d, by=u, note=f["note"])),
+        "claim": (None, lambda d, u, f: services.dossier_claim(dossier=d, by=u)),
+        "assign": (AssignForm, lambda d, u, f: services.dossier_assign(dossier=d, by=u, official=f["official"])),
+    }
+
+
+OFFERED = {
+    "claim": (
+        Status.SUBMITTED,
+        Status.IN_PROCESSING,
+        Status.SUPPLEMENT_REQUESTED,
+        Status.TRANSFERRED,
+        Status.RESULT_READY,
+    ),
+    "assign": (
+        Status.SUBMITTED,
+        Status.IN_PROCESSING,
+        Status.SUPPLEMENT_REQUESTED,
+        Status.TRANSFERRED,
+        Status.RESULT_READY,
+    ),
+    "receive": (Status.SUBMITTED,),
+    "request_supplement": (Status.SUBMITTED, Status.IN_PROCESSING),
+    "reject_intake": (Status.SUBMITTED,),
+    "transfer": (Status.IN_PROCESSING,),
+    "transfer_back": (Status.TRANSFERRED,),
+    "approve": (Status.IN_PROCESSING,),
+    "refuse": (Status.IN_PROCESSING, Status.TRANSFERRED),
+    "extend": (Status.IN_PROCESSING, Status.TRANSFERRED, Status.SUPPLEMENT_REQUESTED),
+    "return_result": (Status.RESULT_READY,),
+}
+
+ACTION_TITLES = {
+    "claim": gettext_lazy("Take this dossier"),
+    "assign": gettext_lazy("Assign to an official"),
+    "receive": gettext_lazy("Receive (issue the intake receipt, form 01)"),
+    "request_supplement": gettext_lazy("Request supplements (form 02)"),
+    "reject_intake": gettext_lazy("Reject at intake (form 03)"),
+    "transfer": gettext_lazy("Transfer to another agency"),
+    "transfer_back": gettext_lazy("Hand back to the receiving agency"),
+    "approve": gettext_lazy("Result ready"),
+    "refuse": gettext_lazy("Refuse (form 03)"),
+    "extend": gettext_lazy("Postpone with an apology (form 04)"),
+    "return_result": gettext_lazy("Result returned to the applicant"),
+}
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    list_display = ["code", "procedure_name", "current_agency", "status", "due_at", "assigned_to", "submitted_at"]
+    list_filter = [QueueFilter, "status", "channel"]
+    list_select_related = ["procedure_version", "current_agency", "assigned_to"]
+    search_fields = ["=code"]
+    ordering = ["due_at", "submitted_at"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50
+    actions = ["claim_selected"]
+    change_form_template = "admin/dossiers/dossier/process.html"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).exclude(status=Status.DRAFT).filter(current_agency__isnull=False)
+        if request.user.is_superuser:
+            return qs
+        from identity.selectors import official_agency_ids
+
+        return qs.filter(current_agency_id__in=official_agency_ids(request.user))
+
+    @admin.display(description=gettext_lazy("procedure"), ordering="procedure_version__name")
+    def procedure_name(self, obj):
+        return obj.procedure_version.name[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("Take the selected dossiers"))
+    def claim_selected(self, request, queryset):
+        taken = 0
+        for dossier in queryset[:100]:
+            try:
+                services.dossier_claim(dossier=dossier, by=request.user)
+                taken += 1
+            except DossierActionError as exc:
+                self.message_user(request, f"{dossier.code}: {exc.message}", messages.WARNING)
+        if taken:
+            self.message_user(request, _("%(n)d dossier(s) taken.") % {"n": taken}, messages.SUCCESS)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/action/<slug:action>/",
+                self.admin_site.admin_view(self.action_view),
+                name="{}_{}_action".format(*info),
+            ),
+            path(
+                "<int:pk>/issued/<int:doc_id>/regenerate/",
+                self.admin_site.admin_view(self.regenerate_view),
+                name="{}_{}_regenerate".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _dossier(self, request, pk) -> Dossier:
+        dossier = self.get_queryset(request).filter(pk=pk).first()
+        if dossier is None:
+            raise Http404
+        return dossier
+
+    def _forms(self, request, dossier, bound=None):
+        forms = []
+        for name, (form_class, _call) in _actions().items():
+            if dossier.status not in OFFERED.get(name, ()) or not services.official_may(request.user, dossier, name):
+                continue
+            if name == "claim" and dossier.assigned_to_id:
+                continue
+            if bound and bound[0] == name:
+                form = bound[1]
+            elif form_class is None:
+                form = None
+            elif form_class is AssignForm:
+                form = AssignForm(agency_id=dossier.current_agency_id, prefix=name)
+            else:
+                form = form_class(prefix=name)
+            forms.append({"name": name, "title": ACTION_TITLES[name], "form": form})
+        return forms
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        dossier = self._dossier(request, object_id)
+        return self._render(request, dossier)
+
+    def _render(self, request, dossier, bound=None):
+        scan_form = None
+        if services.official_may(request.user, dossier, "receive") and dossier.status in (
+            Status.SUBMITTED,
+            Status.IN_PROCESSING,
+        ):
+            scan_form = ScanForm(documents=dossier.snapshot.get("documents", []), prefix="scan")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{_('Dossier')} {dossier.code}",
+            "dossier": dossier,
+            "snapshot": dossier.snapshot,
+            "events": dossier.events.select_related("actor").order_by("at", "id"),
+            "files": selectors.dossier_files(dossier),
+            "issued": dossier.issued_documents.exclude(file=""),
+            "action_forms": self._forms(request, dossier, bound),
+            "scan_form": scan_form,
+            "parts": dossier.parts.select_related("agency"),
+        }
+        return TemplateResponse(request, self.change_form_template, context)
+
+    def action_view(self, request, pk, action):
+        dossier = self._dossier(request, pk)
+        change_url = reverse("admin:dossiers_dossier_change", args=[dossier.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        if action == "scan":
+            form = ScanForm(request.POST, request.FILES, documents=dossier.snapshot.get("documents", []), prefix="scan")
+            if form.is_valid():
+                try:
+                    services.dossier_file_add(
+                        dossier=dossier,
+                        by=request.user,
+                        doc_key=form.cleaned_data["doc_key"],
+                        upload=form.cleaned_data["upload"],
+                        kind=DossierFile.Kind.SCAN,
+                    )
+                    self.message_user(request, _("The scan was added to the dossier."), messages.SUCCESS)
+                except DossierActionError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+            else:
+                self.message_user(request, _("Choose a file to upload."), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        table = _actions()
+        if action not in table:
+            raise Http404
+        form_class, call = table[action]
+        form = None
+        if form_class is not None:
+            kwargs = {"agency_id": dossier.current_agency_id} if form_class is AssignForm else {}
+            form = form_class(request.POST, request.FILES, prefix=action, **kwargs)
+            if not form.is_valid():
+                self.message_user(request, _("Please correct the errors in the form."), messages.ERROR)
+                return self._render(request, dossier, bound=(action, form))
+        try:
+            call(dossier, request.user, form.cleaned_data if form else {})
+        except DossierActionError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            if form is not None:
+                return self._render(request, dossier, bound=(action, form))
+        else:
+            self.message_user(request, _("Done: %(action)s.") % {"action": ACTION_TITLES[action]}, messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
+    def regenerate_view(self, request, pk, doc_id):
+        dossier = self._dossier(request, pk)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
+        issued = get_object_or_404(IssuedDocument, pk=doc_id, dossier=dossier)
+        try:
+            services.issued_document_regenerate(issued=issued, by=request.user)
+        except DossierActionError as exc:
+            raise PermissionDenied(exc.message) from exc
+        self.message_user(request, _("The document is being generated again."), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
+
+
+@admin.register(CalendarException)
+class CalendarExceptionAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"

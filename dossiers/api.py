@@ -1,0 +1,161 @@
+"""The dossier API: a citizen's own dossiers (create and submit, list, read) and the public lookup."""
+
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from . import selectors, services
+from .models import DossierFile
+from .services import DossierActionError
+
+
+class DossierEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    note = serializers.CharField()
+
+
+class DossierOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    procedure_code = serializers.CharField(source="procedure_version.code")
+    procedure_name = serializers.CharField(source="procedure_version.name")
+    agency = serializers.CharField(source="agency.name")
+    channel = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField()
+    form_data = serializers.JSONField()
+
+
+class DossierDetailSerializer(DossierOutputSerializer):
+    events = serializers.SerializerMethodField()
+    parts = serializers.SerializerMethodField()
+
+    def get_events(self, obj) -> list[dict]:
+        return DossierEventSerializer(obj.events.all(), many=True).data
+
+    def get_parts(self, obj) -> list[dict]:
+        return DossierOutputSerializer(obj.parts.select_related("procedure_version", "agency"), many=True).data
+
+
+class DocumentRefSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    personal_document = serializers.IntegerField()
+
+
+class DossierCreateSerializer(serializers.Serializer):
+    procedure = serializers.CharField(help_text="National procedure code, e.g. 1.001193")
+    agency = serializers.IntegerField(required=False, help_text="Receiving agency id (default: the first)")
+    applicant = serializers.DictField(required=False, help_text="Overrides of the applicant data of the profile")
+    form_data = serializers.DictField(required=False, default=dict)
+    documents = DocumentRefSerializer(many=True, required=False, default=list)
+
+
+class LookupSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    procedure_code = serializers.CharField(source="procedure_version.code")
+    procedure_name = serializers.CharField(source="procedure_version.name")
+    agency = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    submitted_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField()
+
+    def get_agency(self, obj) -> str:
+        return (obj.current_agency or obj.agency).name
+
+
+class DossierListCreateApi(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = DossierOutputSerializer
+
+    def get_queryset(self):
+        return selectors.dossiers_of_citizen(self.request.user).exclude(status="draft")
+
+    @extend_schema(responses=DossierOutputSerializer(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(DossierOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=DossierCreateSerializer, responses={201: DossierDetailSerializer})
+    def post(self, request):
+        from identity.models import PersonalDocument
+        from services.models import Agency
+
+        from .views import _procedure_version
+
+        data = DossierCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payload = data.validated_data
+        version = _procedure_version(payload["procedure"])
+        if version is None:
+            return Response({"detail": "Unknown procedure."}, status=status.HTTP_400_BAD_REQUEST)
+        if request.user.identity_level < int(version.snapshot.get("min_eid_level") or 1):
+            return Response(
+                {"detail": "This procedure needs a level-2 e-ID account."}, status=status.HTTP_403_FORBIDDEN
+            )
+        agency = Agency.objects.filter(pk=payload["agency"]).first() if payload.get("agency") else None
+        try:
+            with transaction.atomic():
+                draft = services.dossier_draft_create(citizen=request.user, procedure_version=version, agency=agency)
+                services.dossier_draft_update(
+                    dossier=draft,
+                    by=request.user,
+                    applicant=payload.get("applicant") or None,
+                    form_data=payload.get("form_data") or {},
+                )
+                for ref in payload.get("documents") or []:
+                    document = PersonalDocument.objects.filter(pk=ref["personal_document"], owner=request.user).first()
+                    if document is None:
+                        raise DossierActionError("Unknown personal document.")
+                    services.dossier_file_add(
+                        dossier=draft,
+                        by=request.user,
+                        doc_key=ref["key"],
+                        personal_document=document,
+                        kind=DossierFile.Kind.APPLICANT,
+                    )
+                dossier = services.dossier_submit(dossier=draft, by=request.user)
+        except DossierActionError as exc:
+            errors = services.dossier_validation_errors(draft) if "draft" in locals() else {}
+            return Response({"detail": exc.message, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(DossierDetailSerializer(dossier).data, status=status.HTTP_201_CREATED)
+
+
+class DossierDetailApi(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = DossierDetailSerializer
+
+    def get(self, request, code: str):
+        dossier = selectors.dossier_for_owner(user=request.user, code=code)
+        if dossier is None:
+            raise Http404
+        return Response(DossierDetailSerializer(dossier).data)
+
+
+class LookupApi(GenericAPIView):
+    """Public status of a dossier by its code. No personal data. Rate-limited (scope `lookup`)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "lookup"
+    serializer_class = LookupSerializer
+
+    def get(self, request, code: str):
+        dossier = selectors.dossier_lookup(code)
+        if dossier is None:
+            raise Http404
+        return Response(LookupSerializer(dossier).data)

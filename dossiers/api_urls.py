@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("dossiers/", api.DossierListCreateApi.as_view(), name="api-dossiers"),
+    path("dossiers/<str:code>/", api.DossierDetailApi.as_view(), name="api-dossier-detail"),
+    path("lookup/<str:code>/", api.LookupApi.as_view(), name="api-dossier-lookup"),
+]

@@ -1,0 +1,130 @@
+"""The PDFs a dossier is issued (forms 01–04, result cover sheet): rendering and storage.
+
+Rendering goes through portal.pdf (WeasyPrint with the Vietnamese fonts) when it is there; the
+small fallback below does the same so the dossier app works on its own."""
+
+import base64
+import io
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Dossier, DossierEvent, IssuedDocument
+from .notify import lookup_url
+
+TEMPLATES = {
+    IssuedDocument.Kind.RECEIPT: "dossiers/pdf/form01_receipt.html",
+    IssuedDocument.Kind.SUPPLEMENT: "dossiers/pdf/form02_supplement.html",
+    IssuedDocument.Kind.REFUSAL: "dossiers/pdf/form03_refusal.html",
+    IssuedDocument.Kind.APOLOGY: "dossiers/pdf/form04_apology.html",
+    IssuedDocument.Kind.RESULT: "dossiers/pdf/result_cover.html",
+}
+
+
+def qr_data_uri(url: str) -> str:
+    try:
+        from portal.pdf import qr_data_uri as portal_qr
+    except ImportError:
+        portal_qr = None
+    if portal_qr is not None:
+        return portal_qr(url)
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=4, border=2)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def pdf_render(*, template_name: str, context: dict) -> bytes:
+    try:
+        from portal.pdf import pdf_render as portal_render
+    except ImportError:
+        portal_render = None
+    if portal_render is not None:
+        return portal_render(template_name=template_name, context=context)
+    from weasyprint import HTML
+
+    context = {**context, "font_dir": settings.PDF_FONT_DIR.as_uri()}
+    html = render_to_string(template_name, context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def _agency_parent(agency) -> str:
+    parent = agency.parent if agency.parent_id else None
+    return parent.name if parent else ""
+
+
+def _place_date(agency, when) -> str:
+    place = agency.province.name if agency.province_id else ""
+    text = _("day %(d)s month %(m)s year %(y)s") % {"d": f"{when.day:02d}", "m": f"{when.month:02d}", "y": when.year}
+    return f"{place}, {text}" if place else text
+
+
+def issued_document_context(*, dossier: Dossier, event: DossierEvent | None) -> dict:
+    snapshot = dossier.snapshot
+    now = timezone.localtime()
+    return {
+        "dossier": dossier,
+        "event": event,
+        "data": (event.data if event else {}) or {},
+        "note": event.note if event else "",
+        "snapshot": snapshot,
+        "agency": dossier.current_agency or dossier.agency,
+        "receiving_agency": dossier.agency,
+        "applicant": dossier.applicant or {},
+        "citizen_name": (dossier.applicant or {}).get("full_name") or dossier.citizen.full_name,
+        "documents": snapshot.get("documents", []),
+        "files": list(dossier.files.all()),
+        "issued_at": now,
+        "received_at": timezone.localtime(dossier.received_at) if dossier.received_at else None,
+        "due_at": timezone.localtime(dossier.due_at) if dossier.due_at else None,
+        "official": event.actor if event else None,
+        "lookup_url": lookup_url(dossier),
+        "qr_image": qr_data_uri(lookup_url(dossier)),
+        "qr_caption": _("Look up the dossier"),
+        "agency_name": (dossier.current_agency or dossier.agency).name,
+        "agency_parent": _agency_parent(dossier.current_agency or dossier.agency),
+        "document_number": f"{dossier.code}/{event.pk if event else ''}" if dossier.code else "",
+        "place_date": _place_date(dossier.current_agency or dossier.agency, now),
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "PORTAL_OWNER": settings.PORTAL_OWNER,
+    }
+
+
+def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None = None, force: bool = False):
+    """Render and store one PDF; does nothing when it already exists (unless `force`)."""
+    existing = IssuedDocument.objects.filter(dossier_id=dossier_id, kind=kind, event_id=event_id).first()
+    if existing is not None and existing.file and not force:
+        return existing
+    dossier = Dossier.objects.select_related("citizen", "agency", "current_agency", "procedure_version").get(
+        pk=dossier_id
+    )
+    event = DossierEvent.objects.select_related("actor").filter(pk=event_id).first() if event_id else None
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf = pdf_render(template_name=TEMPLATES[kind], context=issued_document_context(dossier=dossier, event=event))
+    name = f"{dossier.code or dossier.pk}-{kind}.pdf"
+    with transaction.atomic():
+        doc = (
+            IssuedDocument.objects.select_for_update()
+            .filter(dossier_id=dossier_id, kind=kind, event_id=event_id)
+            .first()
+        )
+        if doc is None:
+            try:
+                with transaction.atomic():
+                    doc = IssuedDocument.objects.create(dossier=dossier, kind=kind, event=event)
+            except IntegrityError:
+                doc = IssuedDocument.objects.select_for_update().get(
+                    dossier_id=dossier_id, kind=kind, event_id=event_id
+                )
+        if doc.file and not force:
+            return doc
+        old = doc.file.name if doc.file else None
+        doc.file.save(name, ContentFile(pdf), save=True)
+        if old and old != doc.file.name:
+            doc.file.storage.delete(old)
+    return doc

@@ -1,0 +1,134 @@
+"""Forms of the dossier pages: the applicant step, documents, supplements, on-behalf filing,
+rating, lookup, and the officials' action forms."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Channel, DossierRating
+
+
+class ApplicantForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    personal_id = forms.RegexField(
+        label=_("Personal identification number"),
+        regex=r"^\d{12}$",
+        error_messages={"invalid": _("The personal identification number has 12 digits.")},
+        help_text=_("The 12-digit number on your citizen ID card (CCCD)."),
+    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), ("M", _("Male")), ("F", _("Female"))])
+    phone = forms.RegexField(
+        label=_("Phone number"),
+        regex=r"^\+?\d[\d ]{8,14}$",
+        error_messages={"invalid": _("Enter a phone number, e.g. 0912 345 678.")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=300)
+    agency = forms.TypedChoiceField(label=_("Receiving agency"), coerce=int, required=False)
+
+    def __init__(self, *args, agencies=None, locked=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        agencies = agencies or []
+        if len(agencies) > 1:
+            self.fields["agency"].choices = [(a["id"], a["name"]) for a in agencies]
+            self.fields["agency"].required = True
+        else:
+            del self.fields["agency"]
+        for name in locked:
+            self.fields[name].disabled = True
+            self.fields[name].help_text = _("From your verified e-ID; it cannot be changed here.")
+
+
+class OnBehalfForm(forms.Form):
+    personal_id = forms.RegexField(
+        label=_("Applicant's personal identification number"),
+        regex=r"^\d{12}$",
+        error_messages={"invalid": _("The personal identification number has 12 digits.")},
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[(c.value, c.label) for c in Channel if c != Channel.ONLINE],
+        widget=forms.RadioSelect,
+    )
+    consent = forms.BooleanField(
+        label=_("The applicant agrees that I file this dossier on their behalf and use their personal data for it."),
+        error_messages={"required": _("The applicant's consent is required.")},
+    )
+
+
+class SupplementForm(forms.Form):
+    note = forms.CharField(label=_("Message to the agency"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RatingForm(forms.ModelForm):
+    class Meta:
+        model = DossierRating
+        fields = ["score", "comment"]
+        widgets = {"score": forms.RadioSelect, "comment": forms.Textarea(attrs={"rows": 3})}
+        labels = {"score": _("How satisfied are you? (1 = not at all, 5 = very)"), "comment": _("Comment")}
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Dossier code"),
+        max_length=60,
+        help_text=_("As printed on your receipt, e.g. 000.00.31.H57-260105-0001."),
+    )
+
+
+# Officials' actions
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SupplementRequestForm(forms.Form):
+    missing = forms.CharField(label=_("What is missing (one item per line)"), widget=forms.Textarea(attrs={"rows": 4}))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransferForm(forms.Form):
+    to_agency = forms.ModelChoiceField(label=_("Transfer to"), queryset=None)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        from services.models import Agency
+
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+
+
+class ApproveForm(forms.Form):
+    result_file = forms.FileField(label=_("Result document (PDF, JPEG or PNG)"), required=False)
+    paper_result = forms.BooleanField(label=_("The result is a paper document to collect"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtendForm(forms.Form):
+    new_due = forms.DateField(label=_("New result date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason for the delay"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(forms.Form):
+    official = forms.ModelChoiceField(label=_("Official"), queryset=None)
+
+    def __init__(self, *args, agency_id=None, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["official"].queryset = get_user_model().objects.filter(
+            official_profile__agency_id=agency_id, is_active=True
+        )
+
+
+class ScanForm(forms.Form):
+    doc_key = forms.ChoiceField(label=_("Document"), required=False)
+    upload = forms.FileField(label=_("Scanned file (PDF, JPEG or PNG)"))
+
+    def __init__(self, *args, documents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["doc_key"].choices = [("", "—"), *[(d.get("key"), d.get("name")) for d in documents]]

@@ -1,0 +1,129 @@
+"""Reads on dossiers: the citizen's own, the officials' queues, the public lookup."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from identity.selectors import official_agency_ids
+
+from .models import ACTIVE_STATUSES, FINAL_STATUSES, Dossier, DossierFile, IssuedDocument, Status
+
+QUEUES = {
+    "new": _("New"),
+    "processing": _("In processing"),
+    "supplement": _("Waiting for supplements"),
+    "due_soon": _("Due soon"),
+    "overdue": _("Overdue"),
+    "done": _("Done"),
+}
+
+
+def dossiers_of_citizen(user) -> QuerySet[Dossier]:
+    """Dossiers the user filed or that were filed for them (bundle parts show under their parent)."""
+    return (
+        Dossier.objects.filter(Q(citizen=user) | Q(filed_by=user), parent__isnull=True)
+        .select_related("procedure_version", "agency")
+        .order_by("-created_at")
+    )
+
+
+def dossier_for_owner(*, user, pk: int | None = None, code: str | None = None) -> Dossier | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    qs = Dossier.objects.filter(Q(citizen=user) | Q(filed_by=user)).select_related(
+        "procedure_version", "agency", "current_agency", "citizen", "parent"
+    )
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    if code is not None:
+        qs = qs.filter(code=code)
+    return qs.first()
+
+
+def dossier_lookup(code: str) -> Dossier | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    return (
+        Dossier.objects.filter(code=code)
+        .exclude(status=Status.DRAFT)
+        .select_related("procedure_version", "agency", "current_agency")
+        .first()
+    )
+
+
+def due_soon_limit(now: dt.datetime | None = None) -> dt.datetime:
+    """Due-soon horizon: this many calendar days (a cheap, index-friendly bound)."""
+    now = now or timezone.now()
+    return now + dt.timedelta(days=settings.DOSSIER_DUE_SOON_DAYS)
+
+
+def queue_filter(queryset: QuerySet[Dossier], queue: str, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
+    now = now or timezone.now()
+    if queue == "new":
+        return queryset.filter(status=Status.SUBMITTED)
+    if queue == "processing":
+        return queryset.filter(status__in=[Status.IN_PROCESSING, Status.TRANSFERRED, Status.RESULT_READY])
+    if queue == "supplement":
+        return queryset.filter(status=Status.SUPPLEMENT_REQUESTED)
+    if queue == "due_soon":
+        return queryset.filter(status__in=ACTIVE_STATUSES, due_at__gte=now, due_at__lt=due_soon_limit(now))
+    if queue == "overdue":
+        return queryset.filter(status__in=ACTIVE_STATUSES, due_at__lt=now)
+    if queue == "done":
+        return queryset.filter(status__in=FINAL_STATUSES)
+    return queryset
+
+
+def official_queue(*, user, queue: str | None = None) -> QuerySet[Dossier]:
+    """Dossiers in the queues of the agencies this official works for, earliest due first."""
+    qs = Dossier.objects.exclude(status=Status.DRAFT).filter(current_agency__isnull=False)
+    if not user.is_superuser:
+        qs = qs.filter(current_agency_id__in=official_agency_ids(user))
+    if queue:
+        qs = queue_filter(qs, queue)
+    return qs.select_related("procedure_version", "current_agency", "assigned_to", "citizen").order_by(
+        "due_at", "submitted_at"
+    )
+
+
+def dossier_visible_to_official(*, user, dossier: Dossier) -> bool:
+    if user.is_superuser:
+        return True
+    ids = official_agency_ids(user)
+    if not ids:
+        return False
+    if dossier.current_agency_id in ids or dossier.agency_id in ids:
+        return True
+    # An agency that had the dossier transferred to it keeps sight of it.
+    return dossier.events.filter(action="transfer", data__to_agency__in=list(ids)).exists()
+
+
+def dossier_files(dossier: Dossier) -> QuerySet[DossierFile]:
+    """A dossier's own files and, for a bundle part, those filed with the bundle."""
+    ids = [dossier.pk] + ([dossier.parent_id] if dossier.parent_id else [])
+    return DossierFile.objects.filter(dossier_id__in=ids).select_related("personal_document").order_by("created_at")
+
+
+def issued_documents(dossier: Dossier) -> QuerySet[IssuedDocument]:
+    ids = [dossier.pk, *dossier.parts.values_list("pk", flat=True)]
+    return IssuedDocument.objects.filter(dossier_id__in=ids).exclude(file="").select_related("dossier")
+
+
+def personal_document_in_handled_dossier(user, document) -> bool:
+    """identity hook: an official may open a personal document attached to a dossier they may see."""
+    if not getattr(user, "is_authenticated", False) or not user.is_staff:
+        return False
+    for dossier in Dossier.objects.filter(files__personal_document=document).distinct()[:50]:
+        candidates = [dossier, *dossier.parts.all()]
+        if any(dossier_visible_to_official(user=user, dossier=d) for d in candidates):
+            return True
+    return False
+
+
+def user_has_open_dossier(user) -> bool:
+    """identity hook: a citizen with a dossier still in progress cannot close the account."""
+    return Dossier.objects.filter(citizen=user).exclude(status__in=[*FINAL_STATUSES, Status.DRAFT]).exists()

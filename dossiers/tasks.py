@@ -1,0 +1,27 @@
+"""Celery tasks of the dossier app. They take ids and are safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+    soft_time_limit=90,
+    time_limit=120,
+)
+def issued_document_generate(dossier_id: int, kind: str, event_id: int | None = None, force: bool = False) -> int:
+    """Make one issued PDF unless it exists already; returns the IssuedDocument id."""
+    from .documents import issued_document_create
+
+    return issued_document_create(dossier_id=dossier_id, kind=kind, event_id=event_id, force=force).pk
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+def dossier_deadlines_check() -> dict:
+    """Beat job: tell the responsible officials about dossiers that became due soon or overdue."""
+    from .services import dossier_deadlines_mark
+
+    return dossier_deadlines_mark()

@@ -1,0 +1,52 @@
+"""Template helpers of the dossier pages."""
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from dossiers.models import Status
+
+register = template.Library()
+
+STATUS_BADGES = {
+    Status.DRAFT: "",
+    Status.SUBMITTED: "badge-info",
+    Status.IN_PROCESSING: "badge-info",
+    Status.SUPPLEMENT_REQUESTED: "badge-warn",
+    Status.TRANSFERRED: "badge-info",
+    Status.RESULT_READY: "badge-ok",
+    Status.COMPLETED: "badge-ok",
+    Status.REJECTED: "badge-danger",
+    Status.REFUSED: "badge-danger",
+    Status.WITHDRAWN: "",
+}
+
+
+@register.filter
+def with_aria(field):
+    """The widget with aria-describedby pointing at its help text and its errors."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    attrs = {"aria-describedby": " ".join(ids)} if ids else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def status_badge(dossier):
+    return format_html(
+        '<span class="badge {}">{}</span>', STATUS_BADGES.get(dossier.status, ""), dossier.get_status_display()
+    )
+
+
+@register.filter
+def is_overdue(dossier) -> bool:
+    return bool(
+        dossier.due_at
+        and dossier.status in (Status.SUBMITTED, Status.IN_PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.TRANSFERRED)
+        and dossier.due_at < timezone.now()
+    )

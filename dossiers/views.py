@@ -1,0 +1,549 @@
+"""Citizen pages: filing (a multi-step form over a draft), my dossiers, the dossier page with its
+timeline and files, supplements, withdrawal, rating, and the public lookup."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from identity import roles
+from identity.selectors import user_has_role
+
+from . import selectors, services
+from .eform import build_form_class, prefill_values
+from .forms import ApplicantForm, LookupForm, OnBehalfForm, RatingForm, SupplementForm
+from .models import Dossier, DossierEvent, DossierFile, IssuedDocument, Status
+from .services import DossierActionError
+
+STEPS = [
+    ("applicant", gettext_lazy("Applicant")),
+    ("form", gettext_lazy("Declaration")),
+    ("documents", gettext_lazy("Documents")),
+    ("review", gettext_lazy("Review and submit")),
+]
+STEP_NAMES = [s for s, _label in STEPS]
+
+
+def _procedure_version(code: str):
+    try:
+        from services.selectors import procedure_version_current
+    except ImportError:
+        procedure_version_current = None
+    if procedure_version_current is not None:
+        return procedure_version_current(code)
+    from services.models import ProcedureVersion
+
+    return ProcedureVersion.objects.filter(code=code, status="published").first()
+
+
+def _first_url(*names: str, default: str = "/") -> str:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return default
+
+
+def _level_page(request, version):
+    return render(
+        request,
+        "dossiers/level_required.html",
+        {
+            "version": version,
+            "snapshot": version.snapshot,
+            "profile_url": _first_url("identity:profile", "identity:verify", "identity:account"),
+        },
+        status=403,
+    )
+
+
+@login_required
+def file_start(request, code: str):
+    """Start filing (or resume the draft already begun) for a procedure."""
+    version = _procedure_version(code)
+    if version is None:
+        raise Http404
+    snapshot = version.snapshot or {}
+    if request.user.identity_level < int(snapshot.get("min_eid_level") or 1):
+        return _level_page(request, version)
+    draft = (
+        Dossier.objects.filter(
+            citizen=request.user, filed_by__isnull=True, status=Status.DRAFT, procedure_version=version
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+    if draft is None:
+        try:
+            draft = services.dossier_draft_create(citizen=request.user, procedure_version=version)
+        except DossierActionError as exc:
+            messages.error(request, exc.message)
+            return redirect("/")
+    else:
+        messages.info(request, _("We kept the draft you started earlier: continue where you stopped."))
+    return redirect("dossiers:step", pk=draft.pk, step="applicant")
+
+
+@login_required
+def file_on_behalf(request, code: str):
+    """An official or volunteer files for a citizen identified by their ID number."""
+    if not (request.user.is_superuser or user_has_role(request.user, roles.INTAKE, roles.VOLUNTEER, roles.PROCESSING)):
+        raise Http404
+    version = _procedure_version(code)
+    if version is None:
+        raise Http404
+    form = OnBehalfForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        citizen = get_user_model().objects.filter(personal_id=form.cleaned_data["personal_id"]).first()
+        if citizen is None:
+            form.add_error(
+                "personal_id",
+                _("No account has this number. Register the citizen first (or verify them in person)."),
+            )
+        elif citizen.identity_level < int(version.snapshot.get("min_eid_level") or 1):
+            form.add_error("personal_id", _("This procedure needs a level-2 e-ID account: verify the citizen first."))
+        else:
+            try:
+                draft = services.dossier_draft_create(
+                    citizen=citizen,
+                    procedure_version=version,
+                    filed_by=request.user,
+                    channel=form.cleaned_data["channel"],
+                    consent=form.cleaned_data["consent"],
+                )
+            except DossierActionError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("dossiers:step", pk=draft.pk, step="applicant")
+    return render(request, "dossiers/on_behalf.html", {"form": form, "version": version})
+
+
+def _draft_or_404(request, pk: int) -> Dossier:
+    dossier = selectors.dossier_for_owner(user=request.user, pk=pk)
+    if dossier is None:
+        raise Http404
+    return dossier
+
+
+def _stepper(current: str):
+    index = STEP_NAMES.index(current)
+    return [
+        {"name": name, "label": label, "done": i < index, "current": i == index}
+        for i, (name, label) in enumerate(STEPS)
+    ]
+
+
+def _next_step(step: str) -> str:
+    return STEP_NAMES[min(STEP_NAMES.index(step) + 1, len(STEP_NAMES) - 1)]
+
+
+def _prev_step(step: str) -> str | None:
+    i = STEP_NAMES.index(step)
+    return STEP_NAMES[i - 1] if i else None
+
+
+@login_required
+def step(request, pk: int, step: str):
+    if step not in STEP_NAMES:
+        raise Http404
+    dossier = _draft_or_404(request, pk)
+    if dossier.status != Status.DRAFT:
+        return redirect("dossiers:detail", pk=dossier.pk)
+    handler = {"applicant": _step_applicant, "form": _step_form, "documents": _step_documents, "review": _step_review}
+    return handler[step](request, dossier)
+
+
+def _after_save(request, dossier, step, valid: bool):
+    """Common ending of a POST: save-draft stays, 'back' goes back, 'next' moves on when valid."""
+    action = request.POST.get("action", "next")
+    if action == "save":
+        messages.success(request, _("Draft saved. You can come back to it from “My dossiers”."))
+        return redirect("dossiers:step", pk=dossier.pk, step=step)
+    if action == "back" and _prev_step(step):
+        return redirect("dossiers:step", pk=dossier.pk, step=_prev_step(step))
+    if valid:
+        return redirect("dossiers:step", pk=dossier.pk, step=_next_step(step))
+    return None
+
+
+def _render_step(request, dossier, step, context, status=200):
+    return render(
+        request,
+        f"dossiers/filing/{step}.html",
+        {
+            "dossier": dossier,
+            "snapshot": dossier.snapshot,
+            "steps": _stepper(step),
+            "step": step,
+            "prev_step": _prev_step(step),
+            **context,
+        },
+        status=status,
+    )
+
+
+def _step_applicant(request, dossier):
+    snapshot = dossier.snapshot
+    citizen = dossier.citizen
+    locked = []
+    if citizen.identity_level >= 2 and dossier.filed_by_id is None:
+        locked = [f for f in ("full_name", "personal_id", "date_of_birth") if getattr(citizen, f, None)]
+    initial = {**dossier.applicant, "agency": dossier.agency_id}
+    kwargs = {"agencies": snapshot.get("agencies", []), "locked": locked, "initial": initial}
+    if request.method == "POST":
+        form = ApplicantForm(request.POST, **kwargs)
+        valid = form.is_valid()
+        raw = {name: request.POST.get(name, "") for name in form.fields if name != "agency" and name not in locked}
+        agency = None
+        if valid and form.cleaned_data.get("agency"):
+            from services.models import Agency
+
+            agency = Agency.objects.filter(pk=form.cleaned_data["agency"]).first()
+        try:
+            services.dossier_draft_update(dossier=dossier, by=request.user, applicant=raw, agency=agency)
+        except DossierActionError as exc:
+            form.add_error(None, exc.message)
+            valid = False
+        response = _after_save(request, dossier, "applicant", valid)
+        if response:
+            return response
+        return _render_step(request, dossier, "applicant", {"form": form}, status=400)
+    return _render_step(request, dossier, "applicant", {"form": ApplicantForm(**kwargs)})
+
+
+def _step_form(request, dossier):
+    schema = dossier.snapshot.get("form_schema") or []
+    language = getattr(request, "LANGUAGE_CODE", "vi")
+    form_class = build_form_class(schema, language=language)
+    initial = {**prefill_values(schema, dossier.citizen), **(dossier.form_data or {})}
+    if request.method == "POST":
+        form = form_class(request.POST, initial=initial)
+        raw = {}
+        for name, field in form.fields.items():
+            values = request.POST.getlist(name)
+            if field.widget.__class__.__name__ == "CheckboxInput":
+                raw[name] = bool(values)
+            else:
+                raw[name] = values[0] if len(values) == 1 else (values or "")
+        services.dossier_draft_update(dossier=dossier, by=request.user, form_data=raw)
+        response = _after_save(request, dossier, "form", form.is_valid())
+        if response:
+            return response
+        return _render_step(request, dossier, "form", {"form": form}, status=400)
+    return _render_step(request, dossier, "form", {"form": form_class(initial=initial)})
+
+
+def _personal_documents(user):
+    from identity.models import PersonalDocument
+
+    return list(PersonalDocument.objects.filter(owner=user).exclude(file="").order_by("doc_type", "-created_at"))
+
+
+def _documents_context(dossier, errors=None):
+    files = list(dossier.files.select_related("personal_document"))
+    store = _personal_documents(dossier.citizen)
+    rows = []
+    for doc in dossier.snapshot.get("documents", []):
+        key = doc.get("key")
+        kinds = [k.split(":", 1)[1] for k in doc.get("reusable_kinds") or [] if k.startswith("store:")]
+        rows.append(
+            {
+                "doc": doc,
+                "files": [f for f in files if f.doc_key == key],
+                "store": [d for d in store if not kinds or d.doc_type in kinds],
+                "errors": (errors or {}).get(key, []),
+                "from_eid": "eid:identity" in (doc.get("reusable_kinds") or []),
+            }
+        )
+    return {"rows": rows, "other_files": [f for f in files if not f.doc_key], "has_errors": bool(errors)}
+
+
+def _step_documents(request, dossier):
+    if request.method == "POST":
+        errors: dict[str, list[str]] = {}
+        remove = request.POST.get("remove")
+        if remove:
+            services.dossier_file_remove(dossier=dossier, by=request.user, file_id=int(remove))
+            messages.success(request, _("The file was removed."))
+            return redirect("dossiers:step", pk=dossier.pk, step="documents")
+        kind = DossierFile.Kind.SCAN if dossier.filed_by_id else DossierFile.Kind.APPLICANT
+        from identity.models import PersonalDocument
+
+        for doc in dossier.snapshot.get("documents", []):
+            key = doc.get("key")
+            for upload in request.FILES.getlist(f"file_{key}"):
+                try:
+                    services.dossier_file_add(dossier=dossier, by=request.user, doc_key=key, upload=upload, kind=kind)
+                except DossierActionError as exc:
+                    errors.setdefault(key, []).append(exc.message)
+            store_id = request.POST.get(f"store_{key}")
+            if store_id and store_id.isdigit():
+                document = PersonalDocument.objects.filter(pk=int(store_id), owner=dossier.citizen).first()
+                if document is None:
+                    errors.setdefault(key, []).append(_("This document is not in the applicant's document store."))
+                elif not dossier.files.filter(doc_key=key, personal_document=document).exists():
+                    services.dossier_file_add(
+                        dossier=dossier, by=request.user, doc_key=key, personal_document=document, kind=kind
+                    )
+        if not errors:
+            response = _after_save(request, dossier, "documents", True)
+            if request.POST.get("action") == "upload":
+                messages.success(request, _("Files added."))
+                return redirect("dossiers:step", pk=dossier.pk, step="documents")
+            return response
+        return _render_step(request, dossier, "documents", _documents_context(dossier, errors), status=400)
+    return _render_step(request, dossier, "documents", _documents_context(dossier))
+
+
+def _step_review(request, dossier):
+    errors = services.dossier_validation_errors(dossier)
+    schema = dossier.snapshot.get("form_schema") or []
+    form = build_form_class(schema, language=getattr(request, "LANGUAGE_CODE", "vi"))(initial=dossier.form_data)
+    answers = []
+    for name, field in form.fields.items():
+        value = (dossier.form_data or {}).get(name, "")
+        choices = dict(getattr(field, "choices", []) or [])
+        if value in choices:
+            value = choices[value]
+        if value is True:
+            value = _("Yes")
+        elif value is False:
+            value = _("No")
+        answers.append((field.label, value))
+    if request.method == "POST":
+        if request.POST.get("action") == "back":
+            return redirect("dossiers:step", pk=dossier.pk, step="documents")
+        try:
+            dossier = services.dossier_submit(dossier=dossier, by=request.user)
+        except DossierActionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Your dossier has been submitted. Its code is %(code)s: keep it to follow the dossier.")
+                % {"code": dossier.code},
+            )
+            return redirect("dossiers:detail", pk=dossier.pk)
+    step_of = {"applicant": "applicant", "form": "form", "documents": "documents"}
+    error_rows = [(step_of.get(k.split(":")[0], "applicant"), m) for k, msgs in errors.items() for m in msgs]
+    return _render_step(
+        request,
+        dossier,
+        "review",
+        {
+            "errors": error_rows,
+            "answers": answers,
+            "files": dossier.files.select_related("personal_document"),
+            "fees": dossier.snapshot.get("fees", []),
+        },
+    )
+
+
+@login_required
+@require_POST
+def draft_delete(request, pk: int):
+    dossier = _draft_or_404(request, pk)
+    try:
+        services.dossier_draft_delete(dossier=dossier, by=request.user)
+    except DossierActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("dossiers:detail", pk=pk)
+    messages.success(request, _("The draft was deleted."))
+    return redirect("dossiers:mine")
+
+
+@login_required
+def mine(request):
+    page = Paginator(selectors.dossiers_of_citizen(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "dossiers/mine.html", {"page": page})
+
+
+def _timeline(dossier):
+    ids = [dossier.pk, *dossier.parts.values_list("pk", flat=True)]
+    return (
+        DossierEvent.objects.filter(dossier_id__in=ids)
+        .exclude(action__in=["claim", "assign", "overdue"])
+        .select_related("dossier")
+        .order_by("at", "id")
+    )
+
+
+@login_required
+def detail(request, pk: int):
+    dossier = _draft_or_404(request, pk)
+    if dossier.status == Status.DRAFT:
+        return redirect("dossiers:step", pk=dossier.pk, step="applicant")
+    rating = getattr(dossier, "rating", None) if hasattr(dossier, "rating") else None
+    can_rate = (
+        request.user.pk == dossier.citizen_id
+        and dossier.is_final
+        and dossier.status != Status.WITHDRAWN
+        and rating is None
+    )
+    supplement_event = (
+        dossier.events.filter(action="request_supplement").order_by("-at", "-id").first()
+        if dossier.status == Status.SUPPLEMENT_REQUESTED
+        else None
+    )
+    return render(
+        request,
+        "dossiers/detail.html",
+        {
+            "dossier": dossier,
+            "snapshot": dossier.snapshot,
+            "events": _timeline(dossier),
+            "files": selectors.dossier_files(dossier),
+            "issued": selectors.issued_documents(dossier),
+            "parts": dossier.parts.select_related("agency").order_by("pk"),
+            "can_withdraw": dossier.status
+            in (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.IN_PROCESSING, Status.TRANSFERRED),
+            "supplement_event": supplement_event,
+            "supplement_form": SupplementForm(),
+            "rating": rating,
+            "rating_form": RatingForm() if can_rate else None,
+        },
+    )
+
+
+def _serve(file_field, *, filename: str, content_type: str):
+    try:
+        handle = file_field.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=content_type or "application/octet-stream")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _official_sees(user, dossier) -> bool:
+    return user.is_staff and selectors.dossier_visible_to_official(user=user, dossier=dossier)
+
+
+def _dossier_for_download(request, pk: int) -> Dossier:
+    dossier = selectors.dossier_for_owner(user=request.user, pk=pk)
+    if dossier is None:
+        dossier = Dossier.objects.filter(pk=pk).first()
+        if dossier is None or not _official_sees(request.user, dossier):
+            raise Http404
+    return dossier
+
+
+@login_required
+def file_download(request, pk: int, file_id: int):
+    """A file attached to the dossier, for its owner or an official of the agency handling it."""
+    dossier = _dossier_for_download(request, pk)
+    row = selectors.dossier_files(dossier).filter(pk=file_id).first()
+    if row is None:
+        raise Http404
+    if row.personal_document_id:
+        document = row.personal_document
+        ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(document.content_type, "bin")
+        return _serve(document.file, filename=f"document-{document.pk}.{ext}", content_type=document.content_type)
+    if not row.file:
+        raise Http404
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(row.content_type, "bin")
+    return _serve(row.file, filename=f"{dossier.code or dossier.pk}-{row.pk}.{ext}", content_type=row.content_type)
+
+
+@login_required
+def issued_download(request, pk: int, doc_id: int):
+    dossier = _dossier_for_download(request, pk)
+    doc = selectors.issued_documents(dossier).filter(pk=doc_id).first()
+    if doc is None:
+        raise Http404
+    return _serve(doc.file, filename=f"{doc.dossier.code}-{doc.kind}.pdf", content_type="application/pdf")
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    dossier = _draft_or_404(request, pk)
+    try:
+        services.dossier_withdraw(dossier=dossier, by=request.user, reason=request.POST.get("reason", "")[:1000])
+    except DossierActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The dossier has been withdrawn."))
+    return redirect("dossiers:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def supplement(request, pk: int):
+    """Upload the requested supplements, then resubmit."""
+    dossier = _draft_or_404(request, pk)
+    form = SupplementForm(request.POST)
+    form.is_valid()
+    try:
+        for upload in request.FILES.getlist("files"):
+            services.dossier_file_add(
+                dossier=dossier,
+                by=request.user,
+                upload=upload,
+                doc_key=request.POST.get("doc_key", ""),
+                kind=DossierFile.Kind.SUPPLEMENT,
+            )
+        if request.POST.get("action") == "resubmit":
+            services.dossier_resubmit(dossier=dossier, by=request.user, note=form.cleaned_data.get("note", ""))
+            messages.success(request, _("Supplements sent. The agency will continue with your dossier."))
+        else:
+            messages.success(request, _("Files added. Press “Send supplements” when you have added everything."))
+    except DossierActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("dossiers:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def rate(request, pk: int):
+    dossier = _draft_or_404(request, pk)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a score from 1 to 5."))
+        return redirect("dossiers:detail", pk=pk)
+    try:
+        services.dossier_rate(
+            dossier=dossier, by=request.user, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
+        )
+    except DossierActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you for your rating."))
+    return redirect("dossiers:detail", pk=pk)
+
+
+def _lookup_rate(_group, _request):
+    return settings.DOSSIER_LOOKUP_RATE
+
+
+@ratelimit(key="ip", rate=_lookup_rate, block=True)
+def lookup(request):
+    """Public status lookup by dossier code: no personal data."""
+    form = LookupForm(request.GET or None)
+    dossier = None
+    searched = False
+    if form.is_bound and form.is_valid():
+        searched = True
+        dossier = selectors.dossier_lookup(form.cleaned_data["code"])
+    return render(
+        request,
+        "dossiers/lookup.html",
+        {"form": form, "dossier": dossier, "searched": searched, "today": dt.date.today()},
+    )
+
+
+def issued_kind_label(kind: str) -> str:
+    return IssuedDocument.Kind(kind).label

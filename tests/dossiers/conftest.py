@@ -1,0 +1,83 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from identity.roles import INTAKE, LEADER, PROCESSING
+from services.models import Agency
+
+from .factories import PDF_BYTES, AgencyFactory, CitizenFactory, official, version
+
+
+@pytest.fixture(autouse=True)
+def _no_pdf_rendering(settings, monkeypatch, request):
+    """Rendering PDFs is slow: tests that do not look at them get a stub. Mark `real_pdf` to render."""
+    if "real_pdf" in request.keywords:
+        return
+    import dossiers.documents as documents
+
+    monkeypatch.setattr(documents, "pdf_render", lambda *, template_name, context: PDF_BYTES)
+
+
+@pytest.fixture
+def agency(db) -> Agency:
+    return AgencyFactory(code="000.00.31.H57", name="UBND phường Long Châu")
+
+
+@pytest.fixture
+def other_agency(db) -> Agency:
+    return AgencyFactory(code="000.00.32.H57", name="UBND phường Phước Hậu")
+
+
+@pytest.fixture
+def pv(agency):
+    return version(agencies=[agency])
+
+
+@pytest.fixture
+def citizen(db):
+    return CitizenFactory()
+
+
+@pytest.fixture
+def other_citizen(db):
+    return CitizenFactory(full_name="Lê Văn Tám")
+
+
+@pytest.fixture
+def intake(agency):
+    return official(agency, INTAKE)
+
+
+@pytest.fixture
+def processor(agency):
+    return official(agency, PROCESSING)
+
+
+@pytest.fixture
+def leader(agency):
+    return official(agency, LEADER)
+
+
+@pytest.fixture
+def other_intake(other_agency):
+    return official(other_agency, INTAKE, PROCESSING)
+
+
+def pdf_upload(name="to-khai.pdf"):
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+@pytest.fixture
+def submitted(pv, citizen):
+    from dossiers import services
+
+    draft = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
+    services.dossier_draft_update(dossier=draft, by=citizen, form_data={"reason": "Kết hôn"})
+    services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=pdf_upload())
+    return services.dossier_submit(dossier=draft, by=citizen)
+
+
+@pytest.fixture
+def received(submitted, intake):
+    from dossiers import services
+
+    return services.dossier_receive(dossier=submitted, by=intake)

@@ -1,0 +1,369 @@
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from dossiers import hooks, services
+from dossiers.models import DossierEvent, DossierFile, IssuedDocument, Status
+from dossiers.services import DossierActionError
+from dossiers.signals import dossier_submitted, dossier_transitioned
+
+from .conftest import pdf_upload
+from .factories import PNG_BYTES, AgencyFactory, official, version
+
+pytestmark = pytest.mark.django_db
+
+
+def test_submit_gives_code_freezes_data_and_signals(pv, citizen):
+    seen = []
+    dossier_submitted.connect(lambda sender, dossier, **kw: seen.append(dossier.code), weak=False, dispatch_uid="t1")
+    try:
+        draft = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
+        assert draft.applicant["full_name"] == "Nguyễn Thị Hằng"
+        services.dossier_draft_update(dossier=draft, by=citizen, form_data={"reason": "Kết hôn"})
+        services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=pdf_upload())
+        dossier = services.dossier_submit(dossier=draft, by=citizen)
+    finally:
+        dossier_submitted.disconnect(dispatch_uid="t1")
+    today = timezone.localdate()
+    assert re.fullmatch(rf"000\.00\.31\.H57-{today:%y%m%d}-0001", dossier.code)
+    assert dossier.status == Status.SUBMITTED
+    assert dossier.current_agency_id == dossier.agency_id
+    assert seen == [dossier.code]
+    assert list(dossier.events.values_list("action", flat=True)) == ["draft", "submit"]
+    # Submitting again is a no-op, the next dossier gets the next number.
+    assert services.dossier_submit(dossier=dossier, by=citizen).code == dossier.code
+    second = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
+    services.dossier_draft_update(dossier=second, by=citizen, form_data={"reason": "x"})
+    services.dossier_file_add(dossier=second, by=citizen, doc_key="to-khai", upload=pdf_upload())
+    assert services.dossier_submit(dossier=second, by=citizen).code.endswith("-0002")
+
+
+def test_submit_refuses_incomplete_dossier(pv, citizen):
+    draft = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
+    with pytest.raises(DossierActionError, match=r"Tờ khai|Lý do|reason"):
+        services.dossier_submit(dossier=draft, by=citizen)
+    errors = services.dossier_validation_errors(draft)
+    assert "form:reason" in errors and "documents:to-khai" in errors
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT and draft.code is None
+
+
+def test_only_owner_edits_or_submits_draft(pv, citizen, other_citizen):
+    draft = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
+    with pytest.raises(DossierActionError):
+        services.dossier_draft_update(dossier=draft, by=other_citizen, form_data={"reason": "x"})
+    with pytest.raises(DossierActionError):
+        services.dossier_submit(dossier=draft, by=other_citizen)
+
+
+def test_upload_checks_content_size_and_count(pv, citizen, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
+    fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    with pytest.raises(DossierActionError, match="PDF, JPEG"):
+        services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=fake)
+    png = services.dossier_file_add(
+        dossier=draft, by=citizen, doc_key="to-khai", upload=SimpleUploadedFile("a.exe", PNG_BYTES)
+    )
+    assert png.content_type == "image/png"
+    assert png.file.name.endswith(".png") and "a.exe" not in png.file.name
+    settings.DOSSIER_UPLOAD_MAX_FILE_SIZE = 10
+    with pytest.raises(DossierActionError, match=r"at most|tối đa"):
+        services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=pdf_upload())
+    settings.DOSSIER_UPLOAD_MAX_FILE_SIZE = 10_000
+    settings.DOSSIER_UPLOAD_MAX_FILES = 1
+    with pytest.raises(DossierActionError, match=r"at most 1|tối đa 1"):
+        services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=pdf_upload())
+    settings.DOSSIER_UPLOAD_MAX_FILES = 10
+    settings.DOSSIER_UPLOAD_MAX_TOTAL_SIZE = len(PNG_BYTES) + 5
+    with pytest.raises(DossierActionError, match=r"in total|tổng"):
+        services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=pdf_upload())
+
+
+def test_receive_sets_due_date_and_issues_receipt(submitted, intake, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = services.dossier_receive(dossier=submitted, by=intake)
+    assert dossier.status == Status.IN_PROCESSING
+    assert dossier.received_at and dossier.due_at > dossier.received_at
+    assert dossier.assigned_to == intake
+    receipt = IssuedDocument.objects.get(dossier=dossier, kind=IssuedDocument.Kind.RECEIPT)
+    assert receipt.file.read().startswith(b"%PDF")
+    assert any(dossier.code in m.subject for m in mail.outbox)
+    # Receiving again is a no-op (no second event).
+    services.dossier_receive(dossier=dossier, by=intake)
+    assert dossier.events.filter(action="receive").count() == 1
+
+
+def test_supplement_round_trip(received, processor, citizen):
+    d = services.dossier_request_supplement(dossier=received, by=processor, missing="Bản sao giấy khai sinh")
+    assert d.status == Status.SUPPLEMENT_REQUESTED
+    with pytest.raises(DossierActionError):
+        services.dossier_resubmit(dossier=d, by=citizen)  # nothing uploaded yet
+    services.dossier_file_add(dossier=d, by=citizen, upload=pdf_upload("ks.pdf"), kind=DossierFile.Kind.SUPPLEMENT)
+    d = services.dossier_resubmit(dossier=d, by=citizen)
+    assert d.status == Status.IN_PROCESSING
+
+
+def test_supplement_before_receipt_returns_to_submitted(submitted, intake, citizen):
+    d = services.dossier_request_supplement(dossier=submitted, by=intake, missing=["Ảnh chân dung"])
+    d = services.dossier_resubmit(dossier=d, by=citizen, note="Đã nộp tại quầy")
+    assert d.status == Status.SUBMITTED
+
+
+def test_reject_intake(submitted, intake):
+    d = services.dossier_reject_intake(dossier=submitted, by=intake, reason="Không thuộc thẩm quyền")
+    assert d.status == Status.REJECTED and d.completed_at
+
+
+def test_transfer_and_back(received, processor, other_agency, other_intake):
+    d = services.dossier_transfer(dossier=received, by=processor, to_agency=other_agency)
+    assert d.status == Status.TRANSFERRED and d.current_agency == other_agency
+    # The receiving agency's official can no longer act; the other agency's can.
+    with pytest.raises(DossierActionError):
+        services.dossier_transfer_back(dossier=d, by=processor)
+    d = services.dossier_transfer_back(dossier=d, by=other_intake)
+    assert d.status == Status.IN_PROCESSING and d.current_agency_id == d.agency_id
+
+
+def test_approve_then_return(received, processor, intake):
+    with pytest.raises(DossierActionError):
+        services.dossier_approve(dossier=received, by=processor)
+    d = services.dossier_approve(dossier=received, by=processor, result_file=pdf_upload("kq.pdf"))
+    assert d.status == Status.RESULT_READY
+    assert d.files.filter(kind=DossierFile.Kind.RESULT).count() == 1
+    d = services.dossier_return_result(dossier=d, by=intake)
+    assert d.status == Status.COMPLETED and d.completed_at
+
+
+def test_paper_result(received, processor):
+    d = services.dossier_approve(dossier=received, by=processor, paper_result=True)
+    assert d.events.get(action="approve").data == {"paper_result": True}
+
+
+def test_refuse(received, processor):
+    d = services.dossier_refuse(dossier=received, by=processor, reason="Hồ sơ không hợp lệ")
+    assert d.status == Status.REFUSED
+
+
+def test_extend(received, processor):
+    new_due = timezone.localtime(received.due_at).date() + dt.timedelta(days=10)
+    d = services.dossier_extend(dossier=received, by=processor, new_due=new_due, reason="Cần xác minh")
+    assert timezone.localtime(d.due_at).date() == new_due
+    assert d.status == Status.IN_PROCESSING
+    with pytest.raises(DossierActionError):
+        services.dossier_extend(dossier=d, by=processor, new_due=new_due - dt.timedelta(days=20), reason="x")
+
+
+def test_withdraw(received, citizen, other_citizen):
+    with pytest.raises(DossierActionError):
+        services.dossier_withdraw(dossier=received, by=other_citizen)
+    d = services.dossier_withdraw(dossier=received, by=citizen)
+    assert d.status == Status.WITHDRAWN
+
+
+ILLEGAL = [
+    # (fixture, call)
+    ("submitted", lambda d, u: services.dossier_approve(dossier=d, by=u["processor"], paper_result=True)),
+    ("submitted", lambda d, u: services.dossier_refuse(dossier=d, by=u["processor"], reason="x")),
+    ("submitted", lambda d, u: services.dossier_return_result(dossier=d, by=u["intake"])),
+    ("submitted", lambda d, u: services.dossier_transfer(dossier=d, by=u["processor"], to_agency=u["other_agency"])),
+    ("submitted", lambda d, u: services.dossier_transfer_back(dossier=d, by=u["processor"])),
+    ("submitted", lambda d, u: services.dossier_resubmit(dossier=d, by=u["citizen"], note="x")),
+    (
+        "submitted",
+        lambda d, u: services.dossier_extend(dossier=d, by=u["processor"], new_due=dt.date(2099, 1, 1), reason="x"),
+    ),
+    ("received", lambda d, u: services.dossier_reject_intake(dossier=d, by=u["intake"], reason="x")),
+    ("completed", lambda d, u: services.dossier_receive(dossier=d, by=u["intake"])),
+    ("completed", lambda d, u: services.dossier_request_supplement(dossier=d, by=u["intake"], missing="x")),
+    ("completed", lambda d, u: services.dossier_withdraw(dossier=d, by=u["citizen"])),
+    ("completed", lambda d, u: services.dossier_claim(dossier=d, by=u["processor"])),
+    ("completed", lambda d, u: services.dossier_refuse(dossier=d, by=u["processor"], reason="x")),
+]
+
+
+@pytest.mark.parametrize(("state", "call"), ILLEGAL)
+def test_illegal_moves_are_refused_with_a_message(request, state, call, intake, processor, citizen, other_agency):
+    if state == "completed":
+        d = request.getfixturevalue("received")
+        d = services.dossier_approve(dossier=d, by=processor, paper_result=True)
+        d = services.dossier_return_result(dossier=d, by=intake)
+    else:
+        d = request.getfixturevalue(state)
+    before = (d.status, DossierEvent.objects.filter(dossier=d).count())
+    users = {"intake": intake, "processor": processor, "citizen": citizen, "other_agency": other_agency}
+    with pytest.raises(DossierActionError) as exc:
+        call(d, users)
+    assert exc.value.message
+    d.refresh_from_db()
+    assert (d.status, DossierEvent.objects.filter(dossier=d).count()) == before
+
+
+def test_roles_are_enforced(submitted, processor, other_intake, citizen):
+    with pytest.raises(DossierActionError):
+        services.dossier_receive(dossier=submitted, by=processor)  # processing role cannot receive
+    with pytest.raises(DossierActionError):
+        services.dossier_receive(dossier=submitted, by=other_intake)  # other agency
+    with pytest.raises(DossierActionError):
+        services.dossier_receive(dossier=submitted, by=citizen)
+
+
+def test_transition_guard_refuses_with_its_message(submitted, intake):
+    def guard(*, dossier, action):
+        return "Lệ phí chưa được thanh toán." if action == "receive" else None
+
+    hooks.transition_guard_register(guard)
+    try:
+        with pytest.raises(DossierActionError, match="Lệ phí"):
+            services.dossier_receive(dossier=submitted, by=intake)
+    finally:
+        hooks.transition_guards.remove(guard)
+
+
+def test_transitioned_signal(submitted, intake):
+    seen = []
+
+    def receiver(sender, dossier, action, from_status, to_status, actor, **kw):
+        seen.append((action, from_status, to_status, actor))
+
+    dossier_transitioned.connect(receiver, weak=False, dispatch_uid="t2")
+    try:
+        services.dossier_receive(dossier=submitted, by=intake)
+    finally:
+        dossier_transitioned.disconnect(dispatch_uid="t2")
+    assert seen == [("receive", Status.SUBMITTED, Status.IN_PROCESSING, intake)]
+
+
+def test_claim_and_assign(submitted, intake, processor, leader, agency):
+    d = services.dossier_claim(dossier=submitted, by=processor)
+    assert d.assigned_to == processor
+    with pytest.raises(DossierActionError, match=r"already|đang"):
+        services.dossier_claim(dossier=d, by=intake)
+    services.dossier_claim(dossier=d, by=processor)  # no-op
+    with pytest.raises(DossierActionError):
+        services.dossier_assign(dossier=d, by=processor, official=intake)  # not a leader
+    d = services.dossier_assign(dossier=d, by=leader, official=intake)
+    assert d.assigned_to == intake
+    outsider = official(AgencyFactory(code="X.1"), "processing")
+    with pytest.raises(DossierActionError):
+        services.dossier_assign(dossier=d, by=leader, official=outsider)
+
+
+def test_notifications_not_sent_on_rollback(pv, citizen, submitted, intake, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                services.dossier_receive(dossier=submitted, by=intake)
+                raise RuntimeError("boom")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert mail.outbox == []
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+    assert not IssuedDocument.objects.filter(dossier=submitted).exists()
+    try:
+        from portal.models import Notification
+    except ImportError:
+        return
+    assert not Notification.objects.filter(event="dossier.receive").exists()
+
+
+def test_notification_not_duplicated_on_retry(submitted, intake, django_capture_on_commit_callbacks):
+    try:
+        from portal.models import Notification
+        from portal.notifications import notification_send  # noqa: F401
+    except ImportError:
+        pytest.skip("portal.notifications not installed")
+    with django_capture_on_commit_callbacks(execute=True):
+        d = services.dossier_receive(dossier=submitted, by=intake)
+    rows = Notification.objects.filter(event="dossier.receive", user=d.citizen, channel="email")
+    assert rows.count() == 1
+    sent = len([m for m in mail.outbox if "tiếp nhận" in m.subject.lower() or d.code in m.subject])
+    from portal.tasks import notification_deliver
+
+    notification_deliver(rows.get().pk)  # a retried task
+    assert len([m for m in mail.outbox if "tiếp nhận" in m.subject.lower() or d.code in m.subject]) == sent
+
+
+def test_new_dossier_notifies_intake_officials(pv, citizen, intake, django_capture_on_commit_callbacks):
+    draft = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
+    services.dossier_draft_update(dossier=draft, by=citizen, form_data={"reason": "x"})
+    services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=pdf_upload())
+    with django_capture_on_commit_callbacks(execute=True):
+        d = services.dossier_submit(dossier=draft, by=citizen)
+    assert any(intake.email in m.to and d.code in m.subject for m in mail.outbox)
+
+
+def test_deadlines_marked_once(received, processor, django_capture_on_commit_callbacks):
+    type(received).objects.filter(pk=received.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.dossier_deadlines_mark()["overdue"] == 1
+    assert services.dossier_deadlines_mark()["overdue"] == 0
+    assert received.events.filter(action="overdue").count() == 1
+
+
+def test_due_soon_marked(received):
+    type(received).objects.filter(pk=received.pk).update(due_at=timezone.now() + dt.timedelta(hours=2))
+    assert services.dossier_deadlines_mark()["due_soon"] == 1
+    assert services.dossier_deadlines_mark()["due_soon"] == 0
+
+
+def test_bundle_creates_parts_and_completes_with_them(citizen, agency, other_agency, intake, other_intake):
+    pv = version(
+        code="2.000001",
+        name="Liên thông khai sinh, thường trú, BHYT",
+        agencies=[agency],
+        is_bundle=True,
+        bundle_parts=[
+            {"name": "Đăng ký khai sinh", "agency": {"id": agency.pk, "code": agency.code, "name": agency.name}},
+            {
+                "name": "Đăng ký thường trú",
+                "agency": {"id": other_agency.pk, "code": other_agency.code, "name": other_agency.name},
+            },
+        ],
+    )
+    processor_a = official(agency, "processing")
+    draft = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
+    services.dossier_draft_update(dossier=draft, by=citizen, form_data={"reason": "x"})
+    services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=pdf_upload())
+    parent = services.dossier_submit(dossier=draft, by=citizen)
+    parts = list(parent.parts.order_by("pk"))
+    assert [p.current_agency for p in parts] == [agency, other_agency]
+    assert parent.current_agency is None
+    assert len({parent.code, *[p.code for p in parts]}) == 3
+    a, b = parts
+    a = services.dossier_receive(dossier=a, by=intake)
+    parent.refresh_from_db()
+    assert parent.status == Status.IN_PROCESSING
+    a = services.dossier_approve(dossier=a, by=processor_a, paper_result=True)
+    services.dossier_return_result(dossier=a, by=intake)
+    parent.refresh_from_db()
+    assert parent.status == Status.IN_PROCESSING
+    b = services.dossier_receive(dossier=b, by=other_intake)
+    b = services.dossier_approve(dossier=b, by=other_intake, paper_result=True)
+    services.dossier_return_result(dossier=b, by=other_intake)
+    parent.refresh_from_db()
+    assert parent.status == Status.COMPLETED
+
+
+def test_rating_after_completion(received, processor, intake, citizen):
+    with pytest.raises(DossierActionError):
+        services.dossier_rate(dossier=received, by=citizen, score=5)
+    d = services.dossier_approve(dossier=received, by=processor, paper_result=True)
+    d = services.dossier_return_result(dossier=d, by=intake)
+    rating = services.dossier_rate(dossier=d, by=citizen, score=4, comment="Nhanh")
+    assert rating.score == 4
+
+
+def test_sms_text_is_plain_and_short():
+    from dossiers.notify import sms_plain
+
+    text = sms_plain("Hồ sơ 000.00.31.H57-260105-0001 đã được tiếp nhận. " * 5)
+    assert text.isascii() and len(text) <= 160 and "Ho so" in text
