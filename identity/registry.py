@@ -165,11 +165,12 @@ def sandbox_person(request, personal_id: str):
     expected = getattr(settings, "REGISTRY_TOKEN", "")
     if request.headers.get("Authorization", "") != f"Bearer {expected}":
         return JsonResponse({"error": "unauthorized"}, status=401)
+    resident = SandboxResident.objects.select_related("ward__province").filter(personal_id=personal_id).first()
     delay = float(getattr(settings, "REGISTRY_SANDBOX_DELAY", 0))
     if delay:
-        # Lets tests and demos reproduce a slow registry.
+        # Lets tests and demos reproduce a slow registry (after the database work, so a client
+        # that gave up leaves nothing half-done behind).
         time.sleep(delay)
-    resident = SandboxResident.objects.select_related("ward__province").filter(personal_id=personal_id).first()
     if resident is None:
         return JsonResponse({"error": "not_found"}, status=404)
     address = ", ".join(

@@ -38,7 +38,8 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 
 
 def official(*, role: str, agency: Agency, email: str | None = None, **fields) -> User:
-    roles.roles_sync()
+    if not Group.objects.filter(name=role).exists():
+        roles.roles_sync()
     user = UserFactory(email=email or f"{role}-{agency.pk}-{User.objects.count()}@gov.test", is_staff=True, **fields)
     OfficialProfile.objects.create(user=user, agency=agency)
     user.groups.add(Group.objects.get(name=role))

@@ -1,0 +1,131 @@
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from identity import hooks, roles
+from identity.models import PersonalDocument
+from portal.models import AuditEvent
+
+from .conftest import admin_client
+from .factories import PDF_BYTES, PNG_BYTES, AgencyFactory, PersonalDocumentFactory, UserFactory, official
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(upload, **extra):
+    return {"doc_type": "birth_certificate", "title": "Giấy khai sinh", "upload": upload, **extra}
+
+
+def test_owner_adds_pdf_and_png(client):
+    user = UserFactory()
+    client.force_login(user)
+    for name, data, kind in (("a.pdf", PDF_BYTES, "application/pdf"), ("b.bin", PNG_BYTES, "image/png")):
+        response = client.post(reverse("identity:documents"), _form(SimpleUploadedFile(name, data)))
+        assert response.status_code == 302
+        assert PersonalDocument.objects.filter(owner=user, content_type=kind).exists()
+    doc = PersonalDocument.objects.filter(owner=user).first()
+    assert not doc.verified and doc.source == "upload"
+    page = client.get(reverse("identity:documents"))
+    assert "Giấy khai sinh" in page.content.decode()
+
+
+def test_type_decided_by_content_not_name(client):
+    client.force_login(UserFactory())
+    fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf")
+    page = client.post(reverse("identity:documents"), _form(fake))
+    assert page.status_code == 200
+    assert "Chỉ chấp nhận tệp PDF, JPEG hoặc PNG" in page.content.decode()
+    assert 'class="error-summary"' in page.content.decode()
+    assert not PersonalDocument.objects.exists()
+
+
+def test_size_limit_has_a_clear_message(client, settings):
+    settings.IDENTITY_DOCUMENT_MAX_BYTES = 1024 * 1024
+    client.force_login(UserFactory())
+    big = SimpleUploadedFile("big.pdf", PDF_BYTES + b"0" * (2 * 1024 * 1024))
+    page = client.post(reverse("identity:documents"), _form(big))
+    assert "vượt giới hạn 1 MB" in page.content.decode()
+
+
+def test_file_served_to_owner_only(client):
+    doc = PersonalDocumentFactory()
+    client.force_login(doc.owner)
+    response = client.get(reverse("identity:document-file", args=[doc.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF_BYTES
+    assert response["Content-Type"] == "application/pdf"
+    client.force_login(UserFactory())
+    assert client.get(reverse("identity:document-file", args=[doc.pk])).status_code == 404
+    assert not AuditEvent.objects.exists()
+
+
+def test_official_needs_a_dossier_hook_and_is_audited(client):
+    doc = PersonalDocumentFactory()
+    agency = AgencyFactory()
+    clerk = official(role=roles.PROCESSING, agency=agency)
+    client.force_login(clerk)
+    url = reverse("identity:document-file", args=[doc.pk])
+    assert client.get(url).status_code == 404  # default: deny
+
+    hooks.document_access_checker_register(lambda user, document: user.pk == clerk.pk and document.pk == doc.pk)
+    response = client.get(url)
+    assert response.status_code == 200
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.subject, event.action) == (clerk, doc.owner, "download")
+    assert event.object_id == str(doc.pk)
+
+    # a citizen is never let in by an official-access hook
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+
+
+def test_delete_own_document_only(client):
+    doc = PersonalDocumentFactory()
+    client.force_login(UserFactory())
+    assert client.post(reverse("identity:document-delete", args=[doc.pk])).status_code == 404
+    client.force_login(doc.owner)
+    assert client.post(reverse("identity:document-delete", args=[doc.pk])).status_code == 302
+    assert not PersonalDocument.objects.exists()
+
+
+def test_admin_document_file_is_audited(client):
+    doc = PersonalDocumentFactory()
+    clerk = official(role=roles.INTAKE, agency=AgencyFactory())
+    hooks.document_access_checker_register(lambda user, document: True)
+    admin_client(client, clerk)
+    # the citizen is outside the clerk's territory: not in the admin list either
+    assert client.get(reverse("admin:identity_personaldocument_file", args=[doc.pk])).status_code == 404
+
+
+def test_export_zip_has_json_and_files(client):
+    doc = PersonalDocumentFactory()
+    client.force_login(doc.owner)
+    response = client.post(reverse("identity:privacy-export"))
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    import json
+
+    data = json.loads(archive.read("data.json"))
+    assert data["profile"]["email"] == doc.owner.email
+    assert data["documents"][0]["file"] in archive.namelist()
+    assert archive.read(data["documents"][0]["file"]) == PDF_BYTES
+
+
+def test_close_account_blocked_by_open_dossier_then_scrubbed(client):
+    doc = PersonalDocumentFactory(owner__personal_id="086190001111", owner__phone="0912345678")
+    user = doc.owner
+    client.force_login(user)
+    hooks.open_dossier_checker_register(lambda u: u.pk == user.pk)
+    page = client.post(reverse("identity:privacy"), {"confirm": "on"}, follow=True)
+    assert "còn hồ sơ đang giải quyết" in page.content.decode()
+    user.refresh_from_db()
+    assert user.is_active
+
+    hooks.open_dossier_checkers.clear()
+    client.post(reverse("identity:privacy"), {"confirm": "on"})
+    user.refresh_from_db()
+    assert not user.is_active and user.personal_id is None and user.phone == "" and user.full_name == ""
+    assert user.email.endswith("@closed.invalid")
+    assert not PersonalDocument.objects.exists()
