@@ -162,8 +162,9 @@ def receipt_download(request, payment_id):
     audit_record(
         actor=request.user,
         subject=payment.dossier.citizen,
-        action="payments.receipt_download",
+        action="download",
         obj=receipt,
+        detail="e-receipt",
         request=request,
     )
     response = FileResponse(receipt.file.open("rb"), content_type="application/pdf")
