@@ -1,5 +1,126 @@
+"""Public catalog pages: home, search with filters, the procedure page, template downloads.
+Only published versions are shown; drafts never reach these views."""
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from .models import Agency, FeeTiming, OnlineLevel, Procedure, RequiredDocument, TimeUnit
+from .selectors import (
+    agencies_with_published,
+    fields_with_counts,
+    popular_versions,
+    procedure_version_current,
+    published_versions,
+    version_agencies,
+    version_search,
+)
+
+PAGE_SIZE = 10
+CHANNEL_LABELS = {"online": _("Online"), "counter": _("At the one-stop desk"), "post": _("By post")}
 
 
+def dossier_file_url(code: str) -> str | None:
+    """Where to file this procedure online, once the dossiers app provides it."""
+    try:
+        return reverse("dossiers:file", args=[code])
+    except NoReverseMatch:
+        return None
+
+
+def _reusable_label(kind: str) -> str:
+    if kind.startswith("eid:"):
+        return _("Taken from your e-ID data")
+    if kind.startswith("store:"):
+        return _("Reusable from your personal document store")
+    return kind
+
+
+@require_GET
 def home(request):
-    return render(request, "services/home.html")
+    versions = published_versions()
+    context = {
+        "fields": fields_with_counts(),
+        "popular": popular_versions(limit=6),
+        "total": versions.count(),
+        "total_full": versions.filter(online_level=OnlineLevel.FULL).count(),
+        "total_agencies": Agency.objects.filter(is_active=True).count(),
+    }
+    return render(request, "services/home.html", context)
+
+
+@require_GET
+def search(request):
+    params = {key: request.GET.get(key, "").strip() for key in ("q", "field", "agency", "level", "online_level")}
+    results = version_search(**params).prefetch_related("agencies")
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    active = {k: v for k, v in params.items() if v}
+    context = {
+        "params": params,
+        "page": page,
+        "query_string": urlencode(active),
+        "filters_active": any(v for k, v in active.items() if k != "q"),
+        "fields": fields_with_counts(),
+        "agencies": agencies_with_published(),
+        "levels": Agency.Level.choices,
+        "online_levels": OnlineLevel.choices,
+    }
+    return render(request, "services/search.html", context)
+
+
+@require_GET
+def procedure(request, code):
+    version = procedure_version_current(code)
+    if version is None:
+        raise Http404(_("No published procedure has this code."))
+    snap = version.snapshot
+    form_labels = dict(RequiredDocument.Form.choices)
+    documents = [
+        {
+            **doc,
+            "form_label": form_labels.get(doc["form"], doc["form"]),
+            "reusable_labels": sorted({str(_reusable_label(k)) for k in doc["reusable_kinds"]}),
+        }
+        for doc in snap["documents"]
+    ]
+    fees = snap["fees"]
+    total_fee = sum(int(f["amount"]) for f in fees)
+    context = {
+        "version": version,
+        "p": snap,
+        "documents": documents,
+        "fees": fees,
+        "total_fee": total_fee,
+        "agencies": version_agencies(version),
+        "online_level_label": dict(OnlineLevel.choices).get(snap["online_level"]),
+        "level_label": dict(Agency.Level.choices).get(snap["level"]),
+        "time_unit_label": dict(TimeUnit.choices).get(snap["processing_time"]["unit"]),
+        "fee_timing_label": dict(FeeTiming.choices).get(snap["fee_timing"]),
+        "channels": [CHANNEL_LABELS[c] for c in snap["channels"] if c in CHANNEL_LABELS],
+        "file_url": dossier_file_url(code) if snap["online_level"] != OnlineLevel.NONE else None,
+        "form_fields": [f.get("label", {}).get("vi", f.get("name")) for f in snap["form_schema"]],
+    }
+    return render(request, "services/procedure.html", context)
+
+
+@require_GET
+def document_template(request, code, key):
+    """A blank form (mẫu đơn, tờ khai) of a published procedure: public, downloadable by anyone."""
+    version = procedure_version_current(code)
+    if version is None or not any(d["key"] == key and d["template_url"] for d in version.snapshot.get("documents", [])):
+        raise Http404
+    procedure = Procedure.objects.get(pk=version.procedure_id)
+    document = procedure.documents.filter(key=key).exclude(template="").first()
+    if document is None:
+        raise Http404
+    try:
+        handle = document.template.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    filename = document.template.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=filename)

@@ -1,0 +1,375 @@
+"""Catalog administration for staff: editors edit drafts, publishers publish them.
+
+The e-form schema is edited as JSON and validated on save; a preview page renders the form
+citizens will see; publish/unpublish go through services.services (permission-checked)."""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .eform import build_form_class, schema_validate
+from .models import Agency, BundlePart, FeeLine, Field, Procedure, ProcedureVersion, RequiredDocument
+from .services import PUBLISH_PERMISSION, CatalogError, procedure_publish, procedure_unpublish
+from .transfer import catalog_export, catalog_import
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "level", "province", "phone", "is_active")
+    list_filter = ("level", "is_active", "province")
+    search_fields = ("name", "short_name", "code", "address")
+    autocomplete_fields = ("parent",)
+    raw_id_fields = ("ward",)
+    fieldsets = (
+        (None, {"fields": ("name", "short_name", "code", "level", "parent", "is_active")}),
+        (_("Location and contact"), {"fields": ("province", "ward", "address", "phone", "email", "opening_hours")}),
+    )
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "name_en", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "code", "name_en")
+    prepopulated_fields = {"code": ("name",)}
+
+
+class RequiredDocumentInline(admin.StackedInline):
+    model = RequiredDocument
+    extra = 0
+    fields = (("position", "key"), "name", "description", ("form", "copies", "mandatory"), "template", "reusable_kinds")
+
+
+class FeeLineInline(admin.TabularInline):
+    model = FeeLine
+    extra = 0
+    fields = ("position", "name", "kind", "amount", "note")
+
+
+class BundlePartInline(admin.TabularInline):
+    model = BundlePart
+    fk_name = "bundle"
+    extra = 0
+    fields = ("position", "name", "agency", "procedure")
+    autocomplete_fields = ("agency", "procedure")
+
+
+class ProcedureVersionInline(admin.TabularInline):
+    model = ProcedureVersion
+    extra = 0
+    can_delete = False
+    fields = ("number", "status", "published_at", "published_by")
+    readonly_fields = fields
+    ordering = ("-number",)
+    verbose_name_plural = _("version history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SchemaWidget(forms.Textarea):
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"rows": 24, "cols": 100, "class": "vLargeTextField eform-schema", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return value
+        return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+class ProcedureAdminForm(forms.ModelForm):
+    class Meta:
+        model = Procedure
+        fields = (
+            "code", "name", "field", "description", "requirements", "level", "agencies", "online_level",
+            "channel_online", "channel_counter", "channel_post", "processing_time_value", "processing_time_unit",
+            "min_eid_level", "result_description", "legal_basis", "fee_timing", "refund_on_refusal",
+            "form_schema", "is_bundle",
+        )  # fmt: skip
+        widgets = {"form_schema": SchemaWidget}
+
+    def clean_form_schema(self):
+        schema = self.cleaned_data.get("form_schema")
+        schema = [] if schema is None else schema
+        errors = schema_validate(schema)
+        if errors:
+            raise forms.ValidationError(errors)
+        return schema
+
+
+class PublicationFilter(admin.SimpleListFilter):
+    title = _("publication")
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [("published", _("Published")), ("unpublished", _("Not published"))]
+
+    def queryset(self, request, queryset):
+        published = ProcedureVersion.objects.filter(status=ProcedureVersion.Status.PUBLISHED).values("procedure_id")
+        if self.value() == "published":
+            return queryset.filter(pk__in=published)
+        if self.value() == "unpublished":
+            return queryset.exclude(pk__in=published)
+        return queryset
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Catalog file (JSON)"))
+    publish = forms.BooleanField(label=_("Publish every imported procedure"), required=False)
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    form = ProcedureAdminForm
+    change_form_template = "admin/services/procedure/change_form.html"
+    change_list_template = "admin/services/procedure/change_list.html"
+    list_display = ("code", "name", "field", "level", "online_level", "publication", "updated_at")
+    list_display_links = ("code", "name")
+    list_filter = (PublicationFilter, "field", "level", "online_level", "is_bundle", "agencies")
+    search_fields = ("code", "name", "description")
+    filter_horizontal = ("agencies",)
+    list_select_related = ("field",)
+    inlines = (RequiredDocumentInline, FeeLineInline, BundlePartInline, ProcedureVersionInline)
+    actions = ("publish_selected", "unpublish_selected", "export_selected")
+    readonly_fields = ("popularity", "updated_at", "updated_by")
+    fieldsets = (
+        (None, {"fields": ("code", "name", "field", "description", "requirements")}),
+        (
+            _("Where and how"),
+            {
+                "fields": (
+                    "level",
+                    "agencies",
+                    "online_level",
+                    ("channel_online", "channel_counter", "channel_post"),
+                    ("processing_time_value", "processing_time_unit"),
+                    "min_eid_level",
+                )
+            },
+        ),
+        (_("Result and legal basis"), {"fields": ("result_description", "legal_basis")}),
+        (_("Fees"), {"fields": ("fee_timing", "refund_on_refusal")}),
+        (
+            _("E-form"),
+            {
+                "fields": ("form_schema",),
+                "description": _(
+                    "A JSON list of fields: name, type (text, number, date, select, checkbox, textarea, "
+                    "address, cccd), label {vi, en}, required, help, options (select), validation, prefill."
+                ),
+            },
+        ),
+        (_("Inter-agency bundle"), {"fields": ("is_bundle",)}),
+        (_("Record"), {"fields": ("popularity", "updated_at", "updated_by")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
+
+    @admin.display(description=_("publication"))
+    def publication(self, obj):
+        current = next((v for v in obj.versions.all() if v.status == ProcedureVersion.Status.PUBLISHED), None)
+        if current is None:
+            return format_html('<span class="eform-badge off">{}</span>', _("Not published"))
+        return format_html('<span class="eform-badge on">{} v{}</span>', _("Published"), current.number)
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    # --- publishing ---------------------------------------------------------------------------
+    def _publish(self, request, procedures, *, unpublish=False):
+        done = 0
+        for procedure in procedures:
+            try:
+                if unpublish:
+                    done += procedure_unpublish(procedure=procedure, by=request.user) is not None
+                else:
+                    procedure_publish(procedure=procedure, by=request.user)
+                    done += 1
+            except CatalogError as exc:
+                for message in exc.messages:
+                    self.message_user(request, f"{procedure.code}: {message}", messages.ERROR)
+        if done:
+            text = (
+                ngettext("%(n)d procedure unpublished.", "%(n)d procedures unpublished.", done)
+                if unpublish
+                else ngettext("%(n)d procedure published.", "%(n)d procedures published.", done)
+            )
+            self.message_user(request, text % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Publish the selected procedures"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._publish(request, queryset)
+
+    @admin.action(description=_("Unpublish the selected procedures"), permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._publish(request, queryset, unpublish=True)
+
+    @admin.action(description=_("Export the selected procedures as JSON"))
+    def export_selected(self, request, queryset):
+        return self._json_download(catalog_export(procedures=list(queryset)))
+
+    def _json_download(self, data):
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="catalog-{stamp}.json"'
+        return response
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", wrap(self.preview_view), name="services_procedure_preview"),
+            path("<int:pk>/publish/", wrap(self.publish_view), name="services_procedure_publish"),
+            path("<int:pk>/unpublish/", wrap(self.unpublish_view), name="services_procedure_unpublish"),
+            path("export/", wrap(self.export_view), name="services_procedure_export"),
+            path("import/", wrap(self.import_view), name="services_procedure_import"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk):
+        procedure = get_object_or_404(Procedure, pk=pk)
+        if not self.has_view_or_change_permission(request, procedure):
+            raise PermissionDenied
+        errors = schema_validate(procedure.form_schema)
+        language = request.GET.get("lang", "vi") if request.GET.get("lang") in ("vi", "en") else "vi"
+        form = None if errors else build_form_class(procedure.form_schema, language=language)()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": procedure,
+            "title": _("E-form preview: %(name)s") % {"name": procedure.name},
+            "form": form,
+            "schema_errors": errors,
+            "language": language,
+        }
+        return TemplateResponse(request, "admin/services/procedure/preview.html", context)
+
+    def _publish_one(self, request, pk, *, unpublish):
+        if request.method != "POST":
+            return HttpResponse(status=405)
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        procedure = get_object_or_404(Procedure, pk=pk)
+        self._publish(request, [procedure], unpublish=unpublish)
+        return HttpResponseRedirect(reverse("admin:services_procedure_change", args=[pk]))
+
+    def publish_view(self, request, pk):
+        return self._publish_one(request, pk, unpublish=False)
+
+    def unpublish_view(self, request, pk):
+        return self._publish_one(request, pk, unpublish=True)
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return self._json_download(catalog_export())
+
+    def import_view(self, request):
+        if not self.has_change_permission(request) or not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            publish = form.cleaned_data["publish"]
+            if publish and not self.has_publish_permission(request):
+                raise PermissionDenied
+            try:
+                data = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
+                report = catalog_import(data=data, by=request.user, publish=publish)
+            except (ValueError, UnicodeDecodeError):
+                problems = [_("The file is not valid JSON.")]
+            except CatalogError as exc:
+                problems = exc.messages
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "Imported: %(pc)d new and %(pu)d updated procedures, %(ac)d new agencies, "
+                        "%(fc)d new fields; %(pub)d published."
+                    )
+                    % {
+                        "pc": report["procedures"]["created"],
+                        "pu": report["procedures"]["updated"],
+                        "ac": report["agencies"]["created"],
+                        "fc": report["fields"]["created"],
+                        "pub": report["published"],
+                    },
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:services_procedure_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import the catalog"),
+            "form": form,
+            "problems": problems,
+            "can_publish": self.has_publish_permission(request),
+        }
+        return TemplateResponse(request, "admin/services/procedure/import.html", context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_publish"] = self.has_publish_permission(request)
+        if obj is not None:
+            context["current_version"] = obj.versions.filter(status=ProcedureVersion.Status.PUBLISHED).first()
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+
+@admin.register(ProcedureVersion)
+class ProcedureVersionAdmin(admin.ModelAdmin):
+    """Read-only history of published versions."""
+
+    list_display = ("code", "name", "number", "status", "published_at", "published_by")
+    list_filter = ("status", "field", "level", "online_level")
+    search_fields = ("code", "name", "search_name")
+    readonly_fields = (
+        "procedure",
+        "number",
+        "status",
+        "published_at",
+        "published_by",
+        "code",
+        "name",
+        "field",
+        "level",
+        "online_level",
+        "total_fee",
+        "snapshot_pretty",
+    )
+    exclude = ("snapshot", "agencies", "search_name", "search_text")
+
+    @admin.display(description=_("snapshot"))
+    def snapshot_pretty(self, obj):
+        return format_html(
+            '<pre class="eform-snapshot">{}</pre>', json.dumps(obj.snapshot, ensure_ascii=False, indent=2)
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
