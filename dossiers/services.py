@@ -472,7 +472,7 @@ def _bundle_parts_create(*, parent: Dossier, by, now) -> None:
             agency=agency,
             current_agency=agency,
             applicant=parent.applicant,
-            form_data={**parent.form_data, "_bundle_part": {"index": index, "name": part.get("name", "")}},
+            form_data={**parent.form_data, "bundle_part": {"index": index, "name": part.get("name", "")}},
             consent_recorded=parent.consent_recorded,
             code=dossier_code_next(unit_code=agency.code, day=timezone.localdate(now)),
             status=Status.SUBMITTED,

@@ -9,12 +9,17 @@ from .factories import PDF_BYTES, AgencyFactory, CitizenFactory, official, versi
 
 @pytest.fixture(autouse=True)
 def _no_pdf_rendering(settings, monkeypatch, request):
-    """Rendering PDFs is slow: tests that do not look at them get a stub. Mark `real_pdf` to render."""
-    if "real_pdf" in request.keywords:
+    """Rendering PDFs is slow: tests that do not look at them get a stub; use the `real_pdf` fixture to render."""
+    if "real_pdf" in request.fixturenames:
         return
     import dossiers.documents as documents
 
     monkeypatch.setattr(documents, "pdf_render", lambda *, template_name, context: PDF_BYTES)
+
+
+@pytest.fixture
+def real_pdf():
+    """Render PDFs for real (WeasyPrint) in this test."""
 
 
 @pytest.fixture

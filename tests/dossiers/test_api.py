@@ -1,0 +1,95 @@
+import pytest
+from django.core.cache import cache
+
+from dossiers.models import Dossier, Status
+from identity.models import PersonalDocument
+
+from .factories import CitizenFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_and_submit_through_the_api(client, citizen, pv):
+    doc = PersonalDocument.objects.create(owner=citizen, doc_type="x", title="Tờ khai đã ký")
+    client.force_login(citizen)
+    r = client.post(
+        "/api/v1/dossiers/",
+        {
+            "procedure": pv.code,
+            "form_data": {"reason": "Kết hôn"},
+            "documents": [{"key": "to-khai", "personal_document": doc.pk}],
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["status"] == Status.SUBMITTED and body["code"]
+    assert client.get("/api/v1/dossiers/").json()["results"][0]["code"] == body["code"]
+    detail = client.get(f"/api/v1/dossiers/{body['code']}/").json()
+    assert [e["action"] for e in detail["events"]] == ["draft", "submit"]
+
+
+def test_api_refuses_incomplete_dossier_with_reasons(client, citizen, pv):
+    client.force_login(citizen)
+    r = client.post("/api/v1/dossiers/", {"procedure": pv.code, "form_data": {}}, content_type="application/json")
+    assert r.status_code == 400
+    assert "form:reason" in r.json()["errors"]
+    assert not Dossier.objects.exclude(status=Status.DRAFT).exists()
+    assert not Dossier.objects.exists()  # the whole creation rolled back
+
+
+def test_api_needs_authentication(client):
+    assert client.get("/api/v1/dossiers/").status_code in (401, 403)
+
+
+def test_api_token_auth(client, citizen, pv):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=citizen)
+    r = client.get("/api/v1/dossiers/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert r.status_code == 200
+
+
+def test_lookup_api_public_without_personal_data(client, received):
+    r = client.get(f"/api/v1/lookup/{received.code}/")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["code"] == received.code and body["status"] == Status.IN_PROCESSING
+    assert body["due_at"] and body["received_at"] and body["agency"] == received.agency.name
+    text = r.content.decode()
+    assert received.citizen.full_name not in text and received.citizen.personal_id not in text
+    assert "form_data" not in body and "applicant" not in body
+    assert client.get("/api/v1/lookup/000-000000-0000/").status_code == 404
+
+
+def test_lookup_api_is_rate_limited(client, received, settings):
+    cache.clear()
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import ScopedRateThrottle
+
+    old = ScopedRateThrottle.THROTTLE_RATES
+    ScopedRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "lookup": "3/min"}
+    try:
+        codes = [client.get(f"/api/v1/lookup/{received.code}/").status_code for _ in range(5)]
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = old
+        cache.clear()
+    assert codes[:3] == [200, 200, 200] and codes[-1] == 429
+
+
+def test_lookup_page_is_rate_limited(client, settings):
+    cache.clear()
+    settings.DOSSIER_LOOKUP_RATE = "2/m"
+    codes = [client.get("/ho-so/tra-cuu/", {"code": "x"}).status_code for _ in range(4)]
+    cache.clear()
+    assert codes[:2] == [200, 200] and codes[-1] in (403, 429)
+
+
+def test_level_two_enforced_by_api(client, agency):
+    from .factories import version
+
+    pv2 = version(code="1.000009", agencies=[agency], min_eid_level=2)
+    user = CitizenFactory(identity_level=1)
+    client.force_login(user)
+    r = client.post("/api/v1/dossiers/", {"procedure": pv2.code}, content_type="application/json")
+    assert r.status_code == 403
