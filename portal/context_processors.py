@@ -34,6 +34,7 @@ def site(request):
     return {
         "PORTAL_NAME": settings.PORTAL_NAME,
         "PORTAL_OWNER": settings.PORTAL_OWNER,
+        "PORTAL_HOTLINE": settings.PORTAL_HOTLINE,
         "SANDBOX_ENABLED": settings.SANDBOX_ENABLED,
         "nav_items": nav,
         "search_url": _safe_reverse("services:search") or "/",

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -39,6 +38,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PORTAL_NAME = env.str("PORTAL_NAME", default="Cổng Dịch vụ công tỉnh Vĩnh Long")
 PORTAL_OWNER = env.str("PORTAL_OWNER", default="Ủy ban nhân dân tỉnh Vĩnh Long")
+# Support line shown in the footer (default: the National Public Service Portal's hotline).
+PORTAL_HOTLINE = env.str("PORTAL_HOTLINE", default="1800 1096")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -71,7 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,7 +1,8 @@
 // Progressive enhancement only: every page works without JavaScript.
 (function () {
   "use strict";
-  // Submit the language form as soon as a language is picked.
+  document.documentElement.classList.add("js");
+  // Submit the language form as soon as a language is picked (the button is for no-JS browsers).
   document.querySelectorAll(".lang-switch select").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
