@@ -329,6 +329,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Notifications: which channel plugin delivers each channel (portal/channels.py).
 # SMS_CHANNEL=outbox writes SMS under var/outbox/sms/; SMS_CHANNEL=http posts to SMS_GATEWAY_URL.
 SMS_CHANNEL = env.str("SMS_CHANNEL", default="outbox")
+if PRODUCTION and SMS_CHANNEL == "http":
+    _missing_sms = [n for n in ("SMS_GATEWAY_URL", "SMS_GATEWAY_TOKEN") if not env.str(n, default="")]
+    if _missing_sms:
+        raise ImproperlyConfigured("SMS_CHANNEL=http needs these environment variables: " + ", ".join(_missing_sms))
 NOTIFICATION_CHANNEL_PLUGINS = {"email": "email", "inbox": "inbox", "sms": f"sms-{SMS_CHANNEL}"}
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default=SITE_URL + "/sandbox/sms/send/")
