@@ -21,3 +21,24 @@ def editor(db):
 @pytest.fixture
 def publisher(db):
     return _official("publisher@example.vn", CATALOG_PUBLISHER)
+
+
+@pytest.fixture
+def staff_client(client):
+    """Log a staff user into the admin, past the mandatory TOTP step."""
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    def login(user):
+        Authenticator.objects.get_or_create(
+            user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": encrypt("JBSWY3DPEHPK3PXP")}}
+        )
+        client.force_login(user)
+        session = client.session
+        session["account_authentication_methods"] = [{"method": "mfa", "at": time.time(), "type": "totp"}]
+        session.save()
+        return client
+
+    return login
