@@ -31,7 +31,7 @@ def catalog():
 def test_list_search_ranks_the_name_match_first(client, catalog, search):
     body = client.get("/api/v1/services/", {"search": search}).json()
     assert body["count"] == 3
-    assert [r["code"] for r in body["results"]][0] == "1.001193"
+    assert body["results"][0]["code"] == "1.001193"
     assert "9.999999" not in [r["code"] for r in body["results"]]
 
 

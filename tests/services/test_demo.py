@@ -1,0 +1,54 @@
+import io
+
+import pytest
+
+from portal.admin_units import admin_units_load
+from services import demo
+from services.models import Agency, Field, Procedure, ProcedureVersion
+from services.selectors import version_search
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        Field.objects.count(),
+        Agency.objects.count(),
+        Procedure.objects.count(),
+        ProcedureVersion.objects.count(),
+        ProcedureVersion.objects.filter(status="published").count(),
+    )
+
+
+def test_seed_is_idempotent_and_realistic(monkeypatch):
+    monkeypatch.setattr(demo, "_blank_forms", lambda data: 0)  # PDF rendering is tested by portal
+    admin_units_load()
+    out = io.StringIO()
+    accounts = demo.seed(password="demo-portal-2026", stdout=out)
+    first = counts()
+    accounts_again = demo.seed(password="demo-portal-2026", stdout=out)
+    assert counts() == first
+    assert accounts == accounts_again
+    fields, agencies, procedures, versions, published = first
+    assert fields >= 8 and agencies >= 10 and procedures >= 30 and published == procedures == versions
+    assert Agency.objects.filter(level="province").count() >= 8
+    assert Agency.objects.filter(level="commune", ward__province_id=86).count() >= 4
+    assert version_search(q="khai sinh")[0].code == "1.001193"
+    assert ProcedureVersion.objects.filter(snapshot__is_bundle=True).count() == 2
+    bundle = ProcedureVersion.objects.get(code="1.012850")
+    assert len({p["agency"]["code"] for p in bundle.snapshot["bundle_parts"]}) == 3
+    judicial = ProcedureVersion.objects.get(code="2.000488")
+    assert judicial.total_fee == 200000 and judicial.snapshot["min_eid_level"] == 2
+    assert ProcedureVersion.objects.filter(total_fee=0).count() >= 5
+    emails = [email for email, _ in accounts]
+    assert emails == ["editor@example.vn", "publisher@example.vn", "admin@example.vn"]
+
+    from identity.models import User
+
+    editor = User.objects.get(email="editor@example.vn")
+    publisher = User.objects.get(email="publisher@example.vn")
+    assert editor.is_staff and editor.official_profile.agency.code == "000.00.02.H62"
+    assert editor.has_perm("services.change_procedure") and not editor.has_perm("services.publish_procedure")
+    assert publisher.has_perm("services.publish_procedure")
+    assert User.objects.get(email="admin@example.vn").is_superuser
+    assert editor.check_password("demo-portal-2026")
