@@ -39,9 +39,9 @@ def _dossier_model():
 
 def dossier_page_url(dossier) -> str:
     """The citizen's dossier page if the dossiers app provides one."""
-    for name in ("dossiers:detail", "dossiers:dossier_detail"):
+    for arg in (dossier.pk, dossier.code):
         try:
-            return reverse(name, args=[dossier.code])
+            return reverse("dossiers:detail", args=[arg])
         except NoReverseMatch:
             continue
     return ""

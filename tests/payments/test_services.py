@@ -147,3 +147,20 @@ def test_second_payment_for_paid_fees_is_refunded(pending_payment, client, setti
         assert client.get("/payments/vnpay/ipn/", params).json()["RspCode"] == "00"
     assert Fee.objects.get(dossier=dossier).payment_id == pending_payment.pk
     assert Refund.objects.get().payment_id == second.pk
+
+
+def test_demo_seed_is_idempotent(dossier):
+    import io
+
+    from payments import demo
+
+    citizen = dossier.citizen
+    citizen.email = "citizen1@example.vn"
+    citizen.save()
+    cashier = official(dossier.agency, email="cashier@example.vn")
+    bare = DossierFactory(agency=dossier.agency)
+    assert demo.seed(password="x", stdout=io.StringIO()) == []
+    assert demo.seed(password="x", stdout=io.StringIO()) == []
+    assert Fee.objects.filter(dossier=bare).count() == 1
+    assert Payment.objects.filter(status="paid").count() == 1
+    assert Payment.objects.get(status="paid").recorded_by == cashier
