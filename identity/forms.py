@@ -68,6 +68,8 @@ class ProfileForm(forms.ModelForm):
             Ward.objects.filter(province_id=province_id).order_by("name") if province_id else Ward.objects.none()
         )
         self.fields["ward"].empty_label = _("— Choose a commune / ward —")
+        self.fields["ward"].label_from_instance = lambda ward: ward.name
+        self.fields["sex"].choices = [("", _("— Choose —")), *User.Sex.choices]
         if self.instance.identity_level >= User.Level.LEVEL_2:
             # Verified data come from the card or e-ID: they change only through verification.
             for name in ("full_name", "personal_id", "date_of_birth", "sex"):

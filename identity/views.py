@@ -57,6 +57,7 @@ def _profile_context(request, form):
     return {
         "form": form,
         "email_verified": bool(primary and primary.verified),
+        "placeholder_email": user.email.endswith("@eid.invalid"),
         "level2": user.identity_level >= User.Level.LEVEL_2,
         "eid_enabled": True,
     }
