@@ -101,7 +101,14 @@ def prefill_values(schema, user) -> dict:
         if not source.startswith("identity."):
             continue
         attr = source.split(".", 1)[1]
-        value = user_address(user) if attr == "address" else getattr(user, attr, "")
+        if attr == "address" and spec.get("type") == "address":
+            value = {"province": user.province_id, "ward": user.ward_id, "line": user.address_line}
+            if not (user.province_id or user.ward_id or user.address_line):
+                value = None
+        elif attr == "address":
+            value = user_address(user)
+        else:
+            value = getattr(user, attr, "")
         if isinstance(value, dt.date):
             value = value.isoformat()
         if value not in (None, ""):

@@ -20,7 +20,7 @@ from identity import roles
 from identity.selectors import user_has_role
 
 from . import selectors, services
-from .eform import build_form_class, prefill_values
+from .eform import build_form_class, form_data_clean, prefill_values
 from .forms import ApplicantForm, LookupForm, OnBehalfForm, RatingForm, SupplementForm
 from .models import Dossier, DossierEvent, DossierFile, IssuedDocument, Status
 from .services import DossierActionError
@@ -229,19 +229,34 @@ def _step_form(request, dossier):
     initial = {**prefill_values(schema, dossier.citizen), **(dossier.form_data or {})}
     if request.method == "POST":
         form = form_class(request.POST, initial=initial)
-        raw = {}
-        for name, field in form.fields.items():
-            values = request.POST.getlist(name)
-            if field.widget.__class__.__name__ == "CheckboxInput":
-                raw[name] = bool(values)
-            else:
-                raw[name] = values[0] if len(values) == 1 else (values or "")
-        services.dossier_draft_update(dossier=dossier, by=request.user, form_data=raw)
-        response = _after_save(request, dossier, "form", form.is_valid())
+        valid = form.is_valid()
+        cleaned, _errors = form_data_clean(schema, request.POST, language=language) if valid else ({}, {})
+        services.dossier_draft_update(
+            dossier=dossier, by=request.user, form_data=cleaned or _raw_answers(form, request.POST)
+        )
+        response = _after_save(request, dossier, "form", valid)
         if response:
             return response
         return _render_step(request, dossier, "form", {"form": form}, status=400)
     return _render_step(request, dossier, "form", {"form": form_class(initial=initial)})
+
+
+def _raw_answers(form, data) -> dict:
+    """What was typed, kept as is (also when invalid) so nothing is lost."""
+    from django import forms as dj_forms
+
+    raw = {}
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, dj_forms.MultiWidget):
+            names = getattr(widget, "widgets_names", [f"_{i}" for i in range(len(widget.widgets))])
+            raw[name] = {suffix.lstrip("_"): data.get(f"{name}{suffix}", "") for suffix in names}
+        elif isinstance(widget, dj_forms.CheckboxInput):
+            raw[name] = name in data
+        else:
+            values = data.getlist(name)
+            raw[name] = values[0] if len(values) == 1 else (values or "")
+    return raw
 
 
 def _personal_documents(user):
@@ -306,6 +321,14 @@ def _step_documents(request, dossier):
     return _render_step(request, dossier, "documents", _documents_context(dossier))
 
 
+def _address_text(value: dict) -> str:
+    from portal.models import Ward
+
+    ward = Ward.objects.select_related("province").filter(pk=value.get("ward") or None).first()
+    parts = [value.get("line") or "", ward.name if ward else "", ward.province.name if ward else ""]
+    return ", ".join(p for p in parts if p)
+
+
 def _step_review(request, dossier):
     errors = services.dossier_validation_errors(dossier)
     schema = dossier.snapshot.get("form_schema") or []
@@ -316,6 +339,8 @@ def _step_review(request, dossier):
         choices = dict(getattr(field, "choices", []) or [])
         if value in choices:
             value = choices[value]
+        if isinstance(value, dict):
+            value = _address_text(value)
         if value is True:
             value = _("Yes")
         elif value is False:

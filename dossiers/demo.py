@@ -1,0 +1,165 @@
+"""Demo dossiers for citizen1/citizen2 in different states, at the demo officials' agency.
+
+Idempotent: each demo dossier carries a key in its applicant data and is made only once.
+"""
+
+import datetime as dt
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .models import Dossier
+from .services import DossierActionError
+
+# (key, citizen email, final state, needs a free procedure: fees must be paid before intake)
+PLAN = [
+    ("demo-new", "citizen2@example.vn", "submitted", False),
+    ("demo-processing", "citizen2@example.vn", "in_processing", True),
+    ("demo-supplement", "citizen2@example.vn", "supplement_requested", True),
+    ("demo-completed", "citizen2@example.vn", "completed", True),
+    ("demo-refused", "citizen2@example.vn", "refused", True),
+    ("demo-c1-processing", "citizen1@example.vn", "in_processing", True),
+    ("demo-c1-draft", "citizen1@example.vn", "draft", False),
+]
+
+
+def _sample_pdf(text: str) -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (595, 842), "white")
+    ImageDraw.Draw(image).text((60, 80), text, fill="black")
+    buffer = io.BytesIO()
+    image.save(buffer, "PDF")
+    return buffer.getvalue()
+
+
+def _answers(schema: list, user) -> dict:
+    from .eform import prefill_values
+
+    values = prefill_values(schema, user)
+    for field in schema:
+        name, kind = field.get("name"), field.get("type")
+        if not name or (name in values and (kind != "address" or (values[name] or {}).get("ward"))):
+            continue
+        validation = field.get("validation") or {}
+        if kind == "number":
+            values[name] = str(validation.get("min", 1))
+        elif kind == "date":
+            values[name] = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+        elif kind == "select":
+            values[name] = (field.get("options") or [{"value": ""}])[0]["value"]
+        elif kind == "checkbox":
+            values[name] = True
+        elif kind == "address":
+            from portal.models import Ward
+
+            ward = user.ward or Ward.objects.select_related("province").order_by("code").first()
+            values[name] = {"province": ward.province_id, "ward": ward.code, "line": "Số 1 Đường 2/9"} if ward else {}
+        elif kind == "cccd":
+            values[name] = user.personal_id or "086090000123"
+        elif kind == "textarea":
+            values[name] = "Nộp hồ sơ để làm thủ tục theo quy định."
+        else:
+            values[name] = "Nguyễn Minh Khang" if "name" in name else "Phường Long Châu, tỉnh Vĩnh Long"
+    return values
+
+
+def _versions_for(agency_id: int, free: bool):
+    from services.models import ProcedureVersion
+
+    qs = ProcedureVersion.objects.filter(status="published", agencies__id=agency_id).order_by("code")
+    result = []
+    for version in qs:
+        snap = version.snapshot or {}
+        if snap.get("is_bundle"):
+            continue
+        if free and (version.total_fee or 0) > 0:
+            continue
+        result.append(version)
+    return result
+
+
+def seed(*, password: str, stdout) -> list[tuple[str, str]]:
+    User = get_user_model()
+    intake = processing = agency_id = None
+    # The demo officials of the first agency that has published procedures of its own.
+    for suffix in ("", "2"):
+        candidate = User.objects.filter(email=f"intake{suffix}@example.vn").select_related("official_profile").first()
+        if candidate is None or not hasattr(candidate, "official_profile"):
+            continue
+        if _versions_for(candidate.official_profile.agency_id, False):
+            intake = candidate
+            processing = User.objects.filter(email=f"processing{suffix}@example.vn").first()
+            agency_id = candidate.official_profile.agency_id
+            break
+    if intake is None or processing is None:
+        stdout.write("Demo dossiers skipped: no demo official works at an agency with published procedures.")
+        return []
+    made = 0
+    for index, (key, email, state, free) in enumerate(PLAN):
+        citizen = User.objects.filter(email=email).first()
+        if citizen is None or Dossier.objects.filter(citizen=citizen, applicant__demo_key=key).exists():
+            continue
+        versions = [
+            v
+            for v in _versions_for(agency_id, free)
+            if citizen.identity_level >= int(v.snapshot.get("min_eid_level") or 1)
+        ]
+        if not versions:
+            stdout.write(f"Demo dossier {key} skipped: no suitable published procedure at the demo agency.")
+            continue
+        version = versions[index % len(versions)]
+        try:
+            with transaction.atomic():
+                _make(key, citizen, version, state, intake, processing, agency_id)
+            made += 1
+        except DossierActionError as exc:
+            stdout.write(f"Demo dossier {key} stopped early: {exc.message}")
+    stdout.write(f"Demo dossiers: {made} made, {Dossier.objects.filter(applicant__has_key='demo_key').count()} in all.")
+    return []
+
+
+def _make(key, citizen, version, state, intake, processing, agency_id):
+    from services.models import Agency
+
+    snapshot = version.snapshot
+    agency = Agency.objects.get(pk=agency_id)
+    draft = services.dossier_draft_create(citizen=citizen, procedure_version=version, agency=agency)
+    applicant = {**draft.applicant, "demo_key": key}
+    if not applicant.get("personal_id"):
+        applicant.update({"personal_id": "086090000123", "date_of_birth": "1990-03-20", "sex": "M"})
+    services.dossier_draft_update(
+        dossier=draft, by=citizen, applicant=applicant, form_data=_answers(snapshot.get("form_schema") or [], citizen)
+    )
+    for doc in snapshot.get("documents", []):
+        if doc.get("mandatory"):
+            upload = SimpleUploadedFile(f"{doc['key']}.pdf", _sample_pdf(doc.get("name", "")), "application/pdf")
+            services.dossier_file_add(dossier=draft, by=citizen, doc_key=doc["key"], upload=upload)
+    if state == "draft":
+        return
+    dossier = services.dossier_submit(dossier=draft, by=citizen)
+    if state == "submitted":
+        return
+    dossier = services.dossier_receive(dossier=dossier, by=intake)
+    if state == "in_processing":
+        return
+    if state == "supplement_requested":
+        services.dossier_request_supplement(
+            dossier=dossier, by=intake, missing=["Bản sao Giấy khai sinh có chứng thực", "Ảnh chân dung 4x6"]
+        )
+        return
+    if state == "refused":
+        services.dossier_refuse(
+            dossier=dossier, by=processing, reason="Người yêu cầu không đủ điều kiện theo quy định."
+        )
+        return
+    result = SimpleUploadedFile("ket-qua.pdf", _sample_pdf("Ket qua giai quyet"), "application/pdf")
+    dossier = services.dossier_approve(dossier=dossier, by=processing, result_file=result)
+    dossier = services.dossier_return_result(dossier=dossier, by=intake)
+    services.dossier_rate(
+        dossier=dossier, by=citizen, score=5, comment="Cán bộ hướng dẫn tận tình, trả kết quả đúng hẹn."
+    )
