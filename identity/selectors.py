@@ -91,3 +91,8 @@ def audit_events_visible_to(user: User):
     if not user_has_role(user, roles.AUDITOR):
         return AuditEvent.objects.none()
     return AuditEvent.objects.filter(actor__official_profile__agency_id__in=official_agency_ids(user))
+
+
+def user_meets_level(user: User, level: int) -> bool:
+    """Whether the user's identity level is enough for a procedure's `min_eid_level`."""
+    return bool(getattr(user, "is_authenticated", False)) and user.identity_level >= int(level or 1)

@@ -295,8 +295,12 @@ def eid_start(request):
     return redirect(url)
 
 
-@ratelimit(key="ip", rate=lambda group, request: settings.EID_CALLBACK_RATE, block=True)
+@ratelimit(key="ip", rate=lambda group, request: settings.EID_CALLBACK_RATE, block=False)
 def eid_callback(request):
+    if getattr(request, "limited", False):
+        from portal.views import ratelimited
+
+        return ratelimited(request)
     provider = eid_provider()
     next_url = (request.session.get("identity.eid.flow") or {}).get("next") or ""
     try:

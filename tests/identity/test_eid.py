@@ -201,3 +201,18 @@ def test_officials_cannot_use_eid(sandbox_urls):
     browser = requests.Session()
     landed = _pick(browser, _authorize_page(browser, sandbox_urls), resident)
     assert "Cán bộ đăng nhập bằng email" in landed.text
+
+
+def test_callback_is_rate_limited(client, settings):
+    settings.EID_CALLBACK_RATE = "2/m"
+    url = "/tai-khoan/vneid/callback/?code=x&state=y"
+    assert [client.get(url).status_code for _ in range(3)] == [302, 302, 429]
+
+
+def test_user_meets_level():
+    from identity.selectors import user_meets_level
+
+    citizen = UserFactory()
+    assert user_meets_level(citizen, 1) and not user_meets_level(citizen, 2)
+    citizen.identity_level = 2
+    assert user_meets_level(citizen, 2)
