@@ -88,7 +88,7 @@ def procedure(request, code):
         }
         for doc in snap["documents"]
     ]
-    fees = snap["fees"]
+    fees = [{**f, "show_kind": not f["name"].lower().startswith(("lệ phí", "phí"))} for f in snap["fees"]]
     total_fee = sum(int(f["amount"]) for f in fees)
     context = {
         "version": version,
@@ -103,7 +103,9 @@ def procedure(request, code):
         "fee_timing_label": dict(FeeTiming.choices).get(snap["fee_timing"]),
         "channels": [CHANNEL_LABELS[c] for c in snap["channels"] if c in CHANNEL_LABELS],
         "file_url": dossier_file_url(code) if snap["online_level"] != OnlineLevel.NONE else None,
-        "form_fields": [f.get("label", {}).get("vi", f.get("name")) for f in snap["form_schema"]],
+        "form_fields": [
+            f.get("label", {}).get("vi", f.get("name")) for f in snap["form_schema"] if f.get("type") != "checkbox"
+        ],
     }
     return render(request, "services/procedure.html", context)
 
