@@ -35,7 +35,10 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION and not TESTING)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base URL used in PDFs, QR codes, emails and gateway callbacks.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Production defaults to https:// and the first allowed host name.
+SITE_URL = env.str(
+    "SITE_URL", default=f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000"
+).rstrip("/")
 PORTAL_NAME = env.str("PORTAL_NAME", default="Cổng Dịch vụ công tỉnh Vĩnh Long")
 PORTAL_OWNER = env.str("PORTAL_OWNER", default="Ủy ban nhân dân tỉnh Vĩnh Long")
 # Support line shown in the footer (default: the National Public Service Portal's hotline).

@@ -90,3 +90,13 @@ def test_shell_pages_have_no_inline_script_or_style(client):
     html = client.get("/").content.decode()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script> in the page"
     assert " style=" not in html
+
+
+def test_site_url_defaults_to_https_on_the_first_allowed_host(tmp_path):
+    env = _env(
+        tmp_path, ALLOWED_HOSTS="dichvucong.vinhlong.gov.vn,www.example.vn", DJANGO_SETTINGS_MODULE="portal.settings"
+    )
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "https://dichvucong.vinhlong.gov.vn"
