@@ -259,6 +259,10 @@ def _ward_choices():
 class AddressWidget(forms.MultiWidget):
     template_name = "services/widgets/address.html"
 
+    class Media:
+        # Narrows the commune list to the chosen province; the form works without it.
+        js = ["services/eform.js"]
+
     def __init__(self, attrs=None):
         widgets = {
             "province": forms.Select(attrs={"data-address": "province"}),
