@@ -110,6 +110,16 @@ def citizen_identity(cid: int) -> tuple[str, dt.date, str]:
     return f"{province:03d}{gender_digit}{year % 100:02d}{cid % 1_000_000:06d}", dob, sex
 
 
+def _search_text(snapshot: dict) -> str:
+    try:
+        from services.services import _search_text as catalog_search_text
+    except ImportError:
+        parts = [snapshot["code"], snapshot["name"], snapshot["field"]["name"], snapshot["description"]]
+        parts += [a["name"] for a in snapshot["agencies"]]
+        return search_normalize(" ".join(p for p in parts if p))
+    return catalog_search_text(snapshot)
+
+
 # --- reference data through the ORM -------------------------------------------------------------
 
 
@@ -283,7 +293,7 @@ def _catalog(scale: Scale, rnd: random.Random, agencies):
                 code=p.code,
                 name=p.name,
                 search_name=search_normalize(p.name),
-                search_text=search_normalize(f"{p.code} {p.name} {p.description} {p.field.name}"),
+                search_text=_search_text(snapshot),
                 field=p.field,
                 level=p.level,
                 online_level=p.online_level,
@@ -503,6 +513,23 @@ def _event_rows(plan):
     return rows
 
 
+def counters_sync(cur) -> None:
+    """Bring the dossiers app's per-(unit, day) code counters up to the generated codes, as a
+    data migration would, so new submissions continue the sequences instead of colliding."""
+    try:
+        from dossiers.models import DossierCodeCounter
+    except ImportError:
+        return
+    table = DossierCodeCounter._meta.db_table
+    cur.execute(
+        f"INSERT INTO {table} (unit_code, day, last) "
+        "SELECT regexp_replace(code, '-[0-9]{6}-[0-9]{4}$', ''), "
+        "to_date(substring(code from '-([0-9]{6})-[0-9]{4}$'), 'YYMMDD'), max(right(code, 4)::int) "
+        "FROM dossiers_dossier WHERE code ~ '-[0-9]{6}-[0-9]{4}$' GROUP BY 1, 2 "
+        f"ON CONFLICT (unit_code, day) DO UPDATE SET last = GREATEST({table}.last, EXCLUDED.last)"
+    )
+
+
 def generate(scale: Scale, *, dsn: str, stdout=None) -> Generated:
     """Fill the (migrated, empty) database. Returns timings per phase."""
     from dossiers.models import Dossier, DossierEvent
@@ -522,7 +549,8 @@ def generate(scale: Scale, *, dsn: str, stdout=None) -> Generated:
         cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{User._meta.db_table}"')
         first_citizen = cur.fetchone()[0] + 1
     joined = dt.datetime.now(VN) - dt.timedelta(days=HISTORY_DAYS + 60)
-    end = dt.datetime.now(VN).replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(minutes=1)
+    # Yesterday 20:00: every generated submission (created + at most 65 min) stays on a past day.
+    end = dt.datetime.now(VN).replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(hours=4)
     plan = _plan(scale, agencies, by_agency, first_citizen, end)
     password_hash = make_password(BENCH_PASSWORD)
 
@@ -575,6 +603,7 @@ def generate(scale: Scale, *, dsn: str, stdout=None) -> Generated:
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                 f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
             )
+        counters_sync(cur)
         cur.execute("ANALYZE")
     out.seconds["analyze"] = round(time.monotonic() - started, 2)
     say(f"  sequences + ANALYZE in {out.seconds['analyze']} s\n")

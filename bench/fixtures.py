@@ -182,12 +182,10 @@ def queue_urls(agency) -> list[str] | None:
     if not base:
         return None
     try:
-        from dossiers import admin as dossiers_admin
+        from dossiers.selectors import QUEUES
 
-        queues = getattr(dossiers_admin, "BENCH_QUEUE_PARAMS", None)
+        queues = ["", *(f"?queue={key}" for key in QUEUES)]
     except ImportError:
-        queues = None
-    if not queues:
         queues = ["", "?queue=new", "?queue=processing", "?queue=due_soon", "?queue=overdue"]
     return [base + q for q in queues]
 

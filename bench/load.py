@@ -77,6 +77,21 @@ class Result:
         }
 
 
+def merge(results: list[Result]) -> Result:
+    """One result from several bursts of the same endpoint."""
+    out = Result(name=results[0].name, note=results[0].note)
+    for r in results:
+        out.requests += r.requests
+        out.errors += r.errors
+        out.seconds += r.seconds
+        out.latencies_ms += r.latencies_ms
+        out.queries += r.queries
+        out.error_samples += r.error_samples
+        for k, v in r.statuses.items():
+            out.statuses[k] = out.statuses.get(k, 0) + v
+    return out
+
+
 def _local_only(base_url: str) -> None:
     host = urlparse(base_url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
