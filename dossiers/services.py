@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from identity import roles
 from identity.selectors import official_agency_ids, user_has_role
@@ -63,20 +63,20 @@ ACTION_ROLES = {
 }
 
 ACTION_LABELS = {
-    "submit": N_("submit"),
-    "receive": N_("receive"),
-    "request_supplement": N_("request supplements"),
-    "resubmit": N_("resubmit"),
-    "reject_intake": N_("reject at intake"),
-    "transfer": N_("transfer"),
-    "transfer_back": N_("transfer back"),
-    "approve": N_("approve"),
-    "refuse": N_("refuse"),
-    "extend": N_("extend"),
-    "return_result": N_("return the result"),
-    "withdraw": N_("withdraw"),
-    "claim": N_("claim"),
-    "assign": N_("assign"),
+    "submit": gettext_noop("submit"),
+    "receive": gettext_noop("receive"),
+    "request_supplement": gettext_noop("request supplements"),
+    "resubmit": gettext_noop("resubmit"),
+    "reject_intake": gettext_noop("reject at intake"),
+    "transfer": gettext_noop("transfer"),
+    "transfer_back": gettext_noop("transfer back"),
+    "approve": gettext_noop("approve"),
+    "refuse": gettext_noop("refuse"),
+    "extend": gettext_noop("extend"),
+    "return_result": gettext_noop("return the result"),
+    "withdraw": gettext_noop("withdraw"),
+    "claim": gettext_noop("claim"),
+    "assign": gettext_noop("assign"),
 }
 
 
