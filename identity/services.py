@@ -170,7 +170,34 @@ def document_file_check(upload) -> tuple[str, str]:
     kind = sniff_content_type(head)
     if kind is None:
         raise ValidationError(_("Only PDF, JPEG or PNG files are accepted; this file is none of them."))
+    data = upload.read()
+    upload.seek(0)
+    if not _content_is_whole(data, kind[0]):
+        raise ValidationError(
+            _(
+                "The file is damaged or hides other content (for example a web page or an archive). "
+                "Please scan or photograph the document again."
+            )
+        )
     return kind
+
+
+def _content_is_whole(data: bytes, content_type: str) -> bool:
+    """The header alone is not enough: polyglots put a web page or an archive after a valid
+    start. A PDF must end at its last %%EOF; an image must decode fully and end at its end marker."""
+    if content_type == "application/pdf":
+        return data.rstrip(b"\r\n\t \x00").endswith(b"%%EOF")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return False
+    tail = data.rstrip(b"\x00")
+    if content_type == "image/jpeg":
+        return tail.endswith(b"\xff\xd9")
+    return tail.endswith(b"IEND\xaeB`\x82")
 
 
 @transaction.atomic

@@ -57,7 +57,17 @@ class SandboxResidentFactory(factory.django.DjangoModelFactory):
     eid_level = 2
 
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG_BYTES = _png()
 PDF_BYTES = b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

@@ -42,6 +42,22 @@ def test_type_decided_by_content_not_name(client):
     assert not PersonalDocument.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00<html><script>alert(1)</script></html>",
+        PDF_BYTES + b"PK\x03\x04\x14\x00evil.html<html></html>PK\x05\x06" + b"\x00" * 18,
+        PNG_BYTES + b"<html><script>alert(1)</script></html>",
+    ],
+    ids=["jpeg-html", "pdf-zip", "png-html"],
+)
+def test_polyglots_are_refused(client, content):
+    client.force_login(UserFactory())
+    page = client.post(reverse("identity:documents"), _form(SimpleUploadedFile("scan.pdf", content)))
+    assert "ẩn nội dung khác" in page.content.decode()
+    assert not PersonalDocument.objects.exists()
+
+
 def test_size_limit_has_a_clear_message(client, settings):
     settings.IDENTITY_DOCUMENT_MAX_BYTES = 1024 * 1024
     client.force_login(UserFactory())
