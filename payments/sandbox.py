@@ -102,6 +102,8 @@ def vnpay_pay(request):
         error = "Sai chữ ký (code 70)."
     elif params.get("vnp_Version") != "2.1.0" or params.get("vnp_Command") != "pay":
         error = "Tham số không hợp lệ."
+    elif params.get("vnp_ExpireDate", "99999999999999") < _vn_now():
+        error = "Giao dịch đã quá thời gian chờ thanh toán (code 11)."
     if error:
         return render(request, "payments/sandbox/vnpay.html", {"error": error}, status=400)
     txn = SandboxTransaction.objects.filter(

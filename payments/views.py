@@ -204,7 +204,8 @@ def counter_desk(request):
         else:
             summary = selectors.dossier_payment_summary(dossier=dossier)
             form = CounterPaymentForm(
-                request.POST or None, initial={"payer_name": (dossier.applicant or {}).get("full_name", "")}
+                request.POST or None,
+                initial={"method": "cash", "payer_name": (dossier.applicant or {}).get("full_name", "")},
             )
             if request.method == "POST" and form.is_valid():
                 try:

@@ -143,3 +143,26 @@ def test_momo_return_shows_result(client, momo_payment):
     resp = client.get("/payments/momo/return/", {k: str(v) for k, v in _momo(momo_payment).items()})
     assert resp.status_code == 200
     assert "Thanh toán thành công" in resp.content.decode()
+
+
+def test_sandbox_vnpay_page_refuses_bad_signature_and_expired_url(client, pending_payment, settings):
+    from datetime import timedelta
+    from urllib.parse import parse_qs, urlparse
+
+    from django.utils import timezone
+
+    from payments.providers import provider_get
+
+    url = provider_get("vnpay").start(payment=pending_payment, client_ip="127.0.0.1")
+    params = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+    assert client.get("/sandbox/vnpay/paymentv2/vpcpay.html", params).status_code == 200
+    tampered = {**params, "vnp_Amount": "100"}
+    resp = client.get("/sandbox/vnpay/paymentv2/vpcpay.html", tampered)
+    assert resp.status_code == 400 and "Sai chữ ký" in resp.content.decode()
+    Payment.objects.filter(pk=pending_payment.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    pending_payment.refresh_from_db()
+    pending_payment.reference = "OTHERREF1"
+    url = provider_get("vnpay").start(payment=pending_payment, client_ip="127.0.0.1")
+    params = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+    resp = client.get("/sandbox/vnpay/paymentv2/vpcpay.html", params)
+    assert resp.status_code == 400 and "quá thời gian" in resp.content.decode()
