@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import selectors, services
+from .eform import answers_display
 from .forms import (
     ApproveForm,
     AssignForm,
@@ -127,28 +128,66 @@ ACTION_TITLES = {
 
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
-    list_display = ["code", "procedure_name", "current_agency", "status", "due_at", "assigned_to", "submitted_at"]
+    list_display = ["code", "procedure_name", "status_label", "due_at", "assigned_to"]
     list_filter = [QueueFilter, "status", "channel"]
     list_select_related = ["procedure_version", "current_agency", "assigned_to"]
     search_fields = ["=code"]
     ordering = ["due_at", "submitted_at"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     paginator = CappedCountPaginator
     list_per_page = 50
     actions = ["claim_selected"]
     change_form_template = "admin/dossiers/dossier/process.html"
 
+    class Media:
+        css = {"all": ["dossiers/admin.css"]}
+
     def get_queryset(self, request):
         qs = super().get_queryset(request).exclude(status=Status.DRAFT).filter(current_agency__isnull=False)
         if request.user.is_superuser:
             return qs
-        from identity.selectors import official_agency_ids
-
-        return qs.filter(current_agency_id__in=official_agency_ids(request.user))
+        return qs.filter(current_agency_id__in=self._agency_ids(request))
 
     @admin.display(description=gettext_lazy("procedure"), ordering="procedure_version__name")
     def procedure_name(self, obj):
-        return obj.procedure_version.name[:80]
+        name = obj.procedure_version.name
+        return name if len(name) <= 70 else name[:68] + "…"
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj):
+        from .templatetags.dossier_tags import status_badge
+
+        label = status_badge(obj)
+        if obj.due_at and obj.status in (
+            Status.SUBMITTED,
+            Status.IN_PROCESSING,
+            Status.SUPPLEMENT_REQUESTED,
+            Status.TRANSFERRED,
+        ):
+            from django.utils import timezone
+            from django.utils.html import format_html
+
+            if obj.due_at < timezone.now():
+                label = format_html('{} <span class="badge badge-danger">{}</span>', label, _("Overdue"))
+        return label
+
+    def get_list_display(self, request):
+        if request.user.is_superuser or len(self._agency_ids(request)) > 1:
+            return [*self.list_display[:2], "current_agency", *self.list_display[2:]]
+        return self.list_display
+
+    def _agency_ids(self, request):
+        from identity.selectors import official_agency_ids
+
+        if not hasattr(request, "_dossier_agency_ids"):
+            request._dossier_agency_ids = official_agency_ids(request.user)
+        return request._dossier_agency_ids
+
+    def changelist_view(self, request, extra_context=None):
+        queue = request.GET.get("queue")
+        title = _("Dossier queue") + (f": {selectors.QUEUES[queue]}" if queue in selectors.QUEUES else "")
+        return super().changelist_view(request, extra_context={"title": title, **(extra_context or {})})
 
     def has_add_permission(self, request):
         return False
@@ -231,6 +270,7 @@ class DossierAdmin(admin.ModelAdmin):
             "action_forms": self._forms(request, dossier, bound),
             "scan_form": scan_form,
             "parts": dossier.parts.select_related("agency"),
+            "answers": answers_display(dossier.snapshot.get("form_schema") or [], dossier.form_data),
         }
         return TemplateResponse(request, self.change_form_template, context)
 

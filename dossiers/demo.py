@@ -9,7 +9,6 @@ import io
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
 
 from . import services
 from .models import Dossier
@@ -49,7 +48,7 @@ def _answers(schema: list, user) -> dict:
         if kind == "number":
             values[name] = str(validation.get("min", 1))
         elif kind == "date":
-            values[name] = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+            values[name] = dt.date(1995, 6, 15).isoformat()
         elif kind == "select":
             values[name] = (field.get("options") or [{"value": ""}])[0]["value"]
         elif kind == "checkbox":

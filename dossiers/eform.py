@@ -1,6 +1,7 @@
 """Bridge to the catalog's e-form engine (services.eform). A minimal reader of the same schema
 stands in while that module is not installed, so filing keeps working."""
 
+import contextlib
 import datetime as dt
 
 from django import forms
@@ -122,4 +123,45 @@ def user_address(user) -> str:
         parts.append(user.ward.name)
     if getattr(user, "province_id", None):
         parts.append(user.province.name)
+    return ", ".join(p for p in parts if p)
+
+
+def answers_display(schema, data, *, language="vi") -> list[tuple[str, str]]:
+    """(label, readable value) of each e-form answer, for the review page and the officials."""
+    from django.utils.translation import gettext as _
+
+    form = build_form_class(schema, language=language)()
+    rows = []
+    for name, field in form.fields.items():
+        value = (data or {}).get(name, "")
+        if isinstance(value, dict):
+            value = _address_text(value)
+        elif isinstance(value, bool):
+            value = _("Yes") if value else _("No")
+        elif isinstance(value, str | int):
+            value = _choice_label(field, value)
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            with contextlib.suppress(ValueError):
+                value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        rows.append((str(field.label), value))
+    return rows
+
+
+def _choice_label(field, value):
+    """The label of a choice value (also inside option groups); the value itself otherwise."""
+    for key, label in getattr(field, "choices", None) or []:
+        if isinstance(label, list | tuple):
+            for sub_key, sub_label in label:
+                if str(sub_key) == str(value):
+                    return sub_label
+        elif str(key) == str(value) and str(value) != "":
+            return label
+    return value
+
+
+def _address_text(value: dict) -> str:
+    from portal.models import Ward
+
+    ward = Ward.objects.select_related("province").filter(pk=value.get("ward") or None).first()
+    parts = [value.get("line") or "", ward.name if ward else "", ward.province.name if ward else ""]
     return ", ".join(p for p in parts if p)

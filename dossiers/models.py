@@ -148,7 +148,7 @@ class DossierEvent(models.Model):
 EVENT_LABELS = {
     "draft": _("Draft started"),
     "submit": _("Submitted"),
-    "receive": _("Received"),
+    "receive": _("Received (intake receipt issued)"),
     "request_supplement": _("Supplements requested"),
     "resubmit": _("Supplements sent"),
     "reject_intake": _("Rejected at intake"),

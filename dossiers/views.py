@@ -20,7 +20,7 @@ from identity import roles
 from identity.selectors import user_has_role
 
 from . import selectors, services
-from .eform import build_form_class, form_data_clean, prefill_values
+from .eform import answers_display, build_form_class, form_data_clean, prefill_values
 from .forms import ApplicantForm, LookupForm, OnBehalfForm, RatingForm, SupplementForm
 from .models import Dossier, DossierEvent, DossierFile, IssuedDocument, Status
 from .services import DossierActionError
@@ -321,31 +321,10 @@ def _step_documents(request, dossier):
     return _render_step(request, dossier, "documents", _documents_context(dossier))
 
 
-def _address_text(value: dict) -> str:
-    from portal.models import Ward
-
-    ward = Ward.objects.select_related("province").filter(pk=value.get("ward") or None).first()
-    parts = [value.get("line") or "", ward.name if ward else "", ward.province.name if ward else ""]
-    return ", ".join(p for p in parts if p)
-
-
 def _step_review(request, dossier):
     errors = services.dossier_validation_errors(dossier)
     schema = dossier.snapshot.get("form_schema") or []
-    form = build_form_class(schema, language=getattr(request, "LANGUAGE_CODE", "vi"))(initial=dossier.form_data)
-    answers = []
-    for name, field in form.fields.items():
-        value = (dossier.form_data or {}).get(name, "")
-        choices = dict(getattr(field, "choices", []) or [])
-        if value in choices:
-            value = choices[value]
-        if isinstance(value, dict):
-            value = _address_text(value)
-        if value is True:
-            value = _("Yes")
-        elif value is False:
-            value = _("No")
-        answers.append((field.label, value))
+    answers = answers_display(schema, dossier.form_data, language=getattr(request, "LANGUAGE_CODE", "vi"))
     if request.method == "POST":
         if request.POST.get("action") == "back":
             return redirect("dossiers:step", pk=dossier.pk, step="documents")
