@@ -10,6 +10,8 @@ SUDO   := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ 
 .PHONY: run test install sysdeps browser lint messages bench clean
 
 $(BIN)/activate:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "Python 3.11 or newer is needed: run e.g. 'make run PYTHON=python3.12'"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.txt | $(BIN)/activate
@@ -48,9 +50,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Update and compile the Vietnamese catalogs: the project's (locale/) and each app's.
 messages: install
-	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --ignore=tests --ignore=bench
-	$(PY) manage.py compilemessages --ignore=.venv
+	scripts/messages.sh
+	@for app in services identity dossiers payments; do \
+	  if [ -d $$app/locale ]; then scripts/messages.sh $$app || exit 1; fi; \
+	done
 
 bench: install
 	$(PY) -m bench.run $(BENCH_ARGS)
