@@ -64,6 +64,16 @@ def _place_date(agency, when) -> str:
     return f"{place}, {text}" if place else text
 
 
+def _due_at(dossier: Dossier, event: DossierEvent | None):
+    """The appointment as it was when the document was issued (a receipt keeps its first date)."""
+    import datetime as dt
+
+    recorded = ((event.data or {}).get("due_at") or (event.data or {}).get("new_due_at")) if event else None
+    if recorded:
+        return timezone.localtime(dt.datetime.fromisoformat(recorded))
+    return timezone.localtime(dossier.due_at) if dossier.due_at else None
+
+
 def issued_document_context(*, dossier: Dossier, event: DossierEvent | None) -> dict:
     snapshot = dossier.snapshot
     now = timezone.localtime()
@@ -81,7 +91,7 @@ def issued_document_context(*, dossier: Dossier, event: DossierEvent | None) -> 
         "files": list(dossier.files.all()),
         "issued_at": now,
         "received_at": timezone.localtime(dossier.received_at) if dossier.received_at else None,
-        "due_at": timezone.localtime(dossier.due_at) if dossier.due_at else None,
+        "due_at": _due_at(dossier, event),
         "official": event.actor if event else None,
         "lookup_url": lookup_url(dossier),
         "qr_image": qr_data_uri(lookup_url(dossier)),

@@ -155,6 +155,7 @@ def _transition(
     official: bool = True,
     guard: bool = True,
     notify_citizen: bool = True,
+    notify_note: str | None = None,
 ) -> Dossier:
     with transaction.atomic():
         d = _lock(dossier)
@@ -187,7 +188,9 @@ def _transition(
         if issue:
             _issue_on_commit(dossier_id=d.pk, kind=issue, event_id=event.pk)
         if notify_citizen:
-            citizen_notify(dossier=d, action=action, note=note, key=f"event:{event.pk}")
+            citizen_notify(
+                dossier=d, action=action, note=notify_note if notify_note is not None else note, key=f"event:{event.pk}"
+            )
         if d.parent_id:
             _bundle_parent_sync(parent_id=d.parent_id, actor=actor)
     return d
@@ -556,12 +559,15 @@ def _intake_officials_notify(*, dossier: Dossier) -> None:
 def dossier_receive(*, dossier: Dossier, by, note: str = "") -> Dossier:
     """Intake accepts the dossier: the deadline starts; form 01 (receipt and appointment)."""
 
+    data: dict = {}
+
     def apply(d):
         d.received_at = timezone.now()
         time = d.snapshot.get("processing_time") or {}
         d.due_at = due_at_compute(
             received_at=d.received_at, value=time.get("value") or 0, unit=time.get("unit") or "working_days"
         )
+        data["due_at"] = d.due_at.isoformat()
         if d.assigned_to_id is None:
             d.assigned_to = by
 
@@ -572,6 +578,7 @@ def dossier_receive(*, dossier: Dossier, by, note: str = "") -> Dossier:
         allowed=(Status.SUBMITTED,),
         to=Status.IN_PROCESSING,
         note=note,
+        data=data,
         apply=apply,
         done=lambda d: d.received_at is not None and d.status == Status.IN_PROCESSING,
         issue=IssuedDocument.Kind.RECEIPT,
@@ -590,7 +597,8 @@ def dossier_request_supplement(*, dossier: Dossier, by, missing: list[str] | str
         action="request_supplement",
         allowed=(Status.SUBMITTED, Status.IN_PROCESSING),
         to=Status.SUPPLEMENT_REQUESTED,
-        note=note or "; ".join(missing),
+        note=note,
+        notify_note="; ".join([*missing, note] if note else missing),
         data={"missing": missing},
         issue=IssuedDocument.Kind.SUPPLEMENT,
     )
