@@ -97,3 +97,9 @@ def test_remote_image_is_not_fetched():
         template_name="pdf/sample_receipt.html", context={**sample_context(), "qr_image": "http://192.0.2.1/x.png"}
     )
     assert "Nguyễn Thị Hường" in _text(pdf)
+
+
+def test_footer_text_is_printed_as_is(settings):
+    settings.PORTAL_NAME = 'Cổng Dịch vụ công - tỉnh "Vĩnh Long"'
+    text = _text(pdf_render(template_name="pdf/sample_receipt.html", context=sample_context()))
+    assert 'Cổng Dịch vụ công - tỉnh "Vĩnh Long"' in text
