@@ -141,7 +141,7 @@ class MrzForm(forms.Form):
         label=_("The three lines at the bottom of the back of the card"),
         help_text=_("Type or paste the 3 lines of 30 characters exactly as printed, including the < signs."),
         widget=forms.Textarea(
-            attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "characters", "class": "mono"}
+            attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "characters", "class": "mono", "wrap": "off"}
         ),
     )
 
