@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 import time
@@ -57,7 +58,7 @@ def measure_pdf(runs: int) -> dict:
         "runs": runs,
         "first_ms": round(first, 1),
         "median_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(sorted(timings)[max(0, int(len(timings) * 0.95) - 1)], 1),
+        "p95_ms": round(sorted(timings)[min(len(timings) - 1, math.ceil(len(timings) * 0.95) - 1)], 1),
         "context_median_ms": round(statistics.median(context_ms), 1),
         "bytes_median": int(statistics.median(sizes)),
     }

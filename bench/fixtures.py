@@ -136,6 +136,7 @@ def build(*, ipn_orders: int) -> dict:
             "lookup_param": "code",
             "my_dossiers": _url("dossiers:mine"),
             "queue": queue_urls(big_agency),
+            "queue_full": queue_urls(big_agency, full_only=True),
         },
         "citizen_sessions": citizen_sessions,
         "citizen_tokens": citizen_tokens,
@@ -176,18 +177,33 @@ def _procedure_url(code: str) -> str | None:
     return None
 
 
-def queue_urls(agency) -> list[str] | None:
-    """The admin queue views of the official's agency (the dossiers admin decides the filters)."""
+def queue_urls(agency, *, full_only: bool = False) -> list[str] | None:
+    """The admin queue views of the official's agency (the dossiers admin decides the filters).
+    `full_only`: only the queues holding at least one full admin page, for the scale run, which
+    must compare pages of the same length at both scales."""
     base = _url("admin:dossiers_dossier_changelist")
     if not base:
         return None
     try:
-        from dossiers.selectors import QUEUES
+        from dossiers.selectors import QUEUES, queue_filter
 
-        queues = ["", *(f"?queue={key}" for key in QUEUES)]
+        keys = ["", *QUEUES]
     except ImportError:
-        queues = ["", "?queue=new", "?queue=processing", "?queue=due_soon", "?queue=overdue"]
-    return [base + q for q in queues]
+        return [base + q for q in ("", "?queue=new", "?queue=processing", "?queue=due_soon", "?queue=overdue")]
+    if not full_only:
+        return [base + (f"?queue={k}" if k else "") for k in keys]
+    from django.contrib import admin as django_admin
+
+    from dossiers.models import Dossier
+
+    model_admin = django_admin.site._registry.get(Dossier)
+    per_page = getattr(model_admin, "list_per_page", 100)
+    qs = Dossier.objects.exclude(status="draft").filter(current_agency=agency)
+    full = []
+    for key in keys:
+        if (queue_filter(qs, key) if key else qs)[:per_page].count() >= per_page:
+            full.append(base + (f"?queue={key}" if key else ""))
+    return full
 
 
 def ipn_orders_create(count: int, agency) -> dict:

@@ -56,6 +56,7 @@ def parse_args(argv):
     p.add_argument("--small-dossiers", type=int, default=10_000, help="dossiers of the scale run's small database")
     p.add_argument("--no-scale-run", action="store_true")
     p.add_argument("--scale-rounds", type=int, default=4, help="alternating bursts per endpoint in the scale run")
+    p.add_argument("--scale-duration", type=float, default=20.0, help="seconds per endpoint and side in the scale run")
     p.add_argument("--reuse", action="store_true", help="reuse generated databases of the same scale")
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
@@ -397,6 +398,11 @@ def scale_run(large_url, small_url, redis_url, fx_large, fx_small, args) -> list
         for side, port, url in (("large", ports["large"], large_url), ("small", ports["small"], small_url))
     }
     rounds = max(1, args.scale_rounds)
+    # Same page length on both sides: only the queue views that fill a whole page at both scales.
+    full = [u for u in fx_large["urls"].get("queue_full") or [] if u in (fx_small["urls"].get("queue_full") or [])]
+    if full:
+        fx_large = {**fx_large, "urls": {**fx_large["urls"], "queue": full}}
+        fx_small = {**fx_small, "urls": {**fx_small["urls"], "queue": full}}
     pairs = []
     try:
         for side, server in servers.items():
@@ -413,7 +419,7 @@ def scale_run(large_url, small_url, redis_url, fx_large, fx_small, args) -> list
                 for side in ("large", "small"):
                     bursts[side] += load.run(
                         f"http://127.0.0.1:{ports[side]}", [eps[side][name]], concurrency=args.concurrency,
-                        duration=args.duration / rounds, max_requests=max(1, args.max_requests // rounds),
+                        duration=args.scale_duration / rounds, max_requests=max(1, args.max_requests // rounds),
                     )  # fmt: skip
             large, small = (load.merge(bursts[s]).summary() for s in ("large", "small"))
             ratio = round(large["p95_ms"] / small["p95_ms"], 2) if small["p95_ms"] else None
@@ -422,6 +428,8 @@ def scale_run(large_url, small_url, redis_url, fx_large, fx_small, args) -> list
                 f"  (errors {small['errors']} / {large['errors']})",
                 flush=True,
             )
+            if name.startswith("official queue"):
+                small["note"] = large["note"] = "full pages only: " + ", ".join(full or ["all views"])
             pairs.append((small, large))
     finally:
         for server in servers.values():
@@ -534,12 +542,15 @@ def markdown(report: dict) -> str:
             "| errors small/large |",
             "|---|---:|---:|---:|---:|---:|",
         ]
+        notes = [f"{row['name']}: {row['note']}" for row in sr["rows"] if row.get("note")]
         for row in sr["rows"]:
             lines.append(
                 f"| {row['name']} | {_fmt(row['p95_small'])} | {_fmt(row['p95_large'])} | {_fmt(row['ratio'])} | "
                 f"{_q(row['queries_small'])} → {_q(row['queries_large'])} | "
                 f"{row.get('errors_small', 0)}/{row.get('errors_large', 0)} |"
             )
+        if notes:
+            lines += ["", *(f"- {n}" for n in notes)]
     return "\n".join(lines) + "\n"
 
 
@@ -582,6 +593,7 @@ def main(argv=None) -> int:
                     "errors_large": large["errors"],
                     "requests_small": s["requests"],
                     "requests_large": large["requests"],
+                    "note": s.get("note", ""),
                     "small": s,
                     "large": large,
                 }
