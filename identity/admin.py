@@ -29,7 +29,12 @@ class OfficialProfileInline(admin.StackedInline):
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "identity_level", "verified_via", "in_person_requested_at", "is_staff"]
-    list_filter = ["identity_level", "verified_via", "is_staff", "is_active"]
+    list_filter = [
+        "identity_level",
+        "verified_via",
+        ("in_person_requested_at", admin.EmptyFieldListFilter),
+        "is_active",
+    ]
     search_fields = ["email", "full_name", "personal_id", "phone"]
     readonly_fields = [
         "verified_at",

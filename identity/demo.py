@@ -319,6 +319,9 @@ def seed(*, password: str, stdout) -> list[tuple[str, str]]:
     accounts.append(("citizen2@example.vn", f"citizen, level 2 (VNeID sandbox resident {resident.personal_id})"))
 
     first, second = _pick_agencies()
+    if second is not None and second.ward_id:
+        # citizen1 lives in the commune of the second demo agency (its officials' territory)
+        User.objects.filter(email="citizen1@example.vn").update(ward=second.ward, province_id=second.ward.province_id)
     if first is None:
         stdout.write("No agencies yet (run the services demo first): demo officials skipped.")
         return accounts

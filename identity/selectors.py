@@ -60,7 +60,8 @@ def personal_documents_of(user: User):
 def citizens_visible_to(user: User):
     """Citizens whose personal data an official may open in the admin: superusers see all;
     intake/processing/leader/volunteer officials see citizens who live in the commune or
-    province of an agency in their scope. Officials are never listed to other officials."""
+    province of an agency in their scope, and intake officials also those waiting for
+    in-person verification. Officials are never listed to other officials."""
     from services.models import Agency
 
     qs = User.objects.filter(official_profile__isnull=True, is_staff=False)
@@ -73,11 +74,13 @@ def citizens_visible_to(user: User):
     agencies = Agency.objects.filter(pk__in=official_agency_ids(user))
     ward_ids = {a.ward_id for a in agencies if a.ward_id}
     province_ids = {a.province_id for a in agencies if a.province_id and a.level != Agency.Level.COMMUNE}
-    if not ward_ids and not province_ids:
-        return qs.none()
     from django.db.models import Q
 
-    return qs.filter(Q(ward_id__in=ward_ids) | Q(province_id__in=province_ids))
+    scope = Q(ward_id__in=ward_ids) | Q(province_id__in=province_ids)
+    if user_has_role(user, roles.INTAKE):
+        # A citizen may ask to be verified at any one-stop desk: intake officials find them.
+        scope |= Q(in_person_requested_at__isnull=False, identity_level=1)
+    return qs.filter(scope)
 
 
 def audit_events_visible_to(user: User):

@@ -92,3 +92,12 @@ def test_scope_matrix(world, role, key, client):
         assert audit.status_code == 200
     else:
         assert audit.status_code == 403
+
+
+def test_intake_finds_citizens_waiting_for_in_person_verification(world):
+    from identity.services import user_request_in_person_verification
+
+    waiting = world["citizens"]["B"]
+    user_request_in_person_verification(user=waiting)
+    assert waiting in set(citizens_visible_to(world["officials"][(roles.INTAKE, "A")]))
+    assert waiting not in set(citizens_visible_to(world["officials"][(roles.PROCESSING, "A")]))
