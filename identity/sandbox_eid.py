@@ -71,11 +71,22 @@ def resident_claims(resident: SandboxResident) -> dict:
     }
 
 
-def sandbox_id_token(*, resident: SandboxResident, audience: str, nonce: str, issuer: str, lifetime: int = TOKEN_TTL):
+def sandbox_id_token(
+    *,
+    resident: SandboxResident,
+    audience: str,
+    nonce: str,
+    issuer: str,
+    lifetime: int = TOKEN_TTL,
+    scope: str = "openid profile",
+):
     kid, key = sandbox_signing_key()
     now = int(time.time())
+    # Like many issuers, identity claims go into the ID token only for the "profile" scope;
+    # otherwise the client fetches them from userinfo.
+    personal = resident_claims(resident) if "profile" in scope.split() else {"sub": subject_for(resident)}
     claims = {
-        **resident_claims(resident),
+        **personal,
         "iss": issuer,
         "aud": audience,
         "iat": now,
@@ -230,7 +241,11 @@ def token(request):
     access_token = secrets.token_urlsafe(32)
     cache.set(f"sandbox-eid:access:{access_token}", resident.pk, TOKEN_TTL)
     id_token = sandbox_id_token(
-        resident=resident, audience=flow["client_id"], nonce=flow["nonce"], issuer=issuer_url(request)
+        resident=resident,
+        audience=flow["client_id"],
+        nonce=flow["nonce"],
+        issuer=issuer_url(request),
+        scope=flow["scope"],
     )
     response = JsonResponse(
         {"access_token": access_token, "token_type": "Bearer", "expires_in": TOKEN_TTL, "id_token": id_token}

@@ -216,3 +216,14 @@ def test_user_meets_level():
     assert user_meets_level(citizen, 1) and not user_meets_level(citizen, 2)
     citizen.identity_level = 2
     assert user_meets_level(citizen, 2)
+
+
+def test_claims_from_userinfo_when_not_in_the_id_token(sandbox_urls, settings):
+    settings.EID_SCOPES = "openid"
+    resident = SandboxResidentFactory(full_name="Huỳnh Minh Khang", sex="M")
+    browser = requests.Session()
+    page = _authorize_page(browser, sandbox_urls)
+    assert parse_qs(urlparse(page.url).query)["scope"] == ["openid"]
+    _pick(browser, page, resident)
+    user = User.objects.get(personal_id=resident.personal_id)
+    assert user.full_name == "Huỳnh Minh Khang" and user.identity_level == 2

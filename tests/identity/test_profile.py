@@ -142,3 +142,22 @@ def test_login_and_signup_pages_in_vietnamese(client):
     assert "Đăng nhập bằng VNeID" in login and "extends" not in login and "site-header" in login
     signup = client.get(reverse("account_signup")).content.decode()
     assert "Đăng ký tài khoản" in signup and "Đăng nhập bằng VNeID" in signup
+
+
+def test_signup_sends_a_vietnamese_confirmation_email(client, mailoutbox):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "moi@example.test", "password1": "Mat-khau-that-dai-2026", "password2": "Mat-khau-that-dai-2026"},
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="moi@example.test")
+    assert user.identity_level == 1
+    assert len(mailoutbox) == 1
+    assert "Vui lòng xác nhận địa chỉ email" in mailoutbox[0].subject
+    assert "xác nhận" in mailoutbox[0].body
+
+
+def test_password_reset_email_in_vietnamese(client, mailoutbox):
+    UserFactory(email="quen@example.test")
+    client.post(reverse("account_reset_password"), {"email": "quen@example.test"})
+    assert len(mailoutbox) == 1 and "Email đặt lại mật khẩu" in mailoutbox[0].subject
