@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .models import Dossier, DossierEvent, IssuedDocument
 from .notify import lookup_url
+from .selectors import dossier_files
 
 TEMPLATES = {
     IssuedDocument.Kind.RECEIPT: "dossiers/pdf/form01_receipt.html",
@@ -88,7 +89,7 @@ def issued_document_context(*, dossier: Dossier, event: DossierEvent | None) -> 
         "applicant": dossier.applicant or {},
         "citizen_name": (dossier.applicant or {}).get("full_name") or dossier.citizen.full_name,
         "documents": snapshot.get("documents", []),
-        "files": list(dossier.files.all()),
+        "files": list(dossier_files(dossier)),
         "issued_at": now,
         "received_at": timezone.localtime(dossier.received_at) if dossier.received_at else None,
         "due_at": _due_at(dossier, event),

@@ -51,9 +51,40 @@ def upload_check(*, upload, used_bytes: int, used_files: int) -> str:
             % {"name": name, "max": filesizeformat(settings.DOSSIER_UPLOAD_MAX_TOTAL_SIZE)}
         )
     content_type = sniff_content_type(upload)
-    if content_type is None:
+    if content_type is None or not _structure_ok(upload, content_type):
         raise UploadRefused(
             _("%(name)s is not a PDF, JPEG or PNG file. Please scan or save the document in one of these formats.")
             % {"name": name}
         )
     return content_type
+
+
+HOSTILE_MARKERS = (b"<script", b"<html", b"<!doctype html", b"<svg", b"<iframe")
+
+
+def _structure_ok(upload, content_type: str) -> bool:
+    """More than the first bytes: the whole file must be what it claims, with nothing hidden
+    after its end (polyglots: a JPEG header before an HTML page, a ZIP after a PDF)."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    lowered = data.lower()
+    if any(marker in lowered for marker in HOSTILE_MARKERS):
+        return False
+    if content_type == "application/pdf":
+        end = data.rfind(b"%%EOF")
+        return end != -1 and not data[end + 5 :].strip()
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("JPEG", "PNG"):
+                return False
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return False
+    if content_type == "image/jpeg":
+        return data.rstrip(b"\x00").endswith(b"\xff\xd9")
+    return b"IEND" in data[-16:]

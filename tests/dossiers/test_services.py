@@ -67,6 +67,12 @@ def test_upload_checks_content_size_and_count(pv, citizen, settings):
     fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     with pytest.raises(DossierActionError, match="PDF, JPEG"):
         services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=fake)
+    polyglot = SimpleUploadedFile("a.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"<html><script>x</script>")
+    with pytest.raises(DossierActionError, match="PDF, JPEG"):
+        services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=polyglot)
+    trailing = SimpleUploadedFile("b.pdf", b"%PDF-1.4\n%%EOF\nPK\x03\x04zip")
+    with pytest.raises(DossierActionError, match="PDF, JPEG"):
+        services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=trailing)
     png = services.dossier_file_add(
         dossier=draft, by=citizen, doc_key="to-khai", upload=SimpleUploadedFile("a.exe", PNG_BYTES)
     )
