@@ -37,16 +37,6 @@ def _enqueue(user, **kw):
     return notification_enqueue(**params)
 
 
-@pytest.fixture(autouse=True)
-def _celery_mode(request):
-    """Tasks run in-process, except in the test that starts a real worker (REDIS_URL runs)."""
-    conf = celery_app.conf
-    old = conf.task_always_eager
-    conf.task_always_eager = "redis" not in request.keywords
-    yield
-    conf.task_always_eager = old
-
-
 def _reset_broker_pools():
     # kombu keeps one pool per broker URL; forget ours so the next publish uses conf.broker_url.
     celery_app._pool = None
@@ -279,6 +269,8 @@ def test_a_real_worker_delivers_through_the_broker(settings):
     from celery.contrib.testing.worker import start_worker
 
     assert not celery_app.conf.task_always_eager
+    # Other tests of this run publish tasks nobody consumed: start from an empty queue.
+    celery_app.control.purge()
     user = UserFactory(notify_sms=False)
     with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10):
         with transaction.atomic():
