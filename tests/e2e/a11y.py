@@ -16,6 +16,8 @@ def axe_source() -> str:
 
 def axe_run(page) -> list[dict]:
     """All axe violations of the page as it is now."""
+    # Some rules (label-content-name-mismatch) measure rendered glyphs: wait for the web fonts.
+    page.evaluate("() => document.fonts.ready.then(() => true)")
     # Evaluated through the DevTools protocol: not an inline <script>, so the CSP stays intact.
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(axe_source())

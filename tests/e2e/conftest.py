@@ -90,10 +90,20 @@ def browser(playwright_instance):
 
 @pytest.fixture
 def site_url(live_server, settings):
-    """The live server's base URL, also used by the portal for callbacks and links."""
-    settings.SITE_URL = live_server.url
+    """The live server's base URL, also used by the portal for callbacks and links, and by the
+    built-in sandboxes (e-ID issuer, population registry, VNPay, MoMo) it talks to."""
+    from django.core.cache import cache
+
+    url = live_server.url
+    settings.SITE_URL = url
     settings.ALLOWED_HOSTS = ["*"]
-    return live_server.url
+    settings.EID_ISSUER = f"{url}/sandbox/eid"
+    settings.REGISTRY_URL = f"{url}/sandbox/registry"
+    settings.VNPAY_PAYMENT_URL = f"{url}/sandbox/vnpay/paymentv2/vpcpay.html"
+    settings.VNPAY_API_URL = f"{url}/sandbox/vnpay/merchant_webapi/api/transaction"
+    settings.MOMO_ENDPOINT = f"{url}/sandbox/momo"
+    cache.clear()  # rate-limit counters and cached OIDC discovery of earlier tests
+    return url
 
 
 @pytest.fixture

@@ -52,9 +52,13 @@ def test_skip_link_is_first_and_moves_focus_to_the_main_content(page):
     expect(page.locator("#main")).to_be_focused()
 
 
-def test_keyboard_reaches_the_search_box_and_submits_a_search(page):
-    page.goto("/")
-    assert _tab_until(page, "() => document.activeElement.id === 'header-q'"), "Tab never reached the search box"
+@pytest.mark.parametrize(
+    ("path", "box"),
+    [pytest.param("/", "hero-q", id="home-search"), pytest.param("/accounts/login/", "header-q", id="header-search")],
+)
+def test_keyboard_reaches_the_search_box_and_submits_a_search(page, path, box):
+    page.goto(path)
+    assert _tab_until(page, f"() => document.activeElement.id === '{box}'"), "Tab never reached the search box"
     page.keyboard.type("khai sinh")
     is_search_button = (
         "() => document.activeElement.type === 'submit'"

@@ -279,3 +279,98 @@ def client_for(user, **client_kwargs):
         ]
         session.save()
     return client
+
+
+BIRTH_REGISTRATION_SCHEMA = [
+    {
+        "name": "applicant_full_name",
+        "type": "text",
+        "label": {"vi": "Họ và tên người đi đăng ký", "en": "Applicant's full name"},
+        "required": True,
+        "prefill": "identity.full_name",
+    },
+    {
+        "name": "applicant_id",
+        "type": "cccd",
+        "label": {"vi": "Số định danh cá nhân của người đi đăng ký", "en": "Applicant's personal ID number"},
+        "required": True,
+        "prefill": "identity.personal_id",
+    },
+    {
+        "name": "child_full_name",
+        "type": "text",
+        "label": {"vi": "Họ, chữ đệm, tên của trẻ", "en": "Child's full name"},
+        "required": True,
+    },
+    {
+        "name": "child_birth_date",
+        "type": "date",
+        "label": {"vi": "Ngày, tháng, năm sinh của trẻ", "en": "Child's date of birth"},
+        "required": True,
+    },
+    {
+        "name": "declaration",
+        "type": "checkbox",
+        "label": {
+            "vi": "Tôi cam đoan những nội dung khai trên đây là đúng sự thật.",
+            "en": "I declare that the above is true.",
+        },
+        "required": True,
+    },
+]
+
+
+@dataclass
+class JourneyWorld:
+    agency: object
+    version: object
+    resident: object  # the sandbox e-ID resident the citizen logs in as
+    officials: dict[str, object] = field(default_factory=dict)
+
+
+def journey_world(*, fee: int = 8000) -> JourneyWorld:
+    """The catalog and the people of the browser journeys (no dossiers yet): a commune that
+    handles birth registration with a fee due before intake, its officials (each with two-factor
+    set up with TOTP_SECRET) and a level-2 sandbox resident who has no account yet."""
+    from identity.models import SandboxResident
+    from identity.roles import roles_sync
+    from services.models import FeeLine, Field, Procedure, RequiredDocument
+    from services.services import procedure_publish
+
+    roles_sync()
+    ward = ward_get()
+    agency = agency_create(code="000.00.21.H62", name="UBND xã Phú Thuận", ward=ward)
+    field_obj, _ = Field.objects.get_or_create(code="ho-tich", defaults={"name": "Hộ tịch"})
+    procedure = Procedure.objects.create(
+        code="1.001193",
+        name="Đăng ký khai sinh",
+        description="Đăng ký khai sinh cho trẻ em sinh ra tại Việt Nam.",
+        field=field_obj,
+        level=agency.level,
+        online_level="full",
+        processing_time_value=Decimal("1"),
+        min_eid_level=1,
+        form_schema=[dict(f) for f in BIRTH_REGISTRATION_SCHEMA],
+        result_description="Giấy khai sinh (bản chính và bản điện tử).",
+    )
+    procedure.agencies.set([agency])
+    RequiredDocument.objects.create(procedure=procedure, key="giay-chung-sinh", name="Giấy chứng sinh", mandatory=True)
+    if fee:
+        FeeLine.objects.create(procedure=procedure, name="Lệ phí đăng ký khai sinh", amount=Decimal(fee))
+    version = procedure_publish(procedure=procedure, by=None)
+    resident = SandboxResident.objects.create(
+        personal_id="086192004321",
+        full_name="Lê Thị Hoa",
+        date_of_birth=dt.date(1992, 4, 18),
+        sex="F",
+        ward=ward,
+        address_line="Số 12 đường Nguyễn Huệ",
+        phone="0912345678",
+        eid_level=2,
+    )
+    world = JourneyWorld(agency=agency, version=version, resident=resident)
+    for role in ROLES_OF_AGENCY:
+        official = official_user(role=role, agency=agency, email=f"{role}@example.vn")
+        totp_activate(official)
+        world.officials[role] = official
+    return world
