@@ -20,10 +20,11 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 # WeasyPrint is imported lazily: importing it loads Pango, which a web worker that never
-# renders a PDF should not pay for.
-_font_config = None
-_font_css = None
-_url_fetcher = None
+# renders a PDF should not pay for. The FontConfiguration (fonts loaded once, the expensive
+# part) is cached per thread: WeasyPrint does not promise that one may be shared by threads
+# rendering at the same time (gunicorn --threads, threaded Celery pools).
+_local = threading.local()
+_states: list = []
 _lock = threading.Lock()
 
 FONT_FACES = [
@@ -92,40 +93,41 @@ def _make_url_fetcher():
 
 
 def _fonts():
-    """The shared FontConfiguration and the @font-face stylesheet, built once per process."""
-    global _font_config, _font_css, _url_fetcher
-    if _font_config is None:
-        with _lock:
-            if _font_config is None:
-                from weasyprint import CSS
-                from weasyprint.text.fonts import FontConfiguration
+    """(FontConfiguration, @font-face stylesheet, URL fetcher) of this thread, built on first use."""
+    state = getattr(_local, "state", None)
+    if state is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
 
-                _url_fetcher = _make_url_fetcher()
-                config = FontConfiguration()
-                rules = []
-                for family, filename, weight, style in FONT_FACES:
-                    uri = (_font_dir() / filename).resolve().as_uri()
-                    rules.append(
-                        f'@font-face {{ font-family: "{family}"; src: url("{uri}"); '
-                        f"font-weight: {weight}; font-style: {style}; }}"
-                    )
-                _font_css = CSS(string="\n".join(rules), font_config=config, url_fetcher=_url_fetcher)
-                _font_config = config
-    return _font_config, _font_css
+        fetcher = _make_url_fetcher()
+        config = FontConfiguration()
+        rules = []
+        for family, filename, weight, style in FONT_FACES:
+            uri = (_font_dir() / filename).resolve().as_uri()
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; src: url("{uri}"); '
+                f"font-weight: {weight}; font-style: {style}; }}"
+            )
+        css = CSS(string="\n".join(rules), font_config=config, url_fetcher=fetcher)
+        state = _local.state = (config, css, fetcher)
+        with _lock:
+            _states.append(state)
+    return state
 
 
 @atexit.register
 def _release_fonts() -> None:
-    # Drop the FontConfiguration while its libraries are still loaded (avoids noise at exit).
-    global _font_config, _font_css
-    _font_config = _font_css = None
+    # Drop the FontConfigurations while their libraries are still loaded (avoids noise at exit).
+    with _lock:
+        _states.clear()
+    _local.__dict__.clear()
 
 
 def pdf_render(*, template_name: str, context: dict) -> bytes:
     """Render a Django template (usually extending pdf/base.html) to PDF bytes."""
     from weasyprint import HTML
 
-    font_config, font_css = _fonts()
+    font_config, font_css, url_fetcher = _fonts()
     full_context = {
         "PORTAL_NAME": settings.PORTAL_NAME,
         "PORTAL_OWNER": settings.PORTAL_OWNER,
@@ -134,7 +136,7 @@ def pdf_render(*, template_name: str, context: dict) -> bytes:
         **context,
     }
     html = render_to_string(template_name, full_context)
-    document = HTML(string=html, base_url=_font_dir().resolve().as_uri() + "/", url_fetcher=_url_fetcher)
+    document = HTML(string=html, base_url=_font_dir().resolve().as_uri() + "/", url_fetcher=url_fetcher)
     return document.write_pdf(stylesheets=[font_css], font_config=font_config, uncompressed_pdf=False)
 
 

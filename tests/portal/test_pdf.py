@@ -103,3 +103,16 @@ def test_footer_text_is_printed_as_is(settings):
     settings.PORTAL_NAME = 'Cổng Dịch vụ công - tỉnh "Vĩnh Long"'
     text = _text(pdf_render(template_name="pdf/sample_receipt.html", context=sample_context()))
     assert 'Cổng Dịch vụ công - tỉnh "Vĩnh Long"' in text
+
+
+def test_threads_render_at_the_same_time():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def render(i):
+        context = {**sample_context(), "citizen_name": f"Nguyễn Thị Hường {i}"}
+        return _text(pdf_render(template_name="pdf/sample_receipt.html", context=context))
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        texts = list(pool.map(render, range(6)))
+    for i, text in enumerate(texts):
+        assert f"Nguyễn Thị Hường {i}" in text
