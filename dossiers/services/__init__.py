@@ -1,0 +1,68 @@
+"""Writes on dossiers: drafts, submission (with the dossier code), every lifecycle transition,
+claiming and assigning, files, ratings and the deadline marks. Nothing else assigns `status`.
+
+Each transition locks the row, checks the state, is a no-op when already done, refuses an
+illegal move with DossierActionError (a message for people), appends a timeline event, sends
+`dossier_transitioned`, and queues the notification and the PDF to go out on commit.
+"""
+
+from .base import ACTION_LABELS, ACTION_ROLES, DossierActionError, official_may
+from .deadlines import dossier_deadlines_mark
+from .drafts import (
+    applicant_from_user,
+    dossier_draft_create,
+    dossier_draft_delete,
+    dossier_draft_update,
+    dossier_file_add,
+    dossier_file_remove,
+)
+from .submission import dossier_code_next, dossier_submit, dossier_validation_errors
+from .transitions import (
+    dossier_approve,
+    dossier_assign,
+    dossier_claim,
+    dossier_extend,
+    dossier_rate,
+    dossier_receive,
+    dossier_refuse,
+    dossier_reject_intake,
+    dossier_request_supplement,
+    dossier_resubmit,
+    dossier_return_result,
+    dossier_transfer,
+    dossier_transfer_back,
+    dossier_withdraw,
+    issued_document_regenerate,
+)
+
+__all__ = [
+    "ACTION_LABELS",
+    "ACTION_ROLES",
+    "DossierActionError",
+    "applicant_from_user",
+    "dossier_approve",
+    "dossier_assign",
+    "dossier_claim",
+    "dossier_code_next",
+    "dossier_deadlines_mark",
+    "dossier_draft_create",
+    "dossier_draft_delete",
+    "dossier_draft_update",
+    "dossier_extend",
+    "dossier_file_add",
+    "dossier_file_remove",
+    "dossier_rate",
+    "dossier_receive",
+    "dossier_refuse",
+    "dossier_reject_intake",
+    "dossier_request_supplement",
+    "dossier_resubmit",
+    "dossier_return_result",
+    "dossier_submit",
+    "dossier_transfer",
+    "dossier_transfer_back",
+    "dossier_validation_errors",
+    "dossier_withdraw",
+    "issued_document_regenerate",
+    "official_may",
+]

@@ -1,0 +1,187 @@
+"""Drafts and the files attached to a dossier."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import (
+    Channel,
+    Dossier,
+    DossierFile,
+    Status,
+)
+from ..uploads import UploadRefused, upload_check
+from .base import DossierActionError, _check_official, _check_owner, _event, _lock
+
+# --- Drafts and files ----------------------------------------------------------------------------
+
+
+def dossier_draft_create(
+    *,
+    citizen,
+    procedure_version,
+    agency=None,
+    filed_by=None,
+    channel: str = Channel.ONLINE,
+    consent: bool = False,
+    applicant: dict | None = None,
+) -> Dossier:
+    """A new draft. `agency` defaults to the first implementing agency of the procedure."""
+    snapshot = procedure_version.snapshot or {}
+    agency_ids = [a["id"] for a in snapshot.get("agencies", [])]
+    if agency is None:
+        if not agency_ids:
+            raise DossierActionError(_("This procedure has no implementing agency yet."))
+        agency_id = agency_ids[0]
+    else:
+        agency_id = agency.pk
+        if agency_ids and agency_id not in agency_ids:
+            raise DossierActionError(_("This agency does not handle this procedure."))
+    if filed_by is not None and filed_by.pk != citizen.pk and not consent:
+        raise DossierActionError(_("Record the applicant's consent before filing on their behalf."))
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            citizen=citizen,
+            filed_by=filed_by if filed_by is not None and filed_by.pk != citizen.pk else None,
+            channel=channel,
+            procedure_version=procedure_version,
+            agency_id=agency_id,
+            applicant=applicant if applicant is not None else applicant_from_user(citizen),
+            consent_recorded=consent,
+        )
+        _event(
+            dossier=dossier,
+            actor=filed_by or citizen,
+            action="draft",
+            to_status=Status.DRAFT,
+            data={"channel": channel, "consent": consent} if dossier.filed_by_id else {},
+        )
+    return dossier
+
+
+def applicant_from_user(user) -> dict:
+    from ..eform import user_address
+
+    return {
+        "full_name": user.full_name,
+        "personal_id": user.personal_id or "",
+        "date_of_birth": user.date_of_birth.isoformat() if user.date_of_birth else "",
+        "sex": user.sex,
+        "phone": user.phone,
+        "email": user.email,
+        "address": user_address(user),
+    }
+
+
+def _check_draft(dossier: Dossier, by) -> None:
+    _check_owner(by, dossier)
+    if dossier.status != Status.DRAFT:
+        raise DossierActionError(_("This dossier has been submitted and can no longer be edited."))
+
+
+def dossier_draft_update(
+    *, dossier: Dossier, by, applicant: dict | None = None, form_data: dict | None = None, agency=None
+) -> Dossier:
+    """Save what was typed, valid or not: nothing is lost; validation happens at submission."""
+    with transaction.atomic():
+        d = _lock(dossier)
+        _check_draft(d, by)
+        if applicant is not None:
+            d.applicant = {**d.applicant, **applicant}
+        if form_data is not None:
+            d.form_data = {**d.form_data, **form_data}
+        if agency is not None:
+            ids = [a["id"] for a in d.snapshot.get("agencies", [])]
+            if ids and agency.pk not in ids:
+                raise DossierActionError(_("This agency does not handle this procedure."))
+            d.agency = agency
+        d.save()
+    return d
+
+
+def dossier_draft_delete(*, dossier: Dossier, by) -> None:
+    with transaction.atomic():
+        d = _lock(dossier)
+        _check_draft(d, by)
+        for f in d.files.all():
+            if f.file:
+                f.file.delete(save=False)
+        d.delete()
+
+
+def _files_usage(dossier: Dossier) -> tuple[int, int]:
+    rows = list(dossier.files.values_list("size", flat=True))
+    return sum(rows), len(rows)
+
+
+def dossier_file_add(
+    *,
+    dossier: Dossier,
+    by,
+    doc_key: str = "",
+    upload=None,
+    personal_document=None,
+    kind: str = DossierFile.Kind.APPLICANT,
+) -> DossierFile:
+    """Attach an upload (checked by content and size) or a document from the personal store."""
+    with transaction.atomic():
+        d = _lock(dossier)
+        if kind == DossierFile.Kind.SUPPLEMENT:
+            _check_owner(by, d)
+            if d.status != Status.SUPPLEMENT_REQUESTED:
+                raise DossierActionError(_("Supplements can only be added when they have been requested."))
+        elif kind == DossierFile.Kind.SCAN and d.status != Status.DRAFT:
+            _check_official(by, d, "receive")
+        else:
+            _check_draft(d, by)
+        keys = {doc.get("key") for doc in d.snapshot.get("documents", [])}
+        if doc_key and keys and doc_key not in keys:
+            raise DossierActionError(_("Unknown document."))
+        if personal_document is not None:
+            if personal_document.owner_id != d.citizen_id:
+                raise DossierActionError(_("This document is not in the applicant's document store."))
+            return DossierFile.objects.create(
+                dossier=d,
+                doc_key=doc_key,
+                kind=kind,
+                personal_document=personal_document,
+                original_name=personal_document.title,
+                content_type=personal_document.content_type,
+                size=0,
+                uploaded_by=by,
+            )
+        if upload is None:
+            raise DossierActionError(_("Choose a file to upload."))
+        used_bytes, used_files = _files_usage(d)
+        try:
+            content_type = upload_check(upload=upload, used_bytes=used_bytes, used_files=used_files)
+        except UploadRefused as exc:
+            raise DossierActionError(str(exc)) from exc
+        row = DossierFile(
+            dossier=d,
+            doc_key=doc_key,
+            kind=kind,
+            original_name=(upload.name or "")[-255:],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=by,
+        )
+        row.file.save("upload", upload, save=False)
+        row.save()
+    return row
+
+
+def dossier_file_remove(*, dossier: Dossier, by, file_id: int) -> None:
+    with transaction.atomic():
+        d = _lock(dossier)
+        row = d.files.filter(pk=file_id).first()
+        if row is None:
+            return
+        if row.kind == DossierFile.Kind.SUPPLEMENT and d.status == Status.SUPPLEMENT_REQUESTED:
+            _check_owner(by, d)
+        else:
+            _check_draft(d, by)
+        name = row.file.name if row.file else None
+        storage = row.file.storage if row.file else None
+        row.delete()
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
