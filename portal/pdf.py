@@ -15,7 +15,7 @@ import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +123,12 @@ def _release_fonts() -> None:
     _local.__dict__.clear()
 
 
-def pdf_render(*, template_name: str, context: dict) -> bytes:
-    """Render a Django template (usually extending pdf/base.html) to PDF bytes."""
+def pdf_render(*, template_name: str, context: dict, language: str | None = None) -> bytes:
+    """Render a Django template (usually extending pdf/base.html) to PDF bytes.
+
+    Administrative documents are Vietnamese whatever language the requester browses in, so the
+    template is rendered in `language` (default: settings.LANGUAGE_CODE), not the active one.
+    """
     from weasyprint import HTML
 
     font_config, font_css, url_fetcher = _fonts()
@@ -135,7 +139,8 @@ def pdf_render(*, template_name: str, context: dict) -> bytes:
         "generated_at": timezone.localtime(),
         **context,
     }
-    html = render_to_string(template_name, full_context)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        html = render_to_string(template_name, full_context)
     document = HTML(string=html, base_url=_font_dir().resolve().as_uri() + "/", url_fetcher=url_fetcher)
     return document.write_pdf(stylesheets=[font_css], font_config=font_config, uncompressed_pdf=False)
 

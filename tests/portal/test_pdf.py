@@ -116,3 +116,13 @@ def test_threads_render_at_the_same_time():
         texts = list(pool.map(render, range(6)))
     for i, text in enumerate(texts):
         assert f"Nguyễn Thị Hường {i}" in text
+
+
+def test_documents_are_vietnamese_whatever_the_active_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        text = _text(pdf_render(template_name="pdf/sample_receipt.html", context=sample_context()))
+        english = _text(pdf_render(template_name="pdf/sample_receipt.html", context=sample_context(), language="en"))
+    assert "Người nộp hồ sơ:" in text and "Trang 1/1" in text
+    assert "Applicant:" in english and "Page 1/1" in english
