@@ -110,3 +110,79 @@ def test_login_keeps_a_local_next():
     user = make_verified_user("next.control@example.vn")
     response = Client().post("/accounts/login/?next=/health/", {"login": user.email, "password": PASSWORD})
     assert response["Location"] == "/health/"
+
+
+# --- Filing, documents and payments (need a dossier) ------------------------------------------------
+
+
+def _owner_forms(world):
+    return [
+        ("filing-step", f"/ho-so/{world.draft.pk}/buoc/form/", {"child_name": "Forged", "action": "save"}),
+        ("draft-delete", f"/ho-so/{world.draft.pk}/xoa/", {}),
+        ("withdraw", f"/ho-so/{world.dossier.pk}/rut/", {"reason": "forged"}),
+        ("rate", f"/ho-so/{world.dossier.pk}/danh-gia/", {"score": "1", "comment": "forged"}),
+        ("supplement", f"/ho-so/{world.dossier.pk}/bo-sung/", {"action": "resubmit"}),
+        ("pay", f"/payments/dossiers/{world.dossier.code}/start/", {"provider": "vnpay"}),
+        ("document-delete", f"/tai-khoan/giay-to/{world.personal_document.pk}/xoa/", {}),
+        ("profile", "/tai-khoan/", {"phone": "0900000000"}),
+    ]
+
+
+def test_filing_document_and_payment_forms_require_the_csrf_token():
+    from dossiers.models import Dossier
+    from payments.models import Payment
+    from tests.support.world import world_build
+
+    world = world_build(with_result=False)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.owner)
+    payments_before = Payment.objects.count()
+    refused = {name: client.post(path, data).status_code for name, path, data in _owner_forms(world)}
+    assert refused == dict.fromkeys(refused, 403), refused
+    draft = Dossier.objects.get(pk=world.draft.pk)
+    assert draft.form_data.get("child_name") != "Forged"
+    assert Dossier.objects.get(pk=world.dossier.pk).status == world.dossier.status
+    assert Payment.objects.count() == payments_before
+    assert world.owner.documents.filter(pk=world.personal_document.pk).exists()
+
+
+def test_the_api_refuses_session_authenticated_writes_without_csrf():
+    from payments.models import Payment
+    from tests.support.world import world_build
+
+    world = world_build(with_result=False)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.owner)
+    before = Payment.objects.count()
+    response = client.post(
+        f"/api/v1/dossiers/{world.dossier.code}/payments/", {"provider": "vnpay"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert Payment.objects.count() == before
+
+
+def test_payment_return_url_cannot_be_redirected_off_site():
+    """The gateway's return URL is ours and signed: a tampered vnp_ReturnUrl is refused by the
+    (sandbox) gateway, and our return page ignores any `next`."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    from payments.services import payment_start
+    from tests.support.world import world_build
+
+    world = world_build(with_result=False)
+    payment = payment_start(dossier=world.dossier, provider_id="vnpay", payer=world.owner)
+    url = urlsplit(payment.redirect_url)
+    params = dict(parse_qsl(url.query))
+    assert urlsplit(params["vnp_ReturnUrl"]).path == "/payments/vnpay/return/"
+    params["vnp_ReturnUrl"] = "https://evil.example/steal"
+    client = Client()
+    client.force_login(world.owner)
+    response = client.get(f"{url.path}?{urlencode(params)}")
+    assert response.status_code in (200, 400)
+    assert "evil.example" not in response.get("Location", "")
+    assert "evil.example" not in response.content.decode()
+    for target in EVIL_TARGETS:
+        returned = client.get("/payments/vnpay/return/", {"next": target, "vnp_TxnRef": payment.reference})
+        assert returned.status_code < 500
+        assert _is_local(returned.get("Location", "/")), returned.get("Location")

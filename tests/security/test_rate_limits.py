@@ -57,3 +57,50 @@ def test_the_429_page_is_the_portal_page_in_vietnamese():
     response = client.post("/accounts/login/", {"login": "y@example.vn", "password": "wrong"})
     assert response.status_code == 429
     assert '<html lang="vi"' in response.content.decode()
+
+
+def _count(rate: str) -> int:
+    """The count of a django-ratelimit / DRF rate ("30/m", "30/min")."""
+    return int(rate.split("/")[0])
+
+
+def test_eid_callback_is_rate_limited_per_ip(settings):
+    limit = _count(settings.EID_CALLBACK_RATE)
+    client = Client()
+    statuses = [
+        client.get("/tai-khoan/vneid/callback/", {"state": "x", "code": "y"}).status_code for _ in range(limit + 1)
+    ]
+    assert 429 not in statuses[:limit]
+    assert all(s < 500 for s in statuses)
+    assert statuses[limit] == 429
+
+
+def _lookup_page_statuses(settings) -> list[int]:
+    limit = _count(settings.DOSSIER_LOOKUP_RATE)
+    client = Client()
+    return [
+        client.get("/ho-so/tra-cuu/", {"code": f"000.00.01.H62-261123-{i:04d}"}).status_code for i in range(limit + 1)
+    ]
+
+
+def test_public_lookup_page_is_rate_limited_per_ip(settings):
+    statuses = _lookup_page_statuses(settings)
+    assert statuses[:-1] == [200] * (len(statuses) - 1)
+    assert statuses[-1] in (403, 429)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="finding: django-ratelimit's block=True raises Ratelimited (403) because "
+    "django_ratelimit.middleware.RatelimitMiddleware is not in MIDDLEWARE, so RATELIMIT_VIEW (429) is never used",
+)
+def test_public_lookup_page_answers_429_when_limited(settings):
+    assert _lookup_page_statuses(settings)[-1] == 429
+
+
+def test_public_lookup_api_is_rate_limited_per_ip(settings):
+    limit = _count(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["lookup"])
+    client = Client()
+    statuses = [client.get(f"/api/v1/lookup/000.00.01.H62-261123-{i:04d}/").status_code for i in range(limit + 1)]
+    assert set(statuses[:limit]) == {404}
+    assert statuses[limit] == 429
