@@ -65,3 +65,15 @@ def test_generation_is_idempotent_and_regenerable(received, intake, django_captu
     outsider = official(__import__("tests.dossiers.factories", fromlist=["x"]).AgencyFactory(code="Z.9"), "intake")
     with pytest.raises(services.DossierActionError):
         services.issued_document_regenerate(issued=first, by=outsider)
+
+
+def test_receipt_keeps_its_first_appointment_after_an_extension(received, processor):
+    from dossiers.documents import issued_document_context
+
+    first_due = timezone.localtime(received.due_at)
+    new_due = first_due.date() + dt.timedelta(days=10)
+    d = services.dossier_extend(dossier=received, by=processor, new_due=new_due, reason="Cần xác minh")
+    receipt_event = d.events.get(action="receive")
+    apology_event = d.events.get(action="extend")
+    assert issued_document_context(dossier=d, event=receipt_event)["due_at"] == first_due
+    assert issued_document_context(dossier=d, event=apology_event)["due_at"].date() == new_due

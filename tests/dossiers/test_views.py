@@ -205,3 +205,35 @@ def test_on_behalf_filing(client, pv, citizen, agency):
 def test_on_behalf_needs_a_role(client, pv, citizen):
     client.force_login(CitizenFactory())
     assert client.get(reverse("dossiers:file_on_behalf", args=[pv.code])).status_code == 404
+
+
+def test_address_answers_are_kept_as_typed_and_cleaned(client, citizen, agency):
+    from portal.models import Province, Ward
+
+    province = Province.objects.create(code=86, name="Vĩnh Long", division_type="tỉnh", codename="vinh_long")
+    ward = Ward.objects.create(
+        code=29000, name="Phường Long Châu", division_type="phường", codename="lc", province=province
+    )
+    schema = [
+        {"name": "home", "type": "address", "label": {"vi": "Nơi cư trú", "en": "Residence"}, "required": True},
+        {"name": "reason", "type": "text", "label": {"vi": "Lý do", "en": "Reason"}, "required": True},
+    ]
+    pv = version(code="1.000055", agencies=[agency], schema=schema, documents=[])
+    client.force_login(citizen)
+    client.get(reverse("dossiers:file", args=[pv.code]))
+    draft = Dossier.objects.get(citizen=citizen)
+    url = reverse("dossiers:step", args=[draft.pk, "form"])
+    # Invalid (reason missing): the address parts are kept as typed.
+    r = client.post(url, {"home_province": "86", "home_ward": "29000", "home_line": "Số 5 Lê Lợi", "action": "next"})
+    assert r.status_code == 400
+    draft.refresh_from_db()
+    assert draft.form_data["home"]["line"] == "Số 5 Lê Lợi"
+    r = client.post(
+        url, {"home_province": "86", "home_ward": "29000", "home_line": "Số 5 Lê Lợi", "reason": "x", "action": "next"}
+    )
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert draft.form_data["home"] == {"province": 86, "ward": 29000, "line": "Số 5 Lê Lợi"}
+    review = client.get(reverse("dossiers:step", args=[draft.pk, "review"])).content.decode()
+    assert "Số 5 Lê Lợi, Phường Long Châu, Vĩnh Long" in review
+    assert ward.pk
