@@ -42,6 +42,7 @@ _GSM_EXTENSION = set("^{}\\[~]|€")
 _REPLACEMENTS = {
     "đ": "d",
     "Đ": "D",
+    "Ð": "D",  # U+00D0, often typed by mistake for Đ
     "“": '"',
     "”": '"',
     "‘": "'",

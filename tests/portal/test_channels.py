@@ -19,6 +19,7 @@ def test_vietnamese_text_loses_its_diacritics():
     assert sms_plain("Đăng ký khai sinh cho bé Nguyễn Thị Hường") == "Dang ky khai sinh cho be Nguyen Thi Huong"
     assert sms_plain("đ Đ ư Ư ơ Ờ ỹ Ỵ “trả” kết quả – 50.000₫") == 'd D u U o O y Y "tra" ket qua - 50.000d'
     assert sms_plain("tab\tand\nnewline") == "tab and newline"
+    assert sms_plain("Ðặng Văn Ðạt") == "Dang Van Dat"  # U+00D0 typed for Đ
 
 
 def test_non_gsm_characters_are_replaced():
