@@ -128,7 +128,7 @@ ACTION_TITLES = {
 
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
-    list_display = ["code", "procedure_name", "status_label", "due_at", "assigned_to"]
+    list_display = ["code", "procedure_name", "status_label", "due_date", "assigned_to"]
     list_filter = [QueueFilter, "status", "channel"]
     list_select_related = ["procedure_version", "current_agency", "assigned_to"]
     search_fields = ["=code"]
@@ -171,6 +171,12 @@ class DossierAdmin(admin.ModelAdmin):
             if obj.due_at < timezone.now():
                 label = format_html('{} <span class="badge badge-danger">{}</span>', label, _("Overdue"))
         return label
+
+    @admin.display(description=gettext_lazy("due at"), ordering="due_at")
+    def due_date(self, obj):
+        from django.utils import timezone
+
+        return timezone.localtime(obj.due_at).strftime("%d/%m/%Y %H:%M") if obj.due_at else "—"
 
     def get_list_display(self, request):
         if request.user.is_superuser or len(self._agency_ids(request)) > 1:
