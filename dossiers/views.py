@@ -177,6 +177,10 @@ def _after_save(request, dossier, step, valid: bool):
     return None
 
 
+def _can_file_on_behalf(user) -> bool:
+    return user.is_superuser or user_has_role(user, roles.INTAKE, roles.VOLUNTEER, roles.PROCESSING)
+
+
 def _render_step(request, dossier, step, context, status=200):
     return render(
         request,
@@ -187,6 +191,7 @@ def _render_step(request, dossier, step, context, status=200):
             "steps": _stepper(step),
             "step": step,
             "prev_step": _prev_step(step),
+            "can_file_on_behalf": dossier.filed_by_id is None and _can_file_on_behalf(request.user),
             **context,
         },
         status=status,
@@ -445,6 +450,17 @@ def _dossier_for_download(request, pk: int) -> Dossier:
     return dossier
 
 
+def _audit_official_access(request, dossier, obj, *, detail: str) -> None:
+    """An official opening a citizen's file leaves a row in the audit trail."""
+    if request.user.pk in (dossier.citizen_id, dossier.filed_by_id):
+        return
+    from portal.audit import audit_record
+
+    audit_record(
+        actor=request.user, subject=dossier.citizen, action="download", obj=obj, detail=detail, request=request
+    )
+
+
 @login_required
 def file_download(request, pk: int, file_id: int):
     """A file attached to the dossier, for its owner or an official of the agency handling it."""
@@ -452,6 +468,7 @@ def file_download(request, pk: int, file_id: int):
     row = selectors.dossier_files(dossier).filter(pk=file_id).first()
     if row is None:
         raise Http404
+    _audit_official_access(request, dossier, row, detail=f"{dossier.code} file {row.pk}")
     if row.personal_document_id:
         document = row.personal_document
         ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(document.content_type, "bin")
@@ -468,6 +485,7 @@ def issued_download(request, pk: int, doc_id: int):
     doc = selectors.issued_documents(dossier).filter(pk=doc_id).first()
     if doc is None:
         raise Http404
+    _audit_official_access(request, dossier, doc, detail=f"{doc.dossier.code} {doc.kind}")
     return _serve(doc.file, filename=f"{doc.dossier.code}-{doc.kind}.pdf", content_type="application/pdf")
 
 

@@ -32,7 +32,6 @@ from .base import (
     _lock,
     _transition,
 )
-from .drafts import applicant_from_user  # noqa: F401
 
 # --- Transitions ---------------------------------------------------------------------------------
 
@@ -171,18 +170,22 @@ def dossier_transfer(*, dossier: Dossier, by, to_agency, note: str = "") -> Doss
         d.current_agency = to_agency
         d.assigned_to = None
 
-    return _transition(
-        dossier=dossier,
-        actor=by,
-        action="transfer",
-        allowed=(Status.IN_PROCESSING,),
-        to=Status.TRANSFERRED,
-        note=note,
-        data={"to_agency": to_agency.pk, "to_agency_name": to_agency.name},
-        check=check,
-        apply=apply,
-        done=lambda d: d.status == Status.TRANSFERRED and d.current_agency_id == to_agency.pk,
-    )
+    with transaction.atomic():
+        d = _transition(
+            dossier=dossier,
+            actor=by,
+            action="transfer",
+            allowed=(Status.IN_PROCESSING,),
+            to=Status.TRANSFERRED,
+            note=note,
+            data={"to_agency": to_agency.pk, "to_agency_name": to_agency.name},
+            check=check,
+            apply=apply,
+            done=lambda d: d.status == Status.TRANSFERRED and d.current_agency_id == to_agency.pk,
+        )
+        # The receiving agency's intake officials learn about it (a repeat is de-duplicated).
+        _intake_officials_notify(dossier=d)
+    return d
 
 
 def dossier_transfer_back(*, dossier: Dossier, by, note: str = "") -> Dossier:

@@ -373,3 +373,12 @@ def test_sms_text_is_plain_and_short():
 
     text = sms_plain("Hồ sơ 000.00.31.H57-260105-0001 đã được tiếp nhận. " * 5)
     assert text.isascii() and len(text) <= 160 and "Ho so" in text
+
+
+def test_transfer_tells_the_other_agency(
+    received, processor, other_agency, other_intake, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_transfer(dossier=received, by=processor, to_agency=other_agency)
+    assert any(other_intake.email in m.to for m in mail.outbox)

@@ -237,3 +237,18 @@ def test_address_answers_are_kept_as_typed_and_cleaned(client, citizen, agency):
     review = client.get(reverse("dossiers:step", args=[draft.pk, "review"])).content.decode()
     assert "Số 5 Lê Lợi, Phường Long Châu, Vĩnh Long" in review
     assert ward.pk
+
+
+def test_official_downloading_a_citizens_file_is_audited(client, submitted):
+    from portal.models import AuditEvent
+
+    f = submitted.files.first()
+    clerk = official(submitted.agency, "intake")
+    client.force_login(clerk)
+    assert client.get(reverse("dossiers:file_download", args=[submitted.pk, f.pk])).status_code == 200
+    event = AuditEvent.objects.get(actor=clerk)
+    assert event.subject == submitted.citizen and event.action == "download"
+    # The owner's own downloads are not audited.
+    client.force_login(submitted.citizen)
+    client.get(reverse("dossiers:file_download", args=[submitted.pk, f.pk]))
+    assert AuditEvent.objects.count() == 1
