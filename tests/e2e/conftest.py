@@ -106,6 +106,18 @@ def site_url(live_server, settings):
     return url
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Browser journeys run the tasks (PDFs, notifications, receipts) in-process, also on the
+    PostgreSQL + Redis run: there is no worker consuming the broker during the tests."""
+    from portal.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old
+
+
 @pytest.fixture
 def seeded(transactional_db):
     """The demo data of every app that has landed (admin units, catalog, residents, accounts)."""
