@@ -252,3 +252,21 @@ def test_official_downloading_a_citizens_file_is_audited(client, submitted):
     client.force_login(submitted.citizen)
     client.get(reverse("dossiers:file_download", args=[submitted.pk, f.pk]))
     assert AuditEvent.objects.count() == 1
+
+
+def test_my_dossiers_page_has_a_constant_query_count(client, citizen, pv, django_assert_max_num_queries):
+    def make(n):
+        for _ in range(n):
+            d = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
+            services.dossier_draft_update(dossier=d, by=citizen, form_data={"reason": "x"})
+            services.dossier_file_add(dossier=d, by=citizen, doc_key="to-khai", upload=pdf_upload())
+            services.dossier_submit(dossier=d, by=citizen)
+
+    make(2)
+    client.force_login(citizen)
+    client.get(reverse("dossiers:mine"))
+    with django_assert_max_num_queries(30) as few:
+        client.get(reverse("dossiers:mine"))
+    make(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("dossiers:mine")).status_code == 200
