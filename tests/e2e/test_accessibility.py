@@ -1,26 +1,84 @@
-"""Accessibility: axe-core finds no serious or critical violation on the public pages, on a
-phone and on a desktop; the keyboard reaches search and the skip link works."""
+"""Accessibility: axe-core finds no serious or critical violation on the public and the
+citizen's pages, on a phone and on a desktop (the filing steps and the dossier page are checked
+along the journeys); form errors are announced next to their field and summarised at the top;
+the keyboard reaches search and the skip link works."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from .a11y import assert_accessible
+from tests.support.world import journey_world
+
+from .a11y import assert_accessible, blocking_violations, describe
+from .flows import citizen_create
 
 pytestmark = pytest.mark.e2e
 
 PUBLIC_PAGES = [
-    pytest.param("/", id="home"),
+    "/",
+    "/thu-tuc/",
+    "/thu-tuc/?q=khai+sinh",
+    "/thu-tuc/1.001193/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/ho-so/tra-cuu/",
 ]
+CITIZEN_PAGES = ["/tai-khoan/", "/tai-khoan/giay-to/", "/tai-khoan/quyen-rieng-tu/", "/hop-thu/", "/ho-so/cua-toi/"]
 
 
-@pytest.mark.parametrize("path", PUBLIC_PAGES)
+@pytest.fixture
+def catalog(transactional_db, site_url):
+    return journey_world()
+
+
+def _violations_on(page, paths) -> list[str]:
+    problems = []
+    for path in paths:
+        response = page.goto(path)
+        assert response.status == 200, f"{path}: {response.status}"
+        violations = blocking_violations(page)
+        if violations:
+            problems.append(f"{path}:\n{describe(violations)}")
+    return problems
+
+
 @pytest.mark.parametrize("device", ["phone", "desktop"])
-def test_public_page_has_no_serious_accessibility_violations(browser_session, seeded, path, device):
+def test_public_pages_have_no_serious_accessibility_violations(browser_session, catalog, device):
     page = browser_session.new_page(phone=device == "phone")
-    response = page.goto(path)
-    assert response.status == 200
+    problems = _violations_on(page, PUBLIC_PAGES)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_citizen_pages_have_no_serious_accessibility_violations(browser_session, catalog, device):
+    page = browser_session.new_page(phone=device == "phone")
+    browser_session.login(page, citizen_create())
+    problems = _violations_on(page, CITIZEN_PAGES)
+    assert not problems, "\n".join(problems)
+
+
+def test_form_errors_are_next_to_their_field_and_summarised_at_the_top(browser_session, catalog):
+    page = browser_session.new_page(phone=True)
+    browser_session.login(page, citizen_create())
+    page.goto(f"/ho-so/nop/{catalog.version.code}/")
+    page.locator("#id_phone").fill("")
+    page.locator("#id_address").fill("")
+    page.locator("button[name=action][value=next]").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()  # announced: portal.js moves focus to it
+    for field_id in ("id_phone", "id_address"):
+        field = page.locator(f"#{field_id}")
+        expect(field).to_have_attribute("aria-invalid", "true")
+        described_by = field.get_attribute("aria-describedby")
+        assert described_by, f"{field_id} is not linked to its error"
+        error = page.locator(f"#{described_by.split()[0]}")
+        expect(error).not_to_be_empty()
+        expect(summary.locator(f"a[href='#{field_id}']")).to_have_count(1)
+    # Nothing typed is lost: the other fields kept their values.
+    expect(page.locator("#id_personal_id")).to_have_value("086193007788")
     assert_accessible(page)
 
 
