@@ -73,7 +73,7 @@ def _structure_ok(upload, content_type: str) -> bool:
         return False
     if content_type == "application/pdf":
         end = data.rfind(b"%%EOF")
-        return end != -1 and not data[end + 5 :].strip()
+        return end != -1 and not data[end + 5 :].strip(b" \t\r\n\x00")
     import io
 
     from PIL import Image, UnidentifiedImageError
