@@ -118,15 +118,6 @@ def _celery_eager():
     app.conf.task_always_eager = old
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    """The demo data of every app that has landed (admin units, catalog, residents, accounts)."""
-    from django.core.management import call_command
-
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    return True
-
-
 class BrowserSession:
     """Opens contexts/pages for one test and remembers them for failure artifacts."""
 
