@@ -46,6 +46,21 @@ FUZZ_SETTINGS = settings(
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, response_headers_conformance]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction_open():
+    """schemathesis calls the real WSGI handler, whose request signals close "old" connections —
+    on PostgreSQL that would close the test's transaction. Django's test client detaches the same
+    receivers for the same reason."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def test_schema_endpoint_serves_the_same_document(client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200

@@ -140,7 +140,7 @@ def _emailed_notification_ids() -> list[int]:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # a fix shows as XPASS; remove the mark then
     reason="finding (dossiers): PDFs are queued with transaction.on_commit(issued_document_generate.delay) and no "
     "outbox row, so with the broker down the official's request ends in a 500 after the commit and the intake "
     "receipt is never issued",

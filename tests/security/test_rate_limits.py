@@ -90,7 +90,7 @@ def test_public_lookup_page_is_rate_limited_per_ip(settings):
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # a fix shows as XPASS; remove the mark then
     reason="finding: django-ratelimit's block=True raises Ratelimited (403) because "
     "django_ratelimit.middleware.RatelimitMiddleware is not in MIDDLEWARE, so RATELIMIT_VIEW (429) is never used",
 )
