@@ -63,11 +63,15 @@ def _require_browser() -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_instance():
+    """Playwright for one test module. Module-scoped so that its event loop and the environment
+    switch below never outlive the browser tests (later tests, and subprocesses they start such
+    as `check --deploy`, see a clean environment)."""
     _require_browser()
     # The Playwright sync API runs an asyncio loop in the main thread; Django would then refuse
     # ORM calls from the test body. The live server answers from its own thread, so it is safe.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import expect, sync_playwright
 
@@ -77,9 +81,13 @@ def playwright_instance():
         yield manager
     finally:
         manager.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_instance):
     browser = playwright_instance.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
     try:

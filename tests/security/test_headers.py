@@ -55,7 +55,8 @@ def test_api_docs_are_served_without_a_cdn(client):
 
 
 def _production_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORTAL_TESTING", "DEBUG")}
+    unwanted = ("DATABASE_URL", "REDIS_URL", "PORTAL_TESTING", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in unwanted}
     env.update(
         DJANGO_ENV="production",
         SECRET_KEY="x" * 20 + "production-secret-for-the-deploy-check-0123456789",
