@@ -126,3 +126,70 @@ def test_keyboard_reaches_the_search_box_and_submits_a_search(page, path, box):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "q=khai+sinh" in page.url or "q=khai%20sinh" in page.url
+
+
+def _tab_to(page, selector: str, limit: int = 60) -> None:
+    """Press Tab until the element matching `selector` has the focus (bounded)."""
+    predicate = f"() => document.activeElement && document.activeElement.matches({selector!r})"
+    assert _tab_until(page, predicate, limit), f"Tab never reached {selector}"
+
+
+def _date_keys(page, iso: str) -> str:
+    """The keys that type `iso` into a native date field, in the segment order this Chromium
+    uses (it follows the browser's own locale, not the page's). Found with a throw-away probe
+    field, typed into with the keyboard too."""
+    page.evaluate(
+        "() => { const i = document.createElement('input'); i.type = 'date'; i.id = 'date-probe';"
+        " document.body.prepend(i); }"
+    )
+    page.locator("#date-probe").focus()
+    page.keyboard.type("01022000")
+    probe = page.eval_on_selector("#date-probe", "e => { const v = e.value; e.remove(); return v; }")
+    year, month, day = iso.split("-")
+    return {"2000-01-02": month + day + year, "2000-02-01": day + month + year}.get(probe, year + month + day)
+
+
+def test_keyboard_only_filing(browser_session, catalog):
+    """A citizen files the whole dossier with the keyboard alone: Tab, typing, Space and Enter."""
+    from dossiers.models import Dossier, Status
+    from tests.support.world import PDF_BYTES
+
+    citizen = citizen_create()
+    page = browser_session.new_page()
+    browser_session.login(page, citizen)
+    page.goto(f"/thu-tuc/{catalog.version.code}/")
+    _tab_to(page, "a.btn-file")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/buoc/applicant/$"))
+    _tab_to(page, "#id_address")
+    page.keyboard.type("Số 5 đường Lê Lợi, xã Phú Thuận")
+    _tab_to(page, "button[value=next]")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/buoc/form/$"))
+    date_keys = _date_keys(page, "2026-10-20")
+    _tab_to(page, "#id_child_full_name")
+    page.keyboard.type("Phạm Gia Huy")
+    _tab_to(page, "#id_child_birth_date")
+    page.keyboard.type(date_keys)
+    _tab_to(page, "#id_declaration")
+    page.keyboard.press("Space")
+    _tab_to(page, "button[value=next]")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/buoc/documents/$"))
+    _tab_to(page, "input[type=file]")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files({"name": "giay-chung-sinh.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES})
+    _tab_to(page, "button[value=next]")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/buoc/review/$"))
+    _tab_to(page, "button[value=submit]")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/ho-so/\d+/$"))
+    dossier = Dossier.objects.get(citizen=citizen)
+    assert dossier.status == Status.SUBMITTED
+    assert dossier.form_data["child_birth_date"] == "2026-10-20"
