@@ -110,6 +110,9 @@ def site_url(live_server, settings):
     settings.VNPAY_PAYMENT_URL = f"{url}/sandbox/vnpay/paymentv2/vpcpay.html"
     settings.VNPAY_API_URL = f"{url}/sandbox/vnpay/merchant_webapi/api/transaction"
     settings.MOMO_ENDPOINT = f"{url}/sandbox/momo"
+    # The journeys compute TOTP codes themselves: accept the neighbouring 30 s window so a code
+    # computed just before a window ends is not refused a moment later (no sleeps, no flakes).
+    settings.MFA_TOTP_TOLERANCE = 1
     cache.clear()  # rate-limit counters and cached OIDC discovery of earlier tests
     return url
 
