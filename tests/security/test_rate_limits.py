@@ -59,12 +59,25 @@ def test_the_429_page_is_the_portal_page_in_vietnamese():
     assert '<html lang="vi"' in response.content.decode()
 
 
+@pytest.fixture
+def frozen_ratelimit_clock(monkeypatch):
+    """django-ratelimit counts in fixed windows: freeze its clock so N+1 requests can never
+    straddle a window boundary (deterministic, no sleeps)."""
+    import time as real_time
+    import types
+
+    import django_ratelimit.core
+
+    now = real_time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
+
+
 def _count(rate: str) -> int:
     """The count of a django-ratelimit / DRF rate ("30/m", "30/min")."""
     return int(rate.split("/")[0])
 
 
-def test_eid_callback_is_rate_limited_per_ip(settings):
+def test_eid_callback_is_rate_limited_per_ip(settings, frozen_ratelimit_clock):
     limit = _count(settings.EID_CALLBACK_RATE)
     client = Client()
     statuses = [
@@ -83,7 +96,7 @@ def _lookup_page_statuses(settings) -> list[int]:
     ]
 
 
-def test_public_lookup_page_is_rate_limited_per_ip(settings):
+def test_public_lookup_page_is_rate_limited_per_ip(settings, frozen_ratelimit_clock):
     statuses = _lookup_page_statuses(settings)
     assert statuses[:-1] == [200] * (len(statuses) - 1)
     assert statuses[-1] in (403, 429)
@@ -94,7 +107,7 @@ def test_public_lookup_page_is_rate_limited_per_ip(settings):
     reason="finding: django-ratelimit's block=True raises Ratelimited (403) because "
     "django_ratelimit.middleware.RatelimitMiddleware is not in MIDDLEWARE, so RATELIMIT_VIEW (429) is never used",
 )
-def test_public_lookup_page_answers_429_when_limited(settings):
+def test_public_lookup_page_answers_429_when_limited(settings, frozen_ratelimit_clock):
     assert _lookup_page_statuses(settings)[-1] == 429
 
 
