@@ -236,9 +236,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
         )
         for role in _NOT_HANDLING
     },
-    ("admin/identity/user/<id>/password/", "intake@same"): (
-        "identity admin: an intake official (change_user) can set a citizen's password"
-    ),
 }
 
 
