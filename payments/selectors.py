@@ -53,7 +53,8 @@ def dossier_fee_due(*, dossier, timing: str | None = None) -> Decimal:
 
 
 def payment_can_view_receipt(*, user, payment: Payment) -> bool:
-    """The dossier's applicant (or who filed it for them) and officials of its agency."""
+    """The dossier's applicant (or who filed it for them), and the agency's officials who take
+    money or handle dossiers (cashier, intake, processing, leader) — not every staff member."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
@@ -61,8 +62,11 @@ def payment_can_view_receipt(*, user, payment: Payment) -> bool:
     dossier = payment.dossier
     if user.pk in (dossier.citizen_id, dossier.filed_by_id):
         return True
-    from identity.selectors import official_agency_ids
+    from identity import roles
+    from identity.selectors import official_agency_ids, user_has_role
 
+    if not user_has_role(user, roles.CASHIER, roles.INTAKE, roles.PROCESSING, roles.LEADER):
+        return False
     return payment.agency_id in official_agency_ids(user)
 
 

@@ -227,10 +227,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
         for role in _NOT_HANDLING
     },
     **{
-        ("payments/receipts/<int:payment_id>/", f"{role}@same"): "payments: any staff of the agency opens receipts"
-        for role in ("catalog_editor", "catalog_publisher", "auditor", "volunteer")
-    },
-    **{
         ("admin/dossiers/dossier/<path:object_id>/change/", f"{role}@same"): (
             "dossiers admin: change_view skips the view permission check (any staff of the agency)"
         )
