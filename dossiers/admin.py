@@ -230,6 +230,10 @@ class DossierAdmin(admin.ModelAdmin):
         ]
 
     def _dossier(self, request, pk) -> Dossier:
+        # The processing page shows the citizen's data: only officials holding the dossier
+        # model's view permission (intake, processing, leader) of the agency may open it.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         dossier = self.get_queryset(request).filter(pk=pk).first()
         if dossier is None:
             raise Http404

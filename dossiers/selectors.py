@@ -7,9 +7,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from identity.selectors import official_agency_ids
+from identity import roles
+from identity.selectors import official_agency_ids, user_has_role
 
 from .models import ACTIVE_STATUSES, FINAL_STATUSES, Dossier, DossierFile, IssuedDocument, Status
+
+# Roles that handle dossiers and may see a citizen's dossier data in their agency.
+HANDLING_ROLES = (roles.INTAKE, roles.PROCESSING, roles.LEADER)
 
 QUEUES = {
     "new": _("New"),
@@ -91,8 +95,12 @@ def official_queue(*, user, queue: str | None = None) -> QuerySet[Dossier]:
 
 
 def dossier_visible_to_official(*, user, dossier: Dossier) -> bool:
+    """Officials who handle dossiers (intake, processing, leader) of the agency holding it — not
+    every staff member of that agency (cashiers, catalog staff, auditors, volunteers)."""
     if user.is_superuser:
         return True
+    if not user_has_role(user, *HANDLING_ROLES):
+        return False
     ids = official_agency_ids(user)
     if not ids:
         return False
