@@ -5,6 +5,8 @@ small fallback below does the same so the dossier app works on its own."""
 
 import base64
 import io
+import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -16,6 +18,8 @@ from django.utils.translation import gettext as _
 from .models import Dossier, DossierEvent, IssuedDocument
 from .notify import lookup_url
 from .selectors import dossier_files
+
+logger = logging.getLogger(__name__)
 
 TEMPLATES = {
     IssuedDocument.Kind.RECEIPT: "dossiers/pdf/form01_receipt.html",
@@ -139,3 +143,33 @@ def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None =
         if old and old != doc.file.name:
             doc.file.storage.delete(old)
     return doc
+
+
+def issued_documents_publish(jobs: list[tuple[int, str, int | None, bool]]) -> None:
+    """Hand PDF jobs to Celery after commit. A broker outage is logged, never raised: the
+    pending IssuedDocument rows (no file yet) are picked up again by the redelivery job."""
+    from .tasks import issued_document_generate
+
+    for dossier_id, kind, event_id, force in jobs:
+        try:
+            issued_document_generate.delay(dossier_id, kind, event_id, force)
+        except Exception as exc:  # kombu/redis raise many types when the broker is down
+            logger.warning("Could not queue PDF %s for dossier %s (will be retried): %s", kind, dossier_id, exc)
+
+
+def issued_document_schedule(*, dossier_id: int, kind: str, event_id: int | None, force: bool = False) -> None:
+    """Record that a PDF is due (a pending row, in the caller's transaction) and queue it on commit."""
+    IssuedDocument.objects.get_or_create(dossier_id=dossier_id, kind=kind, event_id=event_id)
+    transaction.on_commit(lambda: issued_documents_publish([(dossier_id, kind, event_id, force)]))
+
+
+def issued_documents_redeliver_pending(*, older_than_seconds: int = 60, limit: int = 500) -> int:
+    """Queue again the PDFs still without a file (their first queueing was lost); returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = list(
+        IssuedDocument.objects.filter(file="", created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("dossier_id", "kind", "event_id")[:limit]
+    )
+    issued_documents_publish([(dossier_id, kind, event_id, False) for dossier_id, kind, event_id in pending])
+    return len(pending)

@@ -25,3 +25,11 @@ def dossier_deadlines_check() -> dict:
     from .services import dossier_deadlines_mark
 
     return dossier_deadlines_mark()
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
+def issued_documents_redeliver() -> int:
+    """Beat job: queue again the PDFs whose first queueing was lost (broker outage)."""
+    from .documents import issued_documents_redeliver_pending
+
+    return issued_documents_redeliver_pending()

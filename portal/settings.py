@@ -238,6 +238,10 @@ DOSSIER_UPLOAD_MAX_FILE_SIZE = env.int("DOSSIER_UPLOAD_MAX_FILE_SIZE", default=1
 DOSSIER_UPLOAD_MAX_TOTAL_SIZE = env.int("DOSSIER_UPLOAD_MAX_TOTAL_SIZE", default=50 * 1024 * 1024)
 DOSSIER_UPLOAD_MAX_FILES = env.int("DOSSIER_UPLOAD_MAX_FILES", default=20)
 DOSSIER_LOOKUP_RATE = env.str("DOSSIER_LOOKUP_RATE", default="30/m")
+CELERY_BEAT_SCHEDULE["dossiers-pdf-redeliver"] = {
+    "task": "dossiers.tasks.issued_documents_redeliver",
+    "schedule": env.int("DOSSIER_PDF_REDELIVER_SECONDS", default=60),
+}
 CELERY_BEAT_SCHEDULE["dossiers-deadlines"] = {
     "task": "dossiers.tasks.dossier_deadlines_check",
     "schedule": env.int("DOSSIER_DEADLINE_CHECK_SECONDS", default=30 * 60),

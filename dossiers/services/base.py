@@ -119,9 +119,9 @@ def _event(*, dossier, actor, action, from_status="", to_status="", note="", dat
 
 
 def _issue_on_commit(*, dossier_id: int, kind: str, event_id: int) -> None:
-    from ..tasks import issued_document_generate
+    from ..documents import issued_document_schedule
 
-    transaction.on_commit(lambda: issued_document_generate.delay(dossier_id, kind, event_id))
+    issued_document_schedule(dossier_id=dossier_id, kind=kind, event_id=event_id)
 
 
 def _transition(

@@ -407,9 +407,10 @@ def dossier_assign(*, dossier: Dossier, by, official) -> Dossier:
 
 def issued_document_regenerate(*, issued: IssuedDocument, by) -> None:
     _check_official(by, issued.dossier, "regenerate")
-    from ..tasks import issued_document_generate
+    from ..documents import issued_documents_publish
 
-    transaction.on_commit(lambda: issued_document_generate.delay(issued.dossier_id, issued.kind, issued.event_id, True))
+    job = (issued.dossier_id, issued.kind, issued.event_id, True)
+    transaction.on_commit(lambda: issued_documents_publish([job]))
 
 
 def dossier_rate(*, dossier: Dossier, by, score: int, comment: str = "") -> DossierRating:

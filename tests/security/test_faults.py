@@ -139,12 +139,6 @@ def _emailed_notification_ids() -> list[int]:
 @pytest.mark.redis
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    strict=False,  # a fix shows as XPASS; remove the mark then
-    reason="finding (dossiers): PDFs are queued with transaction.on_commit(issued_document_generate.delay) and no "
-    "outbox row, so with the broker down the official's request ends in a 500 after the commit and the intake "
-    "receipt is never issued",
-)
 def test_redis_down_while_an_official_receives_then_the_intake_receipt_is_issued_once(settings):
     from dossiers.models import Dossier, Status
     from portal.celery import app
@@ -163,10 +157,23 @@ def test_redis_down_while_an_official_receives_then_the_intake_receipt_is_issued
     assert response.status_code < 500
     assert Dossier.objects.get(pk=dossier.pk).status == Status.IN_PROCESSING
 
-    _drain_queue(app)
-    from dossiers.tasks import issued_document_generate  # noqa: F401 - the PDF task must exist
-
+    # While the broker was down the receipt is only recorded as due: no file yet.
     issued = Dossier.objects.get(pk=dossier.pk).issued_documents.filter(kind="receipt")
+    assert issued.count() == 1
+    assert not issued.get().file
+
+    # Redis is back: the redelivery job queues the pending PDF and a worker renders it.
+    from dossiers.documents import issued_documents_redeliver_pending
+
+    assert issued_documents_redeliver_pending(older_than_seconds=0) == 1
+    assert "dossiers.tasks.issued_document_generate" in _drain_queue(app)
+    assert issued.count() == 1
+    receipt = issued.get()
+    assert receipt.file and receipt.file.read().startswith(b"%PDF")
+
+    # The job runs again (beat): nothing is pending, no second receipt.
+    assert issued_documents_redeliver_pending(older_than_seconds=0) == 0
+    _drain_queue(app)
     assert issued.count() == 1
 
 
