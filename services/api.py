@@ -6,9 +6,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
+from .catalog_cache import catalog_cached
 from .models import Agency, OnlineLevel
-from .selectors import procedure_version_current, version_search
+from .selectors import procedure_version_current, version_search_ids, versions_by_ids
 from .serializers import ProcedureDetailSerializer, ProcedureListSerializer
 
 
@@ -36,15 +38,23 @@ class ProcedureListApi(generics.ListAPIView):
     permission_classes = [AllowAny]
     pagination_class = CatalogPagination
 
-    def get_queryset(self):
-        params = self.request.query_params
-        return version_search(
-            q=params.get("search", ""),
-            field=params.get("field", ""),
-            agency=params.get("agency", ""),
-            level=params.get("level", ""),
-            online_level=params.get("online_level", ""),
-        )
+    def list(self, request, *args, **kwargs):
+        # The whole page is cached per catalog generation and request (host and query string):
+        # a hit costs no SQL; a miss scans once (ids cached too) and loads one page of rows by id.
+        def compute():
+            params = request.query_params
+            ids = version_search_ids(
+                q=params.get("search", ""),
+                field=params.get("field", ""),
+                agency=params.get("agency", ""),
+                level=params.get("level", ""),
+                online_level=params.get("online_level", ""),
+            )
+            page_ids = self.paginate_queryset(ids)
+            data = self.get_serializer(versions_by_ids(page_ids), many=True).data
+            return self.get_paginated_response(data).data
+
+        return Response(catalog_cached("api-list", (request.get_host(), request.get_full_path()), compute))
 
 
 @extend_schema(

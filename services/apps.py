@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class ServicesConfig(AppConfig):
     name = "services"
     verbose_name = _("Service catalog")
+
+    def ready(self):
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from .catalog_cache import catalog_generation_bump
+        from .models import Agency, Field, ProcedureVersion
+
+        def bump(**kwargs):
+            catalog_generation_bump()
+
+        for model in (ProcedureVersion, Agency, Field):
+            post_save.connect(bump, sender=model, dispatch_uid=f"catalog-cache-save-{model.__name__}")
+            post_delete.connect(bump, sender=model, dispatch_uid=f"catalog-cache-delete-{model.__name__}")
+        m2m_changed.connect(bump, sender=ProcedureVersion.agencies.through, dispatch_uid="catalog-cache-agencies")

@@ -1,9 +1,10 @@
 """Public reads of the catalog. Only published versions are ever returned to the public."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from .models import Agency, Field, Procedure, ProcedureVersion
-from .search import search_filter
+from .catalog_cache import catalog_cached
+from .models import Agency, Field, OnlineLevel, Procedure, ProcedureVersion
+from .search import search_filter, search_normalize
 
 
 def published_versions() -> QuerySet[ProcedureVersion]:
@@ -48,8 +49,38 @@ def version_search(
     return qs.order_by("field__position", "code")
 
 
+SEARCH_KEYS = ("q", "field", "agency", "level", "online_level")
+
+
+def version_search_ids(**params) -> list[int]:
+    """Ids of `version_search(**params)` in rank order, one scan per catalog generation and
+    normalized parameters (cached); count and pages come from the list."""
+    norm = {k: str(params.get(k) or "").strip() for k in SEARCH_KEYS}
+    norm["q"] = search_normalize(norm["q"])
+    return catalog_cached(
+        "search-ids",
+        tuple(norm[k] for k in SEARCH_KEYS),
+        lambda: list(version_search(**norm).values_list("pk", flat=True)),
+    )
+
+
+def versions_by_ids(ids: list[int], *, prefetch_agencies: bool = False) -> list[ProcedureVersion]:
+    """Published versions with these ids, in the given order, without `search_text`."""
+    if not ids:
+        return []
+    qs = ProcedureVersion.objects.filter(pk__in=ids).select_related("field").defer("search_text")
+    if prefetch_agencies:
+        qs = qs.prefetch_related("agencies")
+    order = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)), output_field=IntegerField())
+    return list(qs.order_by(order))
+
+
 def fields_with_counts() -> list[Field]:
-    """Fields that have published procedures, each with `published_count`."""
+    """Fields that have published procedures, each with `published_count` (cached per generation)."""
+    return catalog_cached("fields", (), _fields_with_counts)
+
+
+def _fields_with_counts() -> list[Field]:
     rows = published_versions().values("field_id").annotate(n=Count("id"))
     counts = {row["field_id"]: row["n"] for row in rows}
     fields = list(Field.objects.filter(pk__in=counts).order_by("position", "name"))
@@ -59,15 +90,41 @@ def fields_with_counts() -> list[Field]:
 
 
 def popular_versions(*, limit: int = 8) -> list[ProcedureVersion]:
-    return list(published_versions().order_by("-procedure__popularity", "code")[:limit])
-
-
-def agencies_with_published() -> QuerySet[Agency]:
-    return (
-        Agency.objects.filter(procedure_versions__status=ProcedureVersion.Status.PUBLISHED, is_active=True)
-        .distinct()
-        .order_by("level", "name")
+    return list(
+        published_versions().defer("search_text", "snapshot").order_by("-procedure__popularity", "code")[:limit]
     )
+
+
+def agencies_with_published() -> list[Agency]:
+    """Active agencies with published procedures, for the search filter (cached per generation)."""
+    return catalog_cached(
+        "agencies",
+        (),
+        lambda: list(
+            Agency.objects.filter(
+                pk__in=ProcedureVersion.agencies.through.objects.filter(
+                    procedureversion__status=ProcedureVersion.Status.PUBLISHED
+                ).values("agency_id"),
+                is_active=True,
+            )
+            .only("id", "code", "name", "level")
+            .order_by("level", "name")
+        ),
+    )
+
+
+def catalog_figures() -> dict:
+    """The home page's figures: published, fully online, active agencies (cached per generation)."""
+
+    def compute():
+        versions = published_versions()
+        return {
+            "total": versions.count(),
+            "total_full": versions.filter(online_level=OnlineLevel.FULL).count(),
+            "total_agencies": Agency.objects.filter(is_active=True).count(),
+        }
+
+    return catalog_cached("figures", (), compute)
 
 
 def version_agencies(version: ProcedureVersion) -> list[Agency]:

@@ -9,6 +9,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .catalog_cache import catalog_generation_bump
 from .eform import schema_validate
 from .models import OnlineLevel, Procedure, ProcedureVersion
 from .search import search_normalize
@@ -104,6 +105,7 @@ def procedure_publish(*, procedure: Procedure, by) -> ProcedureVersion:
         total_fee=sum((Decimal(f["amount"]) for f in snapshot["fees"]), Decimal(0)),
     )
     version.agencies.set(procedure.agencies.all())
+    catalog_generation_bump()
     return version
 
 
@@ -121,6 +123,7 @@ def procedure_unpublish(*, procedure: Procedure, by) -> ProcedureVersion | None:
         return None
     current.status = ProcedureVersion.Status.UNPUBLISHED
     current.save()
+    catalog_generation_bump()
     return current
 
 

@@ -7,18 +7,21 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from .catalog_cache import catalog_generation, catalog_key
 from .models import Agency, FeeTiming, OnlineLevel, Procedure, RequiredDocument, TimeUnit
 from .selectors import (
     agencies_with_published,
+    catalog_figures,
     fields_with_counts,
     popular_versions,
     procedure_version_current,
-    published_versions,
     version_agencies,
-    version_search,
+    version_search_ids,
+    versions_by_ids,
 )
 
 PAGE_SIZE = 10
@@ -43,13 +46,14 @@ def _reusable_label(kind: str) -> str:
 
 @require_GET
 def home(request):
-    versions = published_versions()
+    # Lazy: the template's {% cache %} fragments (keyed by language and catalog generation)
+    # only evaluate these on a miss.
+    figures = SimpleLazyObject(catalog_figures)
     context = {
-        "fields": fields_with_counts(),
-        "popular": popular_versions(limit=6),
-        "total": versions.count(),
-        "total_full": versions.filter(online_level=OnlineLevel.FULL).count(),
-        "total_agencies": Agency.objects.filter(is_active=True).count(),
+        "catalog_generation": catalog_generation(),
+        "fields": SimpleLazyObject(fields_with_counts),
+        "popular": SimpleLazyObject(lambda: popular_versions(limit=6)),
+        "figures": figures,
     }
     return render(request, "services/home.html", context)
 
@@ -57,10 +61,13 @@ def home(request):
 @require_GET
 def search(request):
     params = {key: request.GET.get(key, "").strip() for key in ("q", "field", "agency", "level", "online_level")}
-    results = version_search(**params).prefetch_related("agencies")
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = version_search_ids(**params)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_ids = list(page.object_list)
+    page.object_list = SimpleLazyObject(lambda: versions_by_ids(page_ids))
     active = {k: v for k, v in params.items() if v}
     context = {
+        "results_key": catalog_key("search-page", sorted(active.items()), page.number),
         "params": params,
         "page": page,
         "query_string": urlencode(active),

@@ -42,3 +42,13 @@ def staff_client(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _catalog_cache_clear():
+    """Cached catalog reads (per catalog generation) must not leak from one test's rolled-back data
+    into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,0 +1,52 @@
+"""Cache of the public catalog reads (search results, filter lists, home figures).
+
+Everything cached here changes only when the catalog changes, so every key carries the catalog
+*generation*: a counter in the cache (Redis in production) bumped by `procedure_publish` /
+`procedure_unpublish` and by any save of a version, agency or field (signals in `apps.py`).
+A bump makes every older entry unreachable at once; they expire on their own.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.db import transaction
+
+GENERATION_KEY = "catalog:generation"
+TIMEOUT = 600  # seconds; a bump invalidates earlier, this only bounds memory
+
+
+def catalog_generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        generation = cache.get(GENERATION_KEY) or 1
+    return int(generation)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # missing key
+        cache.add(GENERATION_KEY, 2, timeout=None)
+
+
+def catalog_generation_bump() -> None:
+    """Invalidate every cached catalog read: now (this transaction's own reads) and again after
+    commit, so that a reader racing the commit cannot keep stale rows under the new generation."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def catalog_key(name: str, *parts) -> str:
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"catalog:{catalog_generation()}:{name}:{digest}"
+
+
+def catalog_cached(name: str, parts: tuple, compute):
+    """`compute()` once per catalog generation and key parts."""
+    key = catalog_key(name, *parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value
