@@ -41,7 +41,7 @@ class Fee(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["dossier", "position", "id"]
+        ordering = ["dossier_id", "position", "id"]  # not "dossier": that joins and sorts by Dossier.Meta.ordering
         unique_together = [("dossier", "position")]
         verbose_name = _("dossier fee")
         verbose_name_plural = _("dossier fees")

@@ -7,11 +7,11 @@ callbacks can never undo or repeat a final state.
 import logging
 import secrets
 from datetime import timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -165,8 +165,8 @@ def _finish(payment: Payment, status: str, **fields) -> bool:
 
 
 def _after_paid(payment: Payment) -> None:
-    """Mark the fees paid; a payment for fees someone else already paid is given back."""
-    fee_ids = list(payment.fees.values_list("pk", flat=True))
+    """Mark the fees paid (one statement); a payment for fees someone else already paid is given back."""
+    fee_ids = Payment.fees.through.objects.filter(payment_id=payment.pk).values("fee_id")
     marked = Fee.objects.filter(pk__in=fee_ids, status=Fee.Status.DUE).update(status=Fee.Status.PAID, payment=payment)
     if not marked:
         refund_start(payment=payment, reason=_("Duplicate payment: the fee had already been paid."))
@@ -175,36 +175,108 @@ def _after_paid(payment: Payment) -> None:
     transaction.on_commit(lambda: tasks.receipt_issue_task.delay(payment.pk))
 
 
+def _returning_supported() -> bool:
+    if connection.vendor == "postgresql":
+        return True
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version_info >= (3, 35, 0)
+    return False
+
+
+def _finish_open_returning(*, reference: str, provider_id: str, amount: Decimal, status: str, **fields):
+    """One statement: `UPDATE … WHERE reference, provider, amount match AND status is open
+    RETURNING *`. The updated Payment, or None when no open payment matched (the caller then
+    finds out why). Falls back to UPDATE + one read where RETURNING is not available."""
+    now = timezone.now()
+    fields["status"] = status
+    fields["finished_at"] = now
+    if status == Payment.Status.PAID:
+        fields.setdefault("paid_at", now)
+    if not _returning_supported():
+        changed = Payment.objects.filter(
+            reference=reference, provider=provider_id, amount=amount, status__in=OPEN_STATES
+        ).update(**fields)
+        return Payment.objects.get(reference=reference, provider=provider_id) if changed else None
+    meta = Payment._meta
+    qn = connection.ops.quote_name
+    assignments, params = [], []
+    for name, value in fields.items():
+        field = meta.get_field(name)
+        assignments.append(f"{qn(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    concrete = list(meta.concrete_fields)
+    amount_field = meta.get_field("amount")
+    # Identifiers come from the model's meta; every value is a parameter.
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {', '.join(assignments)}"  # noqa: S608
+        f" WHERE {qn('reference')} = %s AND {qn('provider')} = %s AND {qn(amount_field.column)} = %s"
+        f" AND {qn('status')} IN (%s, %s)"
+        f" RETURNING {', '.join(qn(f.column) for f in concrete)}"
+    )
+    params += [
+        reference,
+        provider_id,
+        amount_field.get_db_prep_save(amount, connection),
+        *(str(state) for state in OPEN_STATES),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for field, value in zip(concrete, row, strict=True):
+        col = field.get_col(meta.db_table)
+        for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = converter(value, col, connection)
+        values.append(value)
+    return Payment.from_db(connection.alias, [f.attname for f in concrete], values)
+
+
 def payment_apply_gateway_result(*, provider_id: str, result: GatewayResult) -> str:
     """Apply a verified gateway message (IPN or query answer). Checks order, amount, state in
-    that order; returns VNPay's answer code. Concurrent duplicates: one wins the update."""
+    that order; returns VNPay's answer code. Concurrent duplicates: one wins the update.
+
+    The common case (an open payment, right amount, final answer) is one conditional
+    `UPDATE … RETURNING` plus one `UPDATE` of the fees; only the other answers read the row."""
+    try:
+        amount = None if result.amount is None else Decimal(result.amount)
+    except (InvalidOperation, TypeError, ValueError):
+        amount = None
+    status = {
+        "paid": Payment.Status.PAID,
+        "cancelled": Payment.Status.CANCELLED,
+        "expired": Payment.Status.EXPIRED,
+    }.get(result.status, Payment.Status.FAILED)
     with transaction.atomic():
+        if amount is not None and result.status != "pending":
+            payment = _finish_open_returning(
+                reference=result.reference,
+                provider_id=provider_id,
+                amount=amount,
+                status=status,
+                gateway_transaction_no=result.transaction_no[:64],
+                gateway_response_code=result.response_code[:16],
+                bank_code=result.bank_code[:30],
+                gateway_data=result.raw,
+            )
+            if payment is not None:
+                if status == Payment.Status.PAID:
+                    _after_paid(payment)
+                return CONFIRMED
+        # Not applied: say why, in the order VNPay expects (order, amount, state).
         payment = Payment.objects.filter(reference=result.reference, provider=provider_id).first()
         if payment is None:
             return ORDER_NOT_FOUND
-        if result.amount is None or Decimal(result.amount) != payment.amount:
+        if amount is None or amount != payment.amount:
             return INVALID_AMOUNT
         if payment.is_final:
             return ALREADY_CONFIRMED
         if result.status == "pending":
             return CONFIRMED
-        gateway_fields = {
-            "gateway_transaction_no": result.transaction_no[:64],
-            "gateway_response_code": result.response_code[:16],
-            "bank_code": result.bank_code[:30],
-            "gateway_data": result.raw,
-        }
-        status = {
-            "paid": Payment.Status.PAID,
-            "cancelled": Payment.Status.CANCELLED,
-            "expired": Payment.Status.EXPIRED,
-        }.get(result.status, Payment.Status.FAILED)
-        if not _finish(payment, status, **gateway_fields):
-            return ALREADY_CONFIRMED
-        payment.refresh_from_db()
-        if status == Payment.Status.PAID:
-            _after_paid(payment)
-        return CONFIRMED
+        return ALREADY_CONFIRMED
 
 
 def counter_payment_record(*, dossier, cashier, method: str, payer_name: str = "") -> Payment:
