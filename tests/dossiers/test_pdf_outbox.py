@@ -6,7 +6,10 @@ from dossiers.models import IssuedDocument, Status
 
 
 def _reset_broker_pools(app) -> None:
-    app.pool.force_close_all()
+    """Drop the producer/connection pools so the next publish uses conf.broker_url again."""
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
