@@ -1,4 +1,4 @@
-"""Demo dossiers for citizen1/citizen2 in different states, at the demo officials' agency.
+"""Demo dossiers for citizen1/citizen2 in different states, at each demo officials' agency.
 
 Idempotent: each demo dossier carries a key in its applicant data and is made only once.
 """
@@ -83,23 +83,33 @@ def _versions_for(agency_id: int, free: bool):
 
 
 def seed(*, password: str, stdout) -> list[tuple[str, str]]:
+    """File the demo plan at each demo officials' agency (intake@, intake2@ …) that implements
+    published procedures, so every demo official opens a realistic queue."""
     User = get_user_model()
-    intake = processing = agency_id = None
-    # The demo officials of the first agency that has published procedures of its own.
+    made = 0
     for suffix in ("", "2"):
-        candidate = User.objects.filter(email=f"intake{suffix}@example.vn").select_related("official_profile").first()
-        if candidate is None or not hasattr(candidate, "official_profile"):
+        intake = User.objects.filter(email=f"intake{suffix}@example.vn").select_related("official_profile").first()
+        processing = User.objects.filter(email=f"processing{suffix}@example.vn").first()
+        if intake is None or processing is None or not hasattr(intake, "official_profile"):
             continue
-        if _versions_for(candidate.official_profile.agency_id, False):
-            intake = candidate
-            processing = User.objects.filter(email=f"processing{suffix}@example.vn").first()
-            agency_id = candidate.official_profile.agency_id
-            break
-    if intake is None or processing is None:
+        agency_id = intake.official_profile.agency_id
+        if not _versions_for(agency_id, False):
+            stdout.write(f"Demo dossiers for intake{suffix}@example.vn skipped: nothing published at their agency.")
+            continue
+        made += _seed_at(suffix, intake, processing, agency_id, stdout)
+    total = Dossier.objects.filter(applicant__has_key="demo_key").count()
+    if not total:
         stdout.write("Demo dossiers skipped: no demo official works at an agency with published procedures.")
-        return []
+    else:
+        stdout.write(f"Demo dossiers: {made} made, {total} in all.")
+    return []
+
+
+def _seed_at(suffix, intake, processing, agency_id, stdout) -> int:
+    User = get_user_model()
     made = 0
     for index, (key, email, state, free) in enumerate(PLAN):
+        key = f"{key}{suffix}"
         citizen = User.objects.filter(email=email).first()
         if citizen is None or Dossier.objects.filter(citizen=citizen, applicant__demo_key=key).exists():
             continue
@@ -111,15 +121,21 @@ def seed(*, password: str, stdout) -> list[tuple[str, str]]:
         if not versions:
             stdout.write(f"Demo dossier {key} skipped: no suitable published procedure at the demo agency.")
             continue
-        version = versions[index % len(versions)]
-        try:
-            with transaction.atomic():
-                _make(key, citizen, version, state, intake, processing, agency_id)
-            made += 1
-        except DossierActionError as exc:
-            stdout.write(f"Demo dossier {key} stopped early: {exc.message}")
-    stdout.write(f"Demo dossiers: {made} made, {Dossier.objects.filter(applicant__has_key='demo_key').count()} in all.")
-    return []
+        # Start at a different procedure for each plan line; a procedure whose e-form the
+        # generic demo answers cannot satisfy is skipped for the next one.
+        start = index % len(versions)
+        errors = []
+        for version in versions[start:] + versions[:start]:
+            try:
+                with transaction.atomic():
+                    _make(key, citizen, version, state, intake, processing, agency_id)
+                made += 1
+                break
+            except DossierActionError as exc:
+                errors.append(exc.message)
+        else:
+            stdout.write(f"Demo dossier {key} not made: {errors[-1] if errors else 'no procedure'}")
+    return made
 
 
 def _make(key, citizen, version, state, intake, processing, agency_id):

@@ -177,13 +177,28 @@ def _demo_totp(user: User) -> None:
 
 
 def _pick_agencies():
-    """A province-level agency (preferably the public-administration service centre) and a
+    """A province-level agency (the one with the most fee-free published procedures) and a
     commune-level one (preferably a commune People's Committee), chosen deterministically."""
+    from django.db.models import Count, Q
+
     from services.models import Agency
 
     active = Agency.objects.filter(is_active=True).order_by("code")
     provincial = active.filter(level=Agency.Level.PROVINCE)
-    first = provincial.filter(name__icontains="hành chính công").first() or provincial.first()
+    # The provincial agency with the most published fee-free procedures (demo dossiers can go
+    # through intake without a payment there), so that its demo officials have a real queue;
+    # the service centre when nothing is published yet.
+    published = Q(procedure_versions__status="published")
+    busiest = (
+        provincial.annotate(
+            free=Count("procedure_versions", filter=published & Q(procedure_versions__total_fee=0)),
+            total=Count("procedure_versions", filter=published),
+        )
+        .filter(total__gt=0)
+        .order_by("-free", "-total", "code")
+        .first()
+    )
+    first = busiest or provincial.filter(name__icontains="hành chính công").first() or provincial.first()
     communal = active.filter(level=Agency.Level.COMMUNE)
     second = (
         communal.filter(name__icontains="Ủy ban").first()

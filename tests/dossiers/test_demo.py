@@ -4,9 +4,10 @@ import pytest
 
 from dossiers import demo
 from dossiers.models import Dossier, Status
+from dossiers.selectors import official_queue
 from identity.models import User
 
-from .factories import CitizenFactory, official, version
+from .factories import AgencyFactory, CitizenFactory, official, version
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +42,20 @@ def test_demo_without_officials_does_nothing():
     out = io.StringIO()
     assert demo.seed(password="x", stdout=out) == []
     assert "skipped" in out.getvalue()
+
+
+def test_each_demo_officials_agency_gets_a_queue(agency):
+    """intake@ and intake2@ work at different agencies: both open a queue with demo dossiers."""
+    other = AgencyFactory()
+    version(code="1.000101", agencies=[agency], documents=[])
+    version(code="1.000202", agencies=[other], documents=[])
+    CitizenFactory(email="citizen2@example.vn")
+    CitizenFactory(email="citizen1@example.vn", identity_level=1)
+    intake = official(agency, "intake", email="intake@example.vn")
+    official(agency, "processing", email="processing@example.vn")
+    intake2 = official(other, "intake", email="intake2@example.vn")
+    official(other, "processing", email="processing2@example.vn")
+    demo.seed(password="x", stdout=io.StringIO())
+    assert official_queue(user=intake).count() == 6  # every plan line but the draft
+    assert official_queue(user=intake2).count() == 6
+    assert not official_queue(user=intake).filter(current_agency=other).exists()
