@@ -215,13 +215,6 @@ EXEMPT_PATTERNS = [
     re.compile(r"^admin/\^\(\?P<app_label>"),  # the app index pages
 ]
 
-# Cells where the code is more permissive than the policy above: each is a finding reported to
-# the owning app. `test_known_gaps` still requires them to answer without a server error and to
-# stay within the owning agency, and lists the ones still open as warnings in the test summary;
-# a fixed gap changes nothing there — remove its line so the main matrix enforces it.
-_NOT_HANDLING = ("cashier", "catalog_editor", "catalog_publisher", "auditor", "volunteer")
-KNOWN_GAPS: dict[tuple[str, str], str] = {}
-
 
 def _notification(world):
     from portal.models import Notification
@@ -439,7 +432,7 @@ def _run(world, clients, cells):
 def test_authorization_matrix(world, clients):
     from dossiers.models import Dossier
 
-    cells = [(e, a) for e in all_entries() for a in ACTORS if (e.route, a) not in KNOWN_GAPS]
+    cells = [(e, a) for e in all_entries() for a in ACTORS]
     # First everyone who must be refused, then check the refused POSTs changed nothing.
     denied = [(e, a) for e, a in cells if e.policy.get(a, e.default) in (DENY, LOGIN)]
     failures = _run(world, clients, denied)
@@ -450,23 +443,3 @@ def test_authorization_matrix(world, clients):
     assert notification is None or notification.read_at is None
     failures += _run(world, clients, [cell for cell in cells if cell not in denied])
     assert not failures, f"{len(failures)} authorization cells wrong:\n" + "\n".join(failures)
-
-
-def test_known_gaps(world, clients):
-    """Known gaps answer without error; the ones still open are reported as warnings."""
-    import warnings
-
-    entries = {e.route: e for e in all_entries()}
-    still_open, broken = [], []
-    for (route, actor), finding in KNOWN_GAPS.items():
-        entry = entries[route]
-        if not _buildable(entry, world):
-            continue
-        response = _request(clients[actor], entry, world)
-        if response.status_code >= 500:
-            broken.append(f"{route} as {actor}: {response.status_code}")
-        elif _check(entry, actor, world, response) is not None:
-            still_open.append(f"{route} as {actor}: {finding}")
-    assert not broken, broken
-    for gap in still_open:
-        warnings.warn(f"known authorization gap: {gap}", UserWarning, stacklevel=1)
