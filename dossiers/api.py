@@ -1,6 +1,5 @@
 """The dossier API: a citizen's own dossiers (create and submit, list, read) and the public lookup."""
 
-from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -10,7 +9,6 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from . import selectors, services
-from .models import DossierFile
 from .services import DossierActionError
 
 
@@ -45,6 +43,8 @@ class DossierDetailSerializer(DossierOutputSerializer):
         return DossierEventSerializer(obj.events.all(), many=True).data
 
     def get_parts(self, obj) -> list[dict]:
+        if not obj.snapshot.get("is_bundle"):
+            return []  # only a bundle has parts
         return DossierOutputSerializer(obj.parts.select_related("procedure_version", "agency"), many=True).data
 
 
@@ -107,30 +107,27 @@ class DossierListCreateApi(GenericAPIView):
                 {"detail": "This procedure needs a level-2 e-ID account."}, status=status.HTTP_403_FORBIDDEN
             )
         agency = Agency.objects.filter(pk=payload["agency"]).first() if payload.get("agency") else None
+        refs = payload.get("documents") or []
+        found = PersonalDocument.objects.in_bulk([ref["personal_document"] for ref in refs]) if refs else {}
+        documents = []
+        for ref in refs:
+            document = found.get(ref["personal_document"])
+            if document is None or document.owner_id != request.user.pk:
+                return Response({"detail": "Unknown personal document."}, status=status.HTTP_400_BAD_REQUEST)
+            documents.append((ref["key"], document))
         try:
-            with transaction.atomic():
-                draft = services.dossier_draft_create(citizen=request.user, procedure_version=version, agency=agency)
-                services.dossier_draft_update(
-                    dossier=draft,
-                    by=request.user,
-                    applicant=payload.get("applicant") or None,
-                    form_data=payload.get("form_data") or {},
-                )
-                for ref in payload.get("documents") or []:
-                    document = PersonalDocument.objects.filter(pk=ref["personal_document"], owner=request.user).first()
-                    if document is None:
-                        raise DossierActionError("Unknown personal document.")
-                    services.dossier_file_add(
-                        dossier=draft,
-                        by=request.user,
-                        doc_key=ref["key"],
-                        personal_document=document,
-                        kind=DossierFile.Kind.APPLICANT,
-                    )
-                dossier = services.dossier_submit(dossier=draft, by=request.user)
+            dossier = services.dossier_file_and_submit(
+                citizen=request.user,
+                procedure_version=version,
+                agency=agency,
+                applicant=payload.get("applicant") or None,
+                form_data=payload.get("form_data") or {},
+                documents=documents,
+            )
+        except services.DossierIncomplete as exc:
+            return Response({"detail": exc.message, "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
         except DossierActionError as exc:
-            errors = services.dossier_validation_errors(draft) if "draft" in locals() else {}
-            return Response({"detail": exc.message, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": exc.message, "errors": {}}, status=status.HTTP_400_BAD_REQUEST)
         return Response(DossierDetailSerializer(dossier).data, status=status.HTTP_201_CREATED)
 
 

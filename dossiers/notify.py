@@ -1,18 +1,16 @@
 """Tell people about dossiers: the citizen on every status change, officials about new and
 late dossiers. Delivery belongs to portal.notifications (an outbox written in the caller's
-transaction); until that module exists the message is mailed on commit instead."""
+transaction, delivered by Celery after commit)."""
 
-import logging
 import unicodedata
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-logger = logging.getLogger(__name__)
+from portal.notifications import notifications_enqueue_for
+
 SMS_MAX = 160
 
 
@@ -25,41 +23,28 @@ def sms_plain(text: str) -> str:
     return text if len(text) <= SMS_MAX else text[: SMS_MAX - 3].rstrip() + "..."
 
 
-def _enqueue():
-    try:
-        from portal.notifications import notification_enqueue
-    except ImportError as exc:
-        if exc.name not in ("portal.notifications",) and "notification_enqueue" not in str(exc):
-            raise
-        return None
-    return notification_enqueue
-
-
 def notify(
     *, user, subject: str, body: str, sms_text: str, url: str, event: str, related=None, dedupe_key: str | None = None
 ) -> None:
     """Queue one notification. Must be called inside the transaction of the change it reports."""
-    if user is None:
-        return
-    enqueue = _enqueue()
-    sms_text = sms_plain(sms_text)
-    if enqueue is not None:
-        extra = {"dedupe_key": dedupe_key} if dedupe_key else {}
-        enqueue(
-            user=user, subject=subject, body=body, sms_text=sms_text, url=url, event=event, related=related, **extra
-        )
-        return
-    if not user.email or not getattr(user, "notify_email", True):
-        return
-    message = f"{body}\n\n{url}"
+    if user is not None:
+        notify_many(
+            users=[user], subject=subject, body=body, sms_text=sms_text, url=url, event=event, related=related,
+            dedupe_key=dedupe_key,
+        )  # fmt: skip
 
-    def _send():
-        try:
-            send_mail(subject, message, settings.DEFAULT_FROM_EMAIL, [user.email])
-        except Exception:  # a mail outage must not break the request that already committed
-            logger.exception("Could not send the notification %s to user %s", event, user.pk)
 
-    transaction.on_commit(_send)
+def notify_many(
+    *, users, subject: str, body: str, sms_text: str, url: str, event: str, related=None, dedupe_key: str | None = None
+) -> None:
+    """`notify` for several people with the same message (one outbox INSERT)."""
+    users = [u for u in users if u is not None]
+    if not users:
+        return
+    notifications_enqueue_for(
+        users=users, subject=subject, body=body, sms_text=sms_plain(sms_text), url=url, event=event, related=related,
+        dedupe_key=dedupe_key,
+    )  # fmt: skip
 
 
 def dossier_url(dossier) -> str:
@@ -126,5 +111,4 @@ def citizen_notify(*, dossier, action: str, note: str = "", key: str | None = No
 
 def officials_notify(*, users, dossier, event: str, subject: str, body: str) -> None:
     url = settings.SITE_URL + reverse("admin:dossiers_dossier_change", args=[dossier.pk])
-    for user in users:
-        notify(user=user, subject=subject, body=body, sms_text=body, url=url, event=event, related=dossier)
+    notify_many(users=users, subject=subject, body=body, sms_text=body, url=url, event=event, related=dossier)

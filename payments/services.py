@@ -51,11 +51,13 @@ def _snapshot(dossier) -> dict:
 
 def fees_create_for_dossier(*, dossier) -> list[Fee]:
     """Copy the fee lines of the dossier's procedure version. Idempotent; free procedures get none."""
+    snapshot = _snapshot(dossier)
+    if not any(Decimal(str(line.get("amount") or "0")) > 0 for line in snapshot.get("fees") or []):
+        return []  # a free procedure: nothing to copy, no statement
     with transaction.atomic():
         existing = list(Fee.objects.select_for_update().filter(dossier=dossier))
         if existing:
             return existing
-        snapshot = _snapshot(dossier)
         timing = snapshot.get("fee_timing") or FeeTiming.BEFORE_INTAKE
         if timing not in FeeTiming.values:
             timing = FeeTiming.BEFORE_INTAKE

@@ -2,7 +2,8 @@
 by Celery after commit, exactly once per row; a beat job re-publishes rows a broker outage left
 pending. Channels are plugins (portal/channels.py).
 
-Public interface: notification_enqueue, notifications_publish, notifications_notify_officials, notification_send,
+Public interface: notification_enqueue, notifications_enqueue_for, notifications_publish,
+notifications_notify_officials, notification_send,
 notifications_redeliver_pending, notification_mark_read, notifications_mark_all_read,
 inbox_for, inbox_unread_count.
 """
@@ -14,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .channels import ChannelError, PermanentChannelError, channel_get
@@ -45,16 +46,20 @@ def _user_wants(user, channel: str) -> bool:
     return True
 
 
-def notifications_publish(ids: list[int]) -> None:
-    """Hand rows to Celery. Runs after commit; a broker outage is logged, never raised: the
-    rows stay pending and the beat job publishes them again later."""
-    from .tasks import notification_deliver
+PUBLISH_BATCH = 10  # rows per Celery message: one change's notifications, a bounded task time
 
-    for notification_id in ids:
+
+def notifications_publish(ids: list[int]) -> None:
+    """Hand rows to Celery, a few rows per message. Runs after commit; a broker outage is
+    logged, never raised: the rows stay pending and the beat job publishes them again later."""
+    from .tasks import notifications_deliver
+
+    for start in range(0, len(ids), PUBLISH_BATCH):
+        batch = list(ids[start : start + PUBLISH_BATCH])
         try:
-            notification_deliver.delay(notification_id)
+            notifications_deliver.delay(batch)
         except Exception as exc:  # kombu/redis raise many types when the broker is down
-            logger.warning("Could not publish notification %s (will be redelivered): %s", notification_id, exc)
+            logger.warning("Could not publish notifications %s (will be redelivered): %s", batch, exc)
 
 
 def notification_enqueue(
@@ -75,46 +80,113 @@ def notification_enqueue(
     sent. `related` is a model instance or a (type, id) pair. The same event (same user,
     channel, related object and text, or the same explicit `dedupe_key`) never makes two rows;
     callers whose events repeat with identical text should pass a key of their own (e.g. the
-    id of their timeline event).
+    id of their timeline event). Returns the rows of this event, the earlier ones included.
     """
+    return notifications_enqueue_for(
+        users=[user],
+        event=event,
+        subject=subject,
+        body=body,
+        sms_text=sms_text,
+        url=url,
+        related=related,
+        channels=channels,
+        dedupe_key=dedupe_key,
+    )
+
+
+def notifications_enqueue_for(
+    *,
+    users: Iterable,
+    event: str,
+    subject: str,
+    body: str,
+    sms_text: str = "",
+    url: str = "",
+    related=None,
+    channels: Iterable[str] | None = None,
+    dedupe_key: str | None = None,
+) -> list[Notification]:
+    """`notification_enqueue` for several users at once, in one INSERT."""
     related_type, related_id = _related_ref(related)
-    wanted = [c for c in (channels or ALL_CHANNELS) if _user_wants(user, c)]
     now = timezone.now()
-    rows = []
-    for channel in wanted:
-        plugin = channel_get(channel)
-        text = (sms_text or body) if channel == Notification.Channel.SMS else body
-        key = (
-            _dedupe_key(dedupe_key, user.pk, channel)
-            if dedupe_key
-            else _dedupe_key(event, user.pk, channel, related_type, related_id, subject, text, url)
-        )
-        inbox = channel == Notification.Channel.INBOX
-        rows.append(
-            Notification(
-                user=user,
-                channel=channel,
-                event=event[:100],
-                subject=subject[:255],
-                body=text,
-                url=url[:500],
-                address=plugin.address_for(user)[:255],
-                status=Notification.Status.SENT if inbox else Notification.Status.PENDING,
-                sent_at=now if inbox else None,
-                related_type=related_type,
-                related_id=related_id,
-                dedupe_key=key,
+    rows, keys = [], set()
+    for user in users:
+        for channel in channels or ALL_CHANNELS:
+            if not _user_wants(user, channel):
+                continue
+            plugin = channel_get(channel)
+            text = (sms_text or body) if channel == Notification.Channel.SMS else body
+            key = (
+                _dedupe_key(dedupe_key, user.pk, channel)
+                if dedupe_key
+                else _dedupe_key(event, user.pk, channel, related_type, related_id, subject, text, url)
             )
-        )
+            if key in keys:  # the same user twice
+                continue
+            keys.add(key)
+            inbox = channel == Notification.Channel.INBOX
+            rows.append(
+                Notification(
+                    user=user,
+                    channel=channel,
+                    event=event[:100],
+                    subject=subject[:255],
+                    body=text,
+                    url=url[:500],
+                    address=plugin.address_for(user)[:255],
+                    status=Notification.Status.SENT if inbox else Notification.Status.PENDING,
+                    created_at=now,
+                    sent_at=now if inbox else None,
+                    related_type=related_type,
+                    related_id=related_id,
+                    dedupe_key=key,
+                )
+            )
     if not rows:
         return []
-    # ON CONFLICT DO NOTHING: a repeat is ignored without breaking the caller's transaction.
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    saved = list(Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).order_by("pk"))
+    saved = _rows_save(rows)
     to_send = [n.pk for n in saved if n.status == Notification.Status.PENDING]
     if to_send:
         transaction.on_commit(lambda: notifications_publish(to_send))
     return saved
+
+
+def _rows_save(rows: list[Notification]) -> list[Notification]:
+    """Insert the rows whose key is new and return the rows of all these keys, by id.
+
+    A repeat is ignored (ON CONFLICT DO NOTHING) without breaking the caller's transaction.
+    Where the database returns rows from a multi-row INSERT (PostgreSQL, SQLite >= 3.35), the
+    new rows' ids come back with it: one statement, and a second only for repeats."""
+    if not connection.features.can_return_rows_from_bulk_insert:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        return list(Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).order_by("pk"))
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    values = []
+    for row in rows:
+        values += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    table, columns = quote(Notification._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    key, pk = quote("dedupe_key"), quote("id")
+    sql = (  # names from the model, values as parameters
+        f"INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608
+        f"ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        ids = {dedupe: id_ for id_, dedupe in cursor.fetchall()}
+    saved, repeats = [], []
+    for row in rows:
+        if row.dedupe_key in ids:
+            row.pk = ids[row.dedupe_key]
+            row._state.adding, row._state.db = False, connection.alias
+            saved.append(row)
+        else:
+            repeats.append(row.dedupe_key)
+    if repeats:
+        saved += Notification.objects.filter(dedupe_key__in=repeats)
+    return sorted(saved, key=lambda n: n.pk)
 
 
 def notifications_notify_officials(
@@ -141,20 +213,17 @@ def notifications_notify_officials(
         .distinct()
         .order_by("pk")
     )
-    rows: list[Notification] = []
-    for official in officials:
-        rows += notification_enqueue(
-            user=official,
-            event=event,
-            subject=subject,
-            body=body,
-            sms_text=sms_text,
-            url=url,
-            related=related,
-            channels=channels,
-            dedupe_key=dedupe_key,
-        )
-    return rows
+    return notifications_enqueue_for(
+        users=officials,
+        event=event,
+        subject=subject,
+        body=body,
+        sms_text=sms_text,
+        url=url,
+        related=related,
+        channels=channels,
+        dedupe_key=dedupe_key,
+    )
 
 
 class DeliveryResult:

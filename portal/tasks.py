@@ -1,8 +1,12 @@
 """Celery tasks of the site shell: delivering outbox notifications and re-publishing stuck ones."""
 
+import logging
+
 from celery import shared_task
 
 from .notifications import DeliveryResult, notification_send, notifications_redeliver_pending
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -24,6 +28,29 @@ def notification_deliver(self, notification_id: int) -> str:
         countdown = min(30 * 2**self.request.retries, 900)
         raise self.retry(countdown=countdown)
     return result
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=150,
+    time_limit=180,
+    ignore_result=True,
+)
+def notifications_deliver(self, notification_ids: list[int]) -> dict[int, str]:
+    """Deliver the rows one change wrote (published together: one message instead of one per
+    row). Each row is sent at most once, as in `notification_deliver`; a row whose channel is
+    down for now is retried on its own, with backoff."""
+    results = {}
+    for notification_id in notification_ids:
+        results[notification_id] = result = notification_send(notification_id=notification_id)
+        if result == DeliveryResult.RETRY and not self.request.is_eager:
+            try:
+                notification_deliver.apply_async(args=[notification_id], countdown=30)
+            except Exception as exc:  # the row stays pending: the beat job publishes it again
+                logger.warning("Could not schedule a retry of notification %s: %s", notification_id, exc)
+    return results
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60)

@@ -6,7 +6,7 @@ illegal move with DossierActionError (a message for people), appends a timeline 
 `dossier_transitioned`, and queues the notification and the PDF to go out on commit.
 """
 
-from .base import ACTION_LABELS, ACTION_ROLES, DossierActionError, official_may
+from .base import ACTION_LABELS, ACTION_ROLES, DossierActionError, DossierIncomplete, official_may
 from .deadlines import dossier_deadlines_mark
 from .drafts import (
     applicant_from_user,
@@ -16,7 +16,7 @@ from .drafts import (
     dossier_file_add,
     dossier_file_remove,
 )
-from .submission import dossier_code_next, dossier_submit, dossier_validation_errors
+from .submission import dossier_code_next, dossier_file_and_submit, dossier_submit, dossier_validation_errors
 from .transitions import (
     dossier_approve,
     dossier_assign,
@@ -39,6 +39,7 @@ __all__ = [
     "ACTION_LABELS",
     "ACTION_ROLES",
     "DossierActionError",
+    "DossierIncomplete",
     "applicant_from_user",
     "dossier_approve",
     "dossier_assign",
@@ -50,6 +51,7 @@ __all__ = [
     "dossier_draft_update",
     "dossier_extend",
     "dossier_file_add",
+    "dossier_file_and_submit",
     "dossier_file_remove",
     "dossier_rate",
     "dossier_receive",

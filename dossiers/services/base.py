@@ -31,6 +31,14 @@ class DossierActionError(Exception):
         self.message = str(message)
 
 
+class DossierIncomplete(DossierActionError):
+    """Submission refused: `errors` says what is missing, as `dossier_validation_errors` does."""
+
+    def __init__(self, message, errors: dict[str, list[str]]):
+        super().__init__(message)
+        self.errors = errors
+
+
 # Which official roles may take which action (superusers may take all).
 ACTION_ROLES = {
     "receive": {roles.INTAKE, roles.LEADER},

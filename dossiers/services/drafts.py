@@ -26,16 +26,7 @@ def dossier_draft_create(
     applicant: dict | None = None,
 ) -> Dossier:
     """A new draft. `agency` defaults to the first implementing agency of the procedure."""
-    snapshot = procedure_version.snapshot or {}
-    agency_ids = [a["id"] for a in snapshot.get("agencies", [])]
-    if agency is None:
-        if not agency_ids:
-            raise DossierActionError(_("This procedure has no implementing agency yet."))
-        agency_id = agency_ids[0]
-    else:
-        agency_id = agency.pk
-        if agency_ids and agency_id not in agency_ids:
-            raise DossierActionError(_("This agency does not handle this procedure."))
+    agency_id = _agency_id_for(procedure_version, agency)
     if filed_by is not None and filed_by.pk != citizen.pk and not consent:
         raise DossierActionError(_("Record the applicant's consent before filing on their behalf."))
     with transaction.atomic():
@@ -56,6 +47,18 @@ def dossier_draft_create(
             data={"channel": channel, "consent": consent} if dossier.filed_by_id else {},
         )
     return dossier
+
+
+def _agency_id_for(procedure_version, agency=None) -> int:
+    """The receiving agency: the one chosen if it handles the procedure, else the first that does."""
+    agency_ids = [a["id"] for a in (procedure_version.snapshot or {}).get("agencies", [])]
+    if agency is None:
+        if not agency_ids:
+            raise DossierActionError(_("This procedure has no implementing agency yet."))
+        return agency_ids[0]
+    if agency_ids and agency.pk not in agency_ids:
+        raise DossierActionError(_("This agency does not handle this procedure."))
+    return agency.pk
 
 
 def applicant_from_user(user) -> dict:

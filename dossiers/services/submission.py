@@ -15,6 +15,7 @@ from ..notify import citizen_notify
 from ..signals import dossier_submitted, dossier_transitioned
 from .base import (
     DossierActionError,
+    DossierIncomplete,
     _check_owner,
     _event,
     _illegal,
@@ -39,8 +40,15 @@ def dossier_code_next(*, unit_code: str, day: dt.date) -> str:
     return f"{unit_code}-{day:%y%m%d}-{number:04d}"
 
 
-def dossier_validation_errors(dossier: Dossier) -> dict[str, list[str]]:
-    """What stops a draft from being submitted: {"applicant"|"form:<field>"|"documents:<key>": [...]}."""
+def dossier_validation_errors(dossier: Dossier, *, present: set[str] | None = None) -> dict[str, list[str]]:
+    """What stops a draft from being submitted: {"applicant"|"form:<field>"|"documents:<key>": [...]}.
+
+    `present` is the set of document keys attached (default: read from the dossier's files)."""
+    return _validate(dossier, present=present)[1]
+
+
+def _validate(dossier: Dossier, *, present: set[str] | None = None) -> tuple[dict, dict[str, list[str]]]:
+    """(cleaned e-form data, errors) of a dossier about to be submitted."""
     errors: dict[str, list[str]] = {}
     applicant = dossier.applicant or {}
     for key, label in (("full_name", _("Full name")), ("personal_id", _("Personal identification number"))):
@@ -50,20 +58,27 @@ def dossier_validation_errors(dossier: Dossier) -> dict[str, list[str]]:
     if pid and (len(pid) != 12 or not pid.isdigit()):
         errors.setdefault("applicant", []).append(_("The personal identification number has 12 digits."))
     schema = dossier.snapshot.get("form_schema") or []
-    _cleaned, form_errors = form_data_clean(schema, dossier.form_data or {}, language="vi")
+    cleaned, form_errors = form_data_clean(schema, dossier.form_data or {}, language="vi")
     if form_errors:
         labels = {name: f.label for name, f in build_form_class(schema, language="vi").base_fields.items()}
         for field, messages in form_errors.items():
             label = labels.get(field) or field
             errors[f"form:{field}"] = [f"{label}: {m}" for m in messages]
-    present = set(dossier.files.values_list("doc_key", flat=True))
-    for doc in dossier.snapshot.get("documents", []):
-        if not doc.get("mandatory") or doc.get("key") in present:
+    documents = [d for d in dossier.snapshot.get("documents", []) if d.get("mandatory")]
+    if present is None and documents:
+        present = set(dossier.files.values_list("doc_key", flat=True))
+    for doc in documents:
+        if doc.get("key") in present:
             continue
         if "eid:identity" in (doc.get("reusable_kinds") or []) and pid:
             continue
         errors[f"documents:{doc.get('key')}"] = [_("“%(name)s” is required.") % {"name": doc.get("name")}]
-    return errors
+    return cleaned, errors
+
+
+def _incomplete(errors: dict) -> DossierIncomplete:
+    first = next(iter(errors.values()))[0]
+    return DossierIncomplete(_("The dossier is not complete: %(error)s") % {"error": first}, errors)
 
 
 def dossier_submit(*, dossier: Dossier, by) -> Dossier:
@@ -75,44 +90,120 @@ def dossier_submit(*, dossier: Dossier, by) -> Dossier:
             if d.code:
                 return d
             raise _illegal(d, "submit")
-        snapshot = d.snapshot
-        errors = dossier_validation_errors(d)
+        cleaned, errors = _validate(d)
         if errors:
-            first = next(iter(errors.values()))[0]
-            raise DossierActionError(_("The dossier is not complete: %(error)s") % {"error": first})
-        _cleaned, _errs = form_data_clean(snapshot.get("form_schema") or [], d.form_data or {}, language="vi")
+            raise _incomplete(errors)
         now = timezone.now()
-        d.form_data = _cleaned or d.form_data
+        d.form_data = cleaned or d.form_data
         d.code = dossier_code_next(unit_code=d.agency.code, day=timezone.localdate(now))
         d.status = Status.SUBMITTED
         d.submitted_at = now
-        d.current_agency = None if snapshot.get("is_bundle") else d.agency
+        d.current_agency = None if d.snapshot.get("is_bundle") else d.agency
         d.save()
-        _event(
-            dossier=d,
-            actor=by,
-            action="submit",
-            from_status=Status.DRAFT,
-            to_status=Status.SUBMITTED,
-            data={"procedure_version": d.procedure_version_id, "channel": d.channel},
-        )
-        if snapshot.get("is_bundle"):
-            _bundle_parts_create(parent=d, by=by, now=now)
-        dossier_submitted.send(sender=Dossier, dossier=d)
-        dossier_transitioned.send(
-            sender=Dossier, dossier=d, action="submit", from_status=Status.DRAFT, to_status=d.status, actor=by
-        )
-        citizen_notify(dossier=d, action="submit")
-        if d.current_agency_id:
-            _intake_officials_notify(dossier=d)
+        _submitted(d, by=by, from_status=Status.DRAFT, now=now)
     return d
 
 
-def _bundle_parts_create(*, parent: Dossier, by, now) -> None:
+def dossier_file_and_submit(
+    *,
+    citizen,
+    procedure_version,
+    agency=None,
+    applicant: dict | None = None,
+    form_data: dict | None = None,
+    documents: list[tuple[str, object]] = (),
+) -> Dossier:
+    """File a complete dossier in one step (the API): what `dossier_draft_create`,
+    `dossier_file_add` and `dossier_submit` do, without the draft.
+
+    `documents` are (document key, PersonalDocument of the citizen) pairs. The dossier is checked
+    before anything is written; its number is taken in a statement of its own when no transaction
+    is open, so that the per-agency counter row is not held through the whole filing (a failure
+    after that leaves a gap in the numbers, which is allowed)."""
+    from ..models import Channel, DossierFile
+    from .drafts import _agency_id_for, applicant_from_user
+
+    agency_id = _agency_id_for(procedure_version, agency)
+    if agency is None or agency.pk != agency_id:
+        from services.models import Agency
+
+        agency = Agency.objects.get(pk=agency_id)
+    for _key, document in documents:
+        if document.owner_id != citizen.pk:
+            raise DossierActionError(_("This document is not in the applicant's document store."))
+    d = Dossier(
+        citizen=citizen,
+        channel=Channel.ONLINE,
+        procedure_version=procedure_version,
+        agency=agency,
+        applicant={**applicant_from_user(citizen), **(applicant or {})},
+        form_data=dict(form_data or {}),
+    )
+    keys = {doc.get("key") for doc in d.snapshot.get("documents", [])}
+    for key, _document in documents:
+        if keys and key not in keys:
+            raise DossierActionError(_("Unknown document."))
+    cleaned, errors = _validate(d, present={key for key, _document in documents})
+    if errors:
+        raise _incomplete(errors)
+    now = timezone.now()
+    d.form_data = cleaned or d.form_data
+    d.code = dossier_code_next(unit_code=agency.code, day=timezone.localdate(now))
+    d.status = Status.SUBMITTED
+    d.submitted_at = now
+    d.current_agency = None if d.snapshot.get("is_bundle") else agency
+    with transaction.atomic():
+        d.save(force_insert=True)
+        DossierFile.objects.bulk_create(
+            DossierFile(
+                dossier=d,
+                doc_key=key,
+                kind=DossierFile.Kind.APPLICANT,
+                personal_document=document,
+                original_name=document.title,
+                content_type=document.content_type,
+                size=0,
+                uploaded_by=citizen,
+            )
+            for key, document in documents
+        )
+        _submitted(d, by=citizen, from_status="", now=now)
+    return d
+
+
+def _submitted(d: Dossier, *, by, from_status: str, now) -> None:
+    """What follows every submission, in its transaction: the timeline, the parts of a bundle,
+    fees (signal), the citizen's and the intake officials' notifications."""
+    event = _event(
+        dossier=d,
+        actor=by,
+        action="submit",
+        from_status=from_status,
+        to_status=Status.SUBMITTED,
+        data={"procedure_version": d.procedure_version_id, "channel": d.channel},
+    )
+    parts = _bundle_parts_create(parent=d, by=by, now=now) if d.snapshot.get("is_bundle") else []
+    dossier_submitted.send(sender=Dossier, dossier=d)
+    dossier_transitioned.send(
+        sender=Dossier, dossier=d, action="submit", from_status=from_status, to_status=d.status, actor=by
+    )
+    citizen_notify(dossier=d, action="submit")
+    if d.current_agency_id:
+        _intake_officials_notify(dossier=d)
+    # The timeline and the parts, as `prefetch_related` would have loaded them: showing the
+    # dossier just filed needs no second read of what was just written.
+    for name, rows in (("events", [event]), ("parts", parts)):
+        queryset = getattr(d, name).all()
+        queryset._result_cache, queryset._prefetch_done = rows, True
+        d._prefetched_objects_cache = {**getattr(d, "_prefetched_objects_cache", {}), name: queryset}
+
+
+def _bundle_parts_create(*, parent: Dossier, by, now) -> list[Dossier]:
     from services.models import Agency
 
     parts = parent.snapshot.get("bundle_parts") or []
     agencies = Agency.objects.in_bulk([p["agency"]["id"] for p in parts if p.get("agency")])
+    children = []
     for index, part in enumerate(parts):
         agency = agencies.get((part.get("agency") or {}).get("id"))
         if agency is None:
@@ -143,3 +234,5 @@ def _bundle_parts_create(*, parent: Dossier, by, now) -> None:
         )
         dossier_submitted.send(sender=Dossier, dossier=child)
         _intake_officials_notify(dossier=child)
+        children.append(child)
+    return children

@@ -15,7 +15,7 @@ from portal.notifications import (
     notifications_notify_officials,
     notifications_redeliver_pending,
 )
-from portal.tasks import notification_deliver
+from portal.tasks import notification_deliver, notifications_deliver
 
 from .factories import UserFactory
 
@@ -179,6 +179,43 @@ def test_broker_down_enqueue_succeeds_and_later_redelivery_sends_once(django_cap
     assert notifications_redeliver_pending(older_than_seconds=0) == 1
     assert notifications_redeliver_pending(older_than_seconds=0) == 0
     notification_deliver.apply(args=[email.pk])
+    assert len(mail.outbox) == 1
+
+
+class FailingSmsChannel:
+    name = "sms"
+
+    def address_for(self, user):
+        return user.phone
+
+    def send(self, notification):
+        from portal.channels import ChannelError
+
+        raise ChannelError("SMS gateway timeout")
+
+
+def test_one_message_delivers_a_change_rows_and_a_failing_channel_does_not_hold_the_others(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from portal import channels
+
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        rows = _enqueue(user)
+    assert len(callbacks) == 1  # one publish for the email and the SMS row
+    real = channels.channel_get
+    monkeypatch.setattr(
+        "portal.notifications.channel_get", lambda name: FailingSmsChannel() if name == "sms" else real(name)
+    )
+    results = notifications_deliver.apply(args=[[r.pk for r in rows if r.channel != "inbox"]]).get()
+    assert sorted(results.values()) == [DeliveryResult.RETRY, DeliveryResult.SENT]
+    assert len(mail.outbox) == 1
+    sms = Notification.objects.get(channel="sms")
+    assert (sms.status, sms.attempts, sms.last_error) == (Notification.Status.PENDING, 1, "SMS gateway timeout")
+    # The gateway is back: the beat job publishes the pending SMS, the e-mail is not sent again.
+    monkeypatch.setattr("portal.notifications.channel_get", real)
+    assert notifications_redeliver_pending(older_than_seconds=0) == 1
+    assert Notification.objects.get(channel="sms").status == Notification.Status.SENT
     assert len(mail.outbox) == 1
 
 

@@ -111,7 +111,7 @@ def test_redis_down_while_submitting_then_notifications_delivered_exactly_once(s
 
     # Redis is back: the redelivery job publishes the outbox, a worker consumes it.
     assert notifications_redeliver_pending(older_than_seconds=0) >= len(pending_ids)
-    assert "portal.tasks.notification_deliver" in _drain_queue(app)
+    assert "portal.tasks.notifications_deliver" in _drain_queue(app)
     delivered = Notification.objects.filter(pk__in=pending_ids)
     assert set(delivered.values_list("status", flat=True)) == {Notification.Status.SENT}
     assert not Notification.objects.filter(status=Notification.Status.PENDING).exists()
