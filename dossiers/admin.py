@@ -35,7 +35,9 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: COUNT_CAP + 1].count()
+        # Without ORDER BY: the database stops after COUNT_CAP + 1 index entries instead of
+        # sorting them first.
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -145,6 +147,8 @@ class DossierAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).exclude(status=Status.DRAFT).filter(current_agency__isnull=False)
+        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
+            qs = qs.select_related(*self.list_select_related).defer(*selectors.LIST_DEFERRED)
         if request.user.is_superuser:
             return qs
         return qs.filter(current_agency_id__in=self._agency_ids(request))

@@ -126,7 +126,7 @@ class DossierEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["dossier", "at", "id"]
+        ordering = ["dossier_id", "at", "id"]  # not "dossier": that joins and sorts by Dossier.Meta.ordering
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
 
@@ -248,7 +248,7 @@ class DossierFile(models.Model):
     created_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["dossier", "created_at", "id"]
+        ordering = ["dossier_id", "created_at", "id"]  # not "dossier" (a join), see DossierEvent
         verbose_name = _("dossier document")
         verbose_name_plural = _("dossier documents")
 
@@ -273,7 +273,7 @@ class IssuedDocument(models.Model):
     created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["dossier", "created_at", "id"]
+        ordering = ["dossier_id", "created_at", "id"]  # not "dossier" (a join), see DossierEvent
         constraints = [models.UniqueConstraint(fields=["dossier", "kind", "event"], name="issued_document_unique")]
         verbose_name = _("issued document")
         verbose_name_plural = _("issued documents")

@@ -25,11 +25,19 @@ QUEUES = {
 }
 
 
+# What a list of dossiers never shows: the procedure version's frozen snapshot (1–2 KB of JSON
+# a row) and its search text. Reading them on a listed dossier costs one query each.
+LIST_DEFERRED = ("procedure_version__snapshot", "procedure_version__search_text")
+
+
 def dossiers_of_citizen(user) -> QuerySet[Dossier]:
-    """Dossiers the user filed or that were filed for them (bundle parts show under their parent)."""
+    """Dossiers the user filed or that were filed for them (bundle parts show under their parent).
+
+    For lists: the procedure version comes without its frozen snapshot and search text."""
     return (
         Dossier.objects.filter(Q(citizen=user) | Q(filed_by=user), parent__isnull=True)
         .select_related("procedure_version", "agency")
+        .defer(*LIST_DEFERRED)
         .order_by("-created_at")
     )
 

@@ -67,6 +67,25 @@ def test_queue_never_counts_the_whole_table(client, pv, citizen, intake, django_
         client.get(reverse("admin:dossiers_dossier_changelist") + "?queue=new")
     counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
     assert counts and all("LIMIT" in sql.upper() for sql in counts)
+    # The bounded count does not sort what it counts (a sort of up to 1,001 rows at 1M dossiers).
+    assert all("ORDER BY" not in sql.upper() for sql in counts)
+
+
+def test_lists_do_not_load_the_procedure_snapshot(client, pv, citizen, intake, django_assert_max_num_queries):
+    """A listed dossier shows its procedure's name: the frozen snapshot (1–2 KB of JSON a row)
+    and the search text are not read for the queue or for the citizen's list."""
+    _many(pv, citizen, 3)
+    client.force_login(intake)
+    with django_assert_max_num_queries(20) as queue:
+        page = client.get(reverse("admin:dossiers_dossier_changelist")).content.decode()
+    assert pv.name in page
+    client.force_login(citizen)
+    with django_assert_max_num_queries(20) as mine:
+        page = client.get(reverse("dossiers:mine")).content.decode()
+    assert pv.name in page
+    for ctx in (queue, mine):
+        listed = [q["sql"] for q in ctx.captured_queries if '"services_procedureversion"."name"' in q["sql"]]
+        assert listed and not any("snapshot" in sql or "search_text" in sql for sql in listed)
 
 
 def test_overdue_and_due_soon_queues(client, pv, citizen, intake):
