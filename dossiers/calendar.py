@@ -119,6 +119,15 @@ def due_at_compute(*, received_at: dt.datetime, value, unit: str) -> dt.datetime
     return dt.datetime.combine(last, close, TZ)
 
 
+def working_days_add(moment: dt.datetime, days: int) -> dt.datetime:
+    """The same time of day `days` working days later (a due date pushed back by a pause)."""
+    local = timezone.localtime(moment, TZ)
+    cal, day = WorkingCalendar(local.date()), local.date()
+    for _i in range(max(days, 0)):
+        day = cal.next_working_day(day)
+    return dt.datetime.combine(day, local.timetz().replace(tzinfo=None), TZ)
+
+
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days in (start, end]; negative when end is before start."""
     if end < start:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from identity.selectors import official_agency_ids
 
-from ..calendar import due_at_compute
+from ..calendar import TZ, due_at_compute, working_days_add, working_days_between
 from ..models import (
     ACTIVE_STATUSES,
     FINAL_STATUSES,
@@ -89,12 +89,25 @@ def _supplement_event(d: Dossier) -> DossierEvent | None:
 
 
 def dossier_resubmit(*, dossier: Dossier, by, note: str = "") -> Dossier:
-    """The citizen has added the supplements: back to where the dossier was."""
+    """The citizen has added the supplements: back to where the dossier was.
+
+    The legal clock stops while the agency waits for the citizen (Decree 61/2018, art. 18: the
+    time already spent counts, the waiting does not): a dossier that had a due date gets it
+    pushed back by the working days between the request and the resubmission."""
+    data: dict = {}
 
     def apply(d):
         event = _supplement_event(d)
         resume = (event.from_status if event else "") or Status.SUBMITTED
         d.status = resume
+        if event is not None and d.due_at is not None:
+            waited = working_days_between(
+                timezone.localtime(event.at, TZ).date(), timezone.localtime(timezone.now(), TZ).date()
+            )
+            if waited > 0:
+                data.update(due_at_before=d.due_at.isoformat(), paused_working_days=waited)
+                d.due_at = working_days_add(d.due_at, waited)
+                data["new_due_at"] = d.due_at.isoformat()
 
     def check(d):
         if event := _supplement_event(d):
@@ -109,6 +122,7 @@ def dossier_resubmit(*, dossier: Dossier, by, note: str = "") -> Dossier:
         allowed=(Status.SUPPLEMENT_REQUESTED,),
         to=None,
         note=note,
+        data=data,
         apply=apply,
         check=check,
         done=lambda d: False,

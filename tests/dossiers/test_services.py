@@ -115,6 +115,47 @@ def test_supplement_round_trip(received, processor, citizen):
     assert d.status == Status.IN_PROCESSING
 
 
+def _working_days_in(start, end):
+    """Weekdays that are not Vietnamese public holidays in (start, end]: an oracle independent of
+    dossiers.calendar (no admin-declared exceptions in these tests)."""
+
+    import holidays
+
+    days = [start + dt.timedelta(days=i) for i in range(1, (end - start).days + 1)]
+    off = holidays.VN(years={start.year, end.year})
+    return sum(1 for day in days if day.weekday() < 5 and day not in off)
+
+
+def test_the_legal_clock_stops_while_the_citizen_supplements(received, processor, citizen):
+
+    from dossiers.calendar import TZ
+
+    due_before = received.due_at
+    d = services.dossier_request_supplement(dossier=received, by=processor, missing="Bản sao giấy khai sinh")
+    # The request went out a week ago; the citizen resubmits today.
+    asked = timezone.now() - dt.timedelta(days=7)
+    d.events.filter(action="request_supplement").update(at=asked)
+    services.dossier_file_add(dossier=d, by=citizen, upload=pdf_upload("ks.pdf"), kind=DossierFile.Kind.SUPPLEMENT)
+    d = services.dossier_resubmit(dossier=d, by=citizen)
+
+    waited = _working_days_in(timezone.localtime(asked, TZ).date(), timezone.localdate())
+    assert waited >= 3
+    before, after = timezone.localtime(due_before, TZ), timezone.localtime(d.due_at, TZ)
+    assert after.time() == before.time()  # still the end of office hours
+    assert _working_days_in(before.date(), after.date()) == waited
+    assert after.weekday() < 5
+    event = d.events.get(action="resubmit")
+    assert event.data["paused_working_days"] == waited
+    assert event.new_due_at == d.due_at
+
+
+def test_a_supplement_the_same_day_does_not_move_the_due_date(received, processor, citizen):
+    due = received.due_at
+    d = services.dossier_request_supplement(dossier=received, by=processor, missing="Ảnh chân dung")
+    d = services.dossier_resubmit(dossier=d, by=citizen, note="Đã nộp tại quầy")
+    assert d.due_at == due
+
+
 def test_supplement_before_receipt_returns_to_submitted(submitted, intake, citizen):
     d = services.dossier_request_supplement(dossier=submitted, by=intake, missing=["Ảnh chân dung"])
     d = services.dossier_resubmit(dossier=d, by=citizen, note="Đã nộp tại quầy")
