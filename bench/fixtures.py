@@ -217,7 +217,7 @@ def ipn_orders_create(count: int, agency) -> dict:
     from dossiers.models import Dossier
 
     candidates = (
-        Dossier.objects.filter(status="submitted", procedure_version__total_fee__gt=0)
+        Dossier.objects.filter(status="submitted", procedure_version__total_fee__gt=0, payments__isnull=True)
         .select_related("procedure_version", "agency", "citizen")
         .order_by("-pk")[: count * 2]
     )
