@@ -201,6 +201,21 @@ def endpoints(fx: dict, *, max_requests: int):
         out.append(Endpoint(name=name, request=lambda i: None, note=f"skipped: {why}"))
 
     out.append(Endpoint(name="baseline", request=get(lambda i: urls["baseline"])))
+    if tokens:
+        # What any authenticated API write pays before its own work (bench/views.py).
+        for name, path in (
+            ("API floor (token, no SQL)", "/bench/api-floor/"),
+            ("write floor (+1 upsert, commit)", "/bench/write-floor/"),
+        ):
+            out.append(
+                Endpoint(
+                    name=name,
+                    request=lambda i, path=path: Request(
+                        path, method="POST", headers={"Authorization": f"Token {tokens[i % len(tokens)]}"}, json={}
+                    ),
+                    check=lambda status, body: status == 201,
+                )
+            )
     out.append(Endpoint(name="home", request=get(lambda i: urls["home"])))
     if urls.get("search"):
         out.append(

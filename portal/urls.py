@@ -40,6 +40,11 @@ if settings.SANDBOX_ENABLED:
     urlpatterns += [path("sandbox/sms/", include("portal.sandbox_sms"))]
 
 if getattr(settings, "BENCH_ENABLED", False):  # bench/settings.py only (`make bench`)
-    from bench.views import baseline
+    from bench.views import ApiFloor, WriteFloor, baseline
 
-    urlpatterns = [path("bench/baseline/", baseline), *urlpatterns]
+    urlpatterns = [
+        path("bench/baseline/", baseline),
+        path("bench/api-floor/", ApiFloor.as_view()),
+        path("bench/write-floor/", WriteFloor.as_view()),
+        *urlpatterns,
+    ]
