@@ -439,12 +439,12 @@ def _indicators_csv(rows, start, end):
             pgettext("period", "To"),
             _("Agency code"),
             _("Agency"),
+            _("Score (0–100)"),
             pgettext("indicators", "Received"),
             _("Resolved"),
             *[f"{c['label']} (%)" for c in columns],
             _("Overdue now"),
             _("Average rating"),
-            _("Score (0–100)"),
         ]
     )
     for r in rows:
@@ -454,12 +454,12 @@ def _indicators_csv(rows, start, end):
                 end.isoformat(),
                 r.agency_code,
                 r.agency_name,
+                "—" if r.score is None else f"{r.score:.1f}",
                 r.received,
                 r.resolved,
                 *[str(getattr(r, c["key"])) for c in columns],
                 r.overdue_now,
                 "—" if r.average_rating is None else f"{r.average_rating:.2f}",
-                "—" if r.score is None else f"{r.score:.1f}",
             ]
         )
     return response

@@ -197,13 +197,21 @@ def test_the_csv_has_the_same_numbers_as_the_table(client, pv, citizen, agency, 
     assert header[3] == "Cơ quan" and "Đúng hạn (%)" in header
     start = _today().replace(day=1)
     expected = agency_indicators(agency_ids=[agency.pk], start=start, end=_today())[0]
-    assert mine[:6] == [start.isoformat(), _today().isoformat(), agency.code, agency.name, "3", "2"]
+    assert mine[:7] == [
+        start.isoformat(),
+        _today().isoformat(),
+        agency.code,
+        agency.name,
+        f"{expected.score:.1f}",
+        "3",
+        "2",
+    ]
     assert mine[header.index("Đúng hạn (%)")] == "50.00" == str(expected.on_time_rate)
     assert mine[header.index("Nộp trực tuyến (%)")] == "66.67" == str(expected.online_share)
     assert mine[header.index("Kết quả điện tử (%)")] == "50.00"
     assert mine[header.index("Thanh toán trực tuyến (%)")] == "—"  # no payment in this world
-    assert mine[-1] == f"{expected.score:.1f}"
-    assert total[3] == "Tất cả cơ quan" and total[4] == "3"
+    assert mine[header.index("Điểm hài lòng trung bình")] == "5.00"
+    assert total[3] == "Tất cả cơ quan" and total[5] == "3"
 
     page = client.get(URL).content.decode()
     assert "66,67 %" in page and "50,00 %" in page
@@ -225,7 +233,7 @@ def test_the_period_filter_excludes_dossiers_outside_it(client, pv, citizen, age
         URL, {"period": "custom", "date_from": "2026-03-01", "date_to": "2026-03-31", "format": "csv"}
     )
     table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert table[1][4] == "1"
+    assert table[1][5] == "1"
     assert (
         "01/03/2026"
         in client.get(URL, {"period": "custom", "date_from": "2026-03-01", "date_to": "2026-03-31"}).content.decode()
