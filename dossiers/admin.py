@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from . import selectors, services
 from .eform import answers_display
@@ -197,7 +197,43 @@ class DossierAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         queue = request.GET.get("queue")
         title = _("Dossier queue") + (f": {selectors.QUEUES[queue]}" if queue in selectors.QUEUES else "")
-        return super().changelist_view(request, extra_context={"title": title, **(extra_context or {})})
+        context = {"title": title, "show_indicators": _may_see_indicators(request.user), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=context)
+
+    def indicators_view(self, request):
+        """Service-quality indicators per agency (leaders of their agencies, superusers: all)."""
+        from identity.selectors import official_agency_ids
+
+        from .forms import IndicatorPeriodForm
+        from .indicators import RATIO_KEYS, agency_indicators
+
+        if not _may_see_indicators(request.user):
+            raise PermissionDenied
+        asked = any(k in request.GET for k in ("period", "date_from", "date_to"))
+        form = IndicatorPeriodForm(request.GET if asked else {"period": "this_month"})
+        rows, start, end = [], None, None
+        if form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            agency_ids = None if request.user.is_superuser else official_agency_ids(request.user)
+            rows = agency_indicators(agency_ids=agency_ids, start=start, end=end)
+            if request.GET.get("format") == "csv":
+                return _indicators_csv(rows, start, end)
+        query = request.GET.copy()
+        query["format"] = "csv"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Service-quality indicators"),
+            "form": form,
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "columns": _indicator_columns(),
+            "ratio_keys": RATIO_KEYS,
+            "weights": _weights_display(),
+            "csv_url": f"{reverse('admin:dossiers_dossier_indicators')}?{query.urlencode()}",
+        }
+        return TemplateResponse(request, "admin/dossiers/dossier/indicators.html", context)
 
     def has_add_permission(self, request):
         return False
@@ -220,6 +256,11 @@ class DossierAdmin(admin.ModelAdmin):
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
+            path(
+                "indicators/",
+                self.admin_site.admin_view(self.indicators_view),
+                name="{}_{}_indicators".format(*info),
+            ),
             path(
                 "<int:pk>/action/<slug:action>/",
                 self.admin_site.admin_view(self.action_view),
@@ -342,6 +383,86 @@ class DossierAdmin(admin.ModelAdmin):
             raise PermissionDenied(exc.message) from exc
         self.message_user(request, _("The document is being generated again."), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
+
+
+def _may_see_indicators(user) -> bool:
+    from identity.roles import LEADER
+    from identity.selectors import user_has_role
+
+    return user.is_superuser or user_has_role(user, LEADER)
+
+
+def _indicator_columns() -> list[dict]:
+    """The ratio columns of the page and the CSV: key, label, target text."""
+    from django.conf import settings
+
+    labels = {
+        "on_time_rate": gettext_lazy("On time"),
+        "online_share": gettext_lazy("Filed online"),
+        "fully_online_share": gettext_lazy("Fully online"),
+        "online_payment_share": gettext_lazy("Paid online"),
+        "digitised_results_share": gettext_lazy("Electronic results"),
+        "satisfied_share": gettext_lazy("Satisfied (4–5)"),
+    }
+    columns = []
+    for key, label in labels.items():
+        target = settings.INDICATOR_TARGETS.get(key)
+        target_text = (
+            (_("target %(op)s %(value)s %%") % {"op": "≥" if target[0] == ">=" else ">", "value": target[1]})
+            if target
+            else ""
+        )
+        columns.append({"key": key, "label": label, "target": target_text})
+    return columns
+
+
+def _weights_display() -> list[tuple[str, int]]:
+    from django.conf import settings
+
+    labels = {c["key"]: c["label"] for c in _indicator_columns()}
+    return [(labels.get(k, k), w) for k, w in settings.INDICATOR_WEIGHTS.items()]
+
+
+def _indicators_csv(rows, start, end):
+    import csv
+
+    from django.http import HttpResponse
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="chi-so-chat-luong-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
+    writer = csv.writer(response)
+    columns = _indicator_columns()
+    writer.writerow(
+        [
+            pgettext("period", "From"),
+            pgettext("period", "To"),
+            _("Agency code"),
+            _("Agency"),
+            _("Score (0–100)"),
+            pgettext("indicators", "Received"),
+            _("Resolved"),
+            *[f"{c['label']} (%)" for c in columns],
+            _("Overdue now"),
+            _("Average rating"),
+        ]
+    )
+    for r in rows:
+        writer.writerow(
+            [
+                start.isoformat(),
+                end.isoformat(),
+                r.agency_code,
+                r.agency_name,
+                "—" if r.score is None else f"{r.score:.1f}",
+                r.received,
+                r.resolved,
+                *[str(getattr(r, c["key"])) for c in columns],
+                r.overdue_now,
+                "—" if r.average_rating is None else f"{r.average_rating:.2f}",
+            ]
+        )
+    return response
 
 
 @admin.register(CalendarException)

@@ -23,6 +23,11 @@ PLAN = [
     ("demo-refused", "citizen2@example.vn", "refused", True),
     ("demo-c1-processing", "citizen1@example.vn", "in_processing", True),
     ("demo-c1-draft", "citizen1@example.vn", "draft", False),
+    # For the leaders' service-quality indicators: a result returned late, a dossier overdue now,
+    # one filed at the counter on the citizen's behalf.
+    ("demo-c1-late", "citizen1@example.vn", "completed_late", True),
+    ("demo-c1-overdue", "citizen1@example.vn", "overdue", True),
+    ("demo-counter", "citizen2@example.vn", "counter", False),
 ]
 
 
@@ -143,7 +148,8 @@ def _make(key, citizen, version, state, intake, processing, agency_id):
 
     snapshot = version.snapshot
     agency = Agency.objects.get(pk=agency_id)
-    draft = services.dossier_draft_create(citizen=citizen, procedure_version=version, agency=agency)
+    on_behalf = {"filed_by": intake, "channel": "counter", "consent": True} if state == "counter" else {}
+    draft = services.dossier_draft_create(citizen=citizen, procedure_version=version, agency=agency, **on_behalf)
     applicant = {**draft.applicant, "demo_key": key}
     if not applicant.get("personal_id"):
         applicant.update({"personal_id": "086090000123", "date_of_birth": "1990-03-20", "sex": "M"})
@@ -156,11 +162,14 @@ def _make(key, citizen, version, state, intake, processing, agency_id):
             services.dossier_file_add(dossier=draft, by=citizen, doc_key=doc["key"], upload=upload)
     if state == "draft":
         return
-    dossier = services.dossier_submit(dossier=draft, by=citizen)
-    if state == "submitted":
+    dossier = services.dossier_submit(dossier=draft, by=intake if on_behalf else citizen)
+    if state in ("submitted", "counter"):
         return
     dossier = services.dossier_receive(dossier=dossier, by=intake)
     if state == "in_processing":
+        return
+    if state == "overdue":
+        _age(dossier, days=10, due_days_ago=2)
         return
     if state == "supplement_requested":
         services.dossier_request_supplement(
@@ -172,9 +181,28 @@ def _make(key, citizen, version, state, intake, processing, agency_id):
             dossier=dossier, by=processing, reason="Người yêu cầu không đủ điều kiện theo quy định."
         )
         return
+    if state == "completed_late":
+        dossier = services.dossier_approve(dossier=dossier, by=processing, paper_result=True)
+        dossier = services.dossier_return_result(dossier=dossier, by=intake)
+        services.dossier_rate(dossier=dossier, by=citizen, score=3, comment="Kết quả trả chậm một ngày.")
+        _age(dossier, days=8, due_days_ago=1)
+        return
     result = SimpleUploadedFile("ket-qua.pdf", _sample_pdf("Ket qua giai quyet"), "application/pdf")
     dossier = services.dossier_approve(dossier=dossier, by=processing, result_file=result)
     dossier = services.dossier_return_result(dossier=dossier, by=intake)
     services.dossier_rate(
         dossier=dossier, by=citizen, score=5, comment="Cán bộ hướng dẫn tận tình, trả kết quả đúng hẹn."
+    )
+
+
+def _age(dossier, *, days: int, due_days_ago: int) -> None:
+    """Demo only: the services stamp `now`, so a dossier made today is moved back in time
+    (filed and received `days` ago, due `due_days_ago` days ago) to show a late or overdue one."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    Dossier.objects.filter(pk=dossier.pk).update(
+        submitted_at=now - dt.timedelta(days=days),
+        received_at=now - dt.timedelta(days=days),
+        due_at=now - dt.timedelta(days=due_days_ago),
     )

@@ -3,6 +3,7 @@ rating, lookup, and the officials' action forms."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Channel, DossierRating
 
@@ -132,3 +133,68 @@ class ScanForm(forms.Form):
     def __init__(self, *args, documents=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["doc_key"].choices = [("", "—"), *[(d.get("key"), d.get("name")) for d in documents]]
+
+
+class IndicatorPeriodForm(forms.Form):
+    """The period of the service-quality indicators page: a named period or from–to dates."""
+
+    PERIODS = [
+        ("this_month", _("This month")),
+        ("last_month", _("Last month")),
+        ("this_quarter", _("This quarter")),
+        ("this_year", _("This year")),
+        ("custom", _("From – to (the dates below)")),
+    ]
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    date_from = forms.DateField(
+        label=pgettext_lazy("period", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("period", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    # A leader looks at years, not decades: a longer range is almost certainly a typo.
+    MAX_DAYS = 366 * 5
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.utils import timezone
+
+        self.today = today or timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        period = data.get("period") or ("custom" if data.get("date_from") or data.get("date_to") else "this_month")
+        data["period"] = period
+        if period != "custom":
+            data["start"], data["end"] = period_named(period, self.today)
+            return data
+        start, end = data.get("date_from"), data.get("date_to")
+        if self.errors:
+            return data
+        if start is None or end is None:
+            raise forms.ValidationError(_("Enter both dates of the period, or choose a named period."))
+        if start > end:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        if (end - start).days > self.MAX_DAYS:
+            raise forms.ValidationError(_("The period is longer than five years: choose a shorter one."))
+        data["start"], data["end"] = start, end
+        return data
+
+
+def period_named(period: str, today):
+    """(first day, last day) of a named period; periods that include today end today."""
+    import datetime as dt
+
+    if period == "last_month":
+        end = today.replace(day=1) - dt.timedelta(days=1)
+        return end.replace(day=1), end
+    if period == "this_quarter":
+        return today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1), today
+    if period == "this_year":
+        return today.replace(month=1, day=1), today
+    return today.replace(day=1), today

@@ -124,3 +124,17 @@ def daily_report(*, day, agency_ids=None) -> list[dict]:
                 }
             )
     return list(rows.values())
+
+
+def paid_payment_counts_by_agency(*, dossiers) -> dict[int, tuple[int, int]]:
+    """For the dossiers of a queryset: per receiving agency of the dossier, (paid online through
+    VNPay or MoMo, paid in all). One aggregate query; the dossiers stay a subquery."""
+    from django.db.models import Count, Q
+
+    rows = (
+        Payment.objects.filter(status=Payment.Status.PAID, dossier__in=dossiers.values("pk"))
+        .values("dossier__agency_id")
+        .annotate(online=Count("pk", filter=Q(provider__in=[Provider.VNPAY, Provider.MOMO])), paid=Count("pk"))
+        .order_by()
+    )
+    return {r["dossier__agency_id"]: (r["online"], r["paid"]) for r in rows}

@@ -50,3 +50,30 @@ def is_overdue(dossier) -> bool:
         and dossier.status in (Status.SUBMITTED, Status.IN_PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.TRANSFERRED)
         and dossier.due_at < timezone.now()
     )
+
+
+@register.simple_tag
+def indicator_cell(row, key):
+    """One ratio of the indicators table: the percentage (with the counts behind it), and
+    whether it meets its target, in words as well as colour."""
+    from django.utils.formats import number_format
+    from django.utils.translation import gettext as _
+
+    ratio = getattr(row, key)
+    if ratio.percent is None:
+        from django.utils.safestring import mark_safe
+
+        return mark_safe('<td class="num">—</td>')
+    met = row.target_met(key)
+    badge = ""
+    if met is not None:
+        badge = format_html(
+            ' <span class="badge {}">{}</span>', "badge-ok" if met else "badge-warn", _("met") if met else _("not met")
+        )
+    return format_html(
+        '<td class="num">{} %<span class="ip-counts">{}/{}</span>{}</td>',
+        number_format(ratio.percent, 2),
+        ratio.numerator,
+        ratio.denominator,
+        badge,
+    )

@@ -30,12 +30,19 @@ def test_demo_dossiers_are_made_once_in_every_state(agency):
             Status.REFUSED,
             Status.IN_PROCESSING,
             Status.DRAFT,
+            Status.COMPLETED,  # returned late
+            Status.IN_PROCESSING,  # overdue now
+            Status.SUBMITTED,  # filed at the counter on the citizen's behalf
         ]
     ), out.getvalue()
-    assert Dossier.objects.get(status=Status.COMPLETED).rating.score == 5
+    assert sorted(Dossier.objects.filter(status=Status.COMPLETED).values_list("rating__score", flat=True)) == [3, 5]
+    late = Dossier.objects.get(applicant__demo_key="demo-c1-late")
+    assert late.completed_at > late.due_at
+    counter = Dossier.objects.get(applicant__demo_key="demo-counter")
+    assert (counter.channel, counter.filed_by.email) == ("counter", "intake@example.vn")
     demo.seed(password="x", stdout=out)
-    assert Dossier.objects.count() == 7
-    assert User.objects.get(email="citizen1@example.vn").dossiers.count() == 2
+    assert Dossier.objects.count() == 10
+    assert User.objects.get(email="citizen1@example.vn").dossiers.count() == 4
 
 
 def test_demo_without_officials_does_nothing():
@@ -56,6 +63,6 @@ def test_each_demo_officials_agency_gets_a_queue(agency):
     intake2 = official(other, "intake", email="intake2@example.vn")
     official(other, "processing", email="processing2@example.vn")
     demo.seed(password="x", stdout=io.StringIO())
-    assert official_queue(user=intake).count() == 6  # every plan line but the draft
-    assert official_queue(user=intake2).count() == 6
+    assert official_queue(user=intake).count() == 9  # every plan line but the draft
+    assert official_queue(user=intake2).count() == 9
     assert not official_queue(user=intake).filter(current_agency=other).exists()

@@ -5,6 +5,8 @@ superuser — and must answer as the policy says, never leaking the owner's data
 
 The URL patterns are discovered from the resolver; `test_every_object_url_is_in_the_matrix`
 fails when a new one appears that the matrix does not cover, so none slips through unnoticed.
+Pages without an object id that report on agencies (AGENCY_PAGE_ENTRIES) are in the matrix too:
+who may open them, and that an allowed official sees their own agency's row and never another's.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class Entry:
     default: str = DENY
     api: bool = False
     public: bool = False  # a public object: its page must still carry no personal data
+    agency_scoped: bool = False  # a per-agency report: shows the world's agency only to its own officials
 
 
 def _same(*roles):
@@ -182,6 +185,26 @@ ADMIN_EXTRA_ENTRIES = [
         method="post",
     ),
 ]
+# Per-agency reports without an object id: leaders of an agency (and superusers) only.
+AGENCY_PAGE_ENTRIES = [
+    Entry(
+        route,
+        (lambda u: lambda w: u)(url),
+        {
+            "anonymous": LOGIN,
+            "owner": LOGIN,
+            "foreign": LOGIN,
+            "superuser": ALLOW,
+            "leader@same": ALLOW,
+            "leader@other": ALLOW,
+        },
+        agency_scoped=True,
+    )
+    for route, url in [
+        ("admin/dossiers/dossier/indicators/", "/admin/dossiers/dossier/indicators/"),
+        ("admin/dossiers/dossier/indicators/", "/admin/dossiers/dossier/indicators/?period=this_year&format=csv"),
+    ]
+]
 ADMIN_EXTRA_ENTRIES.append(
     Entry(
         # "View on site": staff only; it redirects to the object's public URL, which has its own checks.
@@ -295,7 +318,7 @@ def object_routes() -> list[str]:
 
 
 def all_entries() -> list[Entry]:
-    return SITE_ENTRIES + ADMIN_EXTRA_ENTRIES + _admin_entries()
+    return SITE_ENTRIES + ADMIN_EXTRA_ENTRIES + _admin_entries() + AGENCY_PAGE_ENTRIES
 
 
 def _admin_model_of(route: str) -> str | None:
@@ -320,7 +343,7 @@ def test_every_object_url_is_in_the_matrix():
 
 
 def test_the_matrix_has_no_stale_routes():
-    routes = set(object_routes())
+    routes = set(_walk(get_resolver().url_patterns))  # object routes and pages without an id
     stale = [e.route for e in all_entries() if e.route not in routes]
     assert not stale, f"Matrix entries whose URL no longer exists: {stale}"
 
@@ -386,6 +409,10 @@ def _check(entry: Entry, actor: str, world, response) -> str | None:
         leaked = [s for s in _secrets(world) if s and s in body]
         if leaked:
             return f"response leaks {leaked}"
+    if entry.agency_scoped and got == ALLOW:
+        own = actor == "superuser" or actor.endswith("@same")
+        if own != (world.agency.name in body):
+            return f"the row of {world.agency.name} is {'missing' if own else 'shown to another agency'}"
     return None
 
 
