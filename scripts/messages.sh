@@ -2,9 +2,9 @@
 # Update and compile the Vietnamese catalogs, always from the repository root:
 #   scripts/messages.sh              -> locale/ (portal/ and templates/)
 #   scripts/messages.sh services     -> locale/ and services/locale/
-# makemessages reduces an --ignore of "dir/*" to "dir" and matches it at any depth, so only
-# folder names that do not occur inside the processed folders are ignored (each app nests
-# only its own name, e.g. services/templates/services).
+# makemessages reduces an --ignore of "dir/*" to "dir" and matches that name at any depth (it
+# would skip dossiers/services/ with services/). "app/[!/]*" is not reduced: it matches the
+# paths under the top-level folder only, e.g. services/models.py but not dossiers/services/base.py.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -16,7 +16,7 @@ for app in $apps; do
     mkdir -p "$app/locale"
     targets+=("$app/locale")
   else
-    ignores+=(--ignore="$app/*")
+    ignores+=(--ignore="$app/[!/]*")
   fi
 done
 .venv/bin/python manage.py makemessages -l vi --no-obsolete "${ignores[@]}"
