@@ -33,3 +33,11 @@ def issued_documents_redeliver() -> int:
     from .documents import issued_documents_redeliver_pending
 
     return issued_documents_redeliver_pending()
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+def procedure_popularity_refresh() -> int:
+    """Beat job: "most used services" follow the dossiers filed lately."""
+    from .services import procedure_popularity_refresh as refresh
+
+    return refresh()

@@ -246,6 +246,12 @@ CELERY_BEAT_SCHEDULE["dossiers-deadlines"] = {
     "task": "dossiers.tasks.dossier_deadlines_check",
     "schedule": env.int("DOSSIER_DEADLINE_CHECK_SECONDS", default=30 * 60),
 }
+# "Most used services" on the home page: dossiers submitted in this many days, recounted daily.
+DOSSIER_POPULARITY_DAYS = env.int("DOSSIER_POPULARITY_DAYS", default=90)
+CELERY_BEAT_SCHEDULE["dossiers-popularity"] = {
+    "task": "dossiers.tasks.procedure_popularity_refresh",
+    "schedule": env.int("DOSSIER_POPULARITY_REFRESH_SECONDS", default=24 * 60 * 60),
+}
 # Service-quality indicators (Decision 766/QĐ-TTg, 2022). The decision's exact per-indicator
 # formulas are unverified (DOMAIN.md): these weights turn the computed ratios into a 0–100
 # score; a ratio without data ("—") is left out and the other weights are scaled up to 100.

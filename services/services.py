@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -127,6 +127,16 @@ def procedure_unpublish(*, procedure: Procedure, by) -> ProcedureVersion | None:
     return current
 
 
-def procedure_popularity_bump(*, code: str, by: int = 1) -> None:
-    """Count one more use (e.g. a dossier filed); drives "most used services" on the home page."""
-    Procedure.objects.filter(code=code).update(popularity=F("popularity") + by)
+def procedures_popularity_set(counts: dict[int, int]) -> int:
+    """Set each procedure's popularity (procedure id -> uses, e.g. dossiers filed lately; the
+    others get 0): drives "most used services" on the home page. Returns how many changed.
+
+    Written in bulk by a periodic job rather than counted on every filing, which would lock the
+    row of a popular procedure in every submission's transaction."""
+    changed = [p for p in Procedure.objects.only("pk", "popularity") if p.popularity != counts.get(p.pk, 0)]
+    for procedure in changed:
+        procedure.popularity = counts.get(procedure.pk, 0)
+    Procedure.objects.bulk_update(changed, ["popularity"], batch_size=500)
+    if changed:
+        catalog_generation_bump()
+    return len(changed)

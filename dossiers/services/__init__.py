@@ -16,6 +16,7 @@ from .drafts import (
     dossier_file_add,
     dossier_file_remove,
 )
+from .popularity import procedure_popularity_refresh
 from .submission import dossier_code_next, dossier_file_and_submit, dossier_submit, dossier_validation_errors
 from .transitions import (
     dossier_approve,
@@ -67,4 +68,5 @@ __all__ = [
     "dossier_withdraw",
     "issued_document_regenerate",
     "official_may",
+    "procedure_popularity_refresh",
 ]

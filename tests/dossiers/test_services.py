@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dossiers import hooks, services
-from dossiers.models import DossierEvent, DossierFile, IssuedDocument, Status
+from dossiers.models import Dossier, DossierEvent, DossierFile, IssuedDocument, Status
 from dossiers.services import DossierActionError
 from dossiers.signals import dossier_submitted, dossier_transitioned
 
@@ -423,3 +423,43 @@ def test_transfer_tells_the_other_agency(
     with django_capture_on_commit_callbacks(execute=True):
         services.dossier_transfer(dossier=received, by=processor, to_agency=other_agency)
     assert any(other_intake.email in m.to for m in mail.outbox)
+
+
+def test_most_used_services_follow_the_dossiers_filed_lately(client, agency, citizen):
+    """The home page's "most used services" are recounted from the dossiers of the last 90 days
+    (the beat job); an old dossier no longer counts."""
+    from services.models import Procedure
+
+    from .factories import version
+
+    marriage = version(code="1.000001", name="Xác nhận tình trạng hôn nhân", agencies=[agency])
+    birth = version(code="1.001193", name="Đăng ký khai sinh", agencies=[agency])
+    Procedure.objects.filter(pk=marriage.procedure_id).update(popularity=500)  # imported with the catalog
+    assert services.procedure_popularity_refresh() == 0  # no dossier yet: imported values kept
+
+    from identity.models import PersonalDocument
+
+    form = PersonalDocument.objects.create(owner=citizen, doc_type="x", title="Tờ khai đã ký")
+
+    def file(pv):
+        return services.dossier_file_and_submit(
+            citizen=citizen, procedure_version=pv, form_data={"reason": "x"}, documents=[("to-khai", form)]
+        )
+
+    for _ in range(3):
+        file(birth)
+    old = file(marriage)
+    Dossier.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - dt.timedelta(days=120))
+    file(marriage)
+
+    assert services.procedure_popularity_refresh() == 2
+    assert dict(Procedure.objects.values_list("code", "popularity")) == {"1.000001": 1, "1.001193": 3}
+    page = client.get("/").content.decode()
+    assert page.index("Đăng ký khai sinh") < page.index("Xác nhận tình trạng hôn nhân")
+    assert services.procedure_popularity_refresh() == 0  # nothing changed since
+
+
+def test_popularity_refresh_is_a_daily_beat_job(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["dossiers-popularity"]
+    assert entry["task"] == "dossiers.tasks.procedure_popularity_refresh"
+    assert entry["schedule"] <= 24 * 60 * 60

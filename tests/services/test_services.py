@@ -97,11 +97,11 @@ def test_publish_refuses_an_incomplete_draft(publisher):
 
 def test_popularity_orders_the_most_used_services():
     from services.selectors import fields_with_counts, popular_versions
-    from services.services import procedure_popularity_bump
+    from services.services import procedures_popularity_set
 
     a, b = ProcedureFactory(code="1.000001"), ProcedureFactory(code="1.000002")
     procedure_publish(procedure=a, by=None)
     procedure_publish(procedure=b, by=None)
-    procedure_popularity_bump(code="1.000002", by=3)
+    assert procedures_popularity_set({b.pk: 3}) == 1
     assert [v.code for v in popular_versions(limit=2)] == ["1.000002", "1.000001"]
     assert sum(f.published_count for f in fields_with_counts()) == 2
