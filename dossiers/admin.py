@@ -2,6 +2,7 @@
 done), the processing page with one form per possible action, and the working-day calendar."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
@@ -9,6 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -152,6 +155,17 @@ class DossierAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(current_agency_id__in=self._agency_ids(request))
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))  # as Django's own
+    def action_checkbox(self, obj):
+        """The row's selection box for the queue actions: the same markup as Django's, written
+        directly instead of rendering a form widget template per row (a third of the page's time)."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(_("Select this object for an action - {}"), obj),
+        )
 
     @admin.display(description=gettext_lazy("procedure"), ordering="procedure_version__name")
     def procedure_name(self, obj):
