@@ -108,11 +108,12 @@ class DossierListCreateApi(GenericAPIView):
             )
         agency = Agency.objects.filter(pk=payload["agency"]).first() if payload.get("agency") else None
         refs = payload.get("documents") or []
-        found = PersonalDocument.objects.in_bulk([ref["personal_document"] for ref in refs]) if refs else {}
+        mine = PersonalDocument.objects.filter(owner=request.user)
+        found = mine.in_bulk([ref["personal_document"] for ref in refs]) if refs else {}
         documents = []
         for ref in refs:
             document = found.get(ref["personal_document"])
-            if document is None or document.owner_id != request.user.pk:
+            if document is None:  # someone else's is as unknown as one that does not exist
                 return Response({"detail": "Unknown personal document."}, status=status.HTTP_400_BAD_REQUEST)
             documents.append((ref["key"], document))
         try:

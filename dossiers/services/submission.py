@@ -40,15 +40,14 @@ def dossier_code_next(*, unit_code: str, day: dt.date) -> str:
     return f"{unit_code}-{day:%y%m%d}-{number:04d}"
 
 
-def dossier_validation_errors(dossier: Dossier, *, present: set[str] | None = None) -> dict[str, list[str]]:
-    """What stops a draft from being submitted: {"applicant"|"form:<field>"|"documents:<key>": [...]}.
-
-    `present` is the set of document keys attached (default: read from the dossier's files)."""
-    return _validate(dossier, present=present)[1]
+def dossier_validation_errors(dossier: Dossier) -> dict[str, list[str]]:
+    """What stops a draft from being submitted: {"applicant"|"form:<field>"|"documents:<key>": [...]}."""
+    return _validate(dossier)[1]
 
 
 def _validate(dossier: Dossier, *, present: set[str] | None = None) -> tuple[dict, dict[str, list[str]]]:
-    """(cleaned e-form data, errors) of a dossier about to be submitted."""
+    """(cleaned e-form data, errors) of a dossier about to be submitted; `present` is the set of
+    document keys attached (default: read from the dossier's files)."""
     errors: dict[str, list[str]] = {}
     applicant = dossier.applicant or {}
     for key, label in (("full_name", _("Full name")), ("personal_id", _("Personal identification number"))):
