@@ -6,7 +6,8 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+
+from portal.throttling import ScopedRateThrottle
 
 from . import selectors, services
 from .services import DossierActionError

@@ -7,8 +7,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.client_ip import client_ip
+
 from . import services
-from .views import client_ip
 
 
 class PaymentStartInput(serializers.Serializer):

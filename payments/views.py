@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.client_ip import client_ip
+
 from . import selectors, services
 from .forms import CounterLookupForm, CounterPaymentForm, PaymentStartForm
 from .models import Payment
@@ -45,10 +47,6 @@ def dossier_page_url(dossier) -> str:
         except NoReverseMatch:
             continue
     return ""
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "127.0.0.1"
 
 
 # --- gateway callbacks ----------------------------------------------------------------------------

@@ -1,12 +1,7 @@
 """Recording access to personal data (append-only audit trail)."""
 
+from .client_ip import client_ip
 from .models import AuditEvent
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(*, actor, subject=None, action: str, obj=None, detail: str = "", request=None) -> AuditEvent:
@@ -18,5 +13,5 @@ def audit_record(*, actor, subject=None, action: str, obj=None, detail: str = ""
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         detail=detail[:500],
-        ip_address=client_ip(request),
+        ip_address=client_ip(request) if request is not None else None,
     )

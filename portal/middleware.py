@@ -4,6 +4,8 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from .client_ip import peer_is_trusted_proxy
+
 
 class PortalLocaleMiddleware(LocaleMiddleware):
     """Vietnamese for everyone unless the person picked another language with the switch in the
@@ -16,3 +18,19 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class TrustedProxyMiddleware:
+    """Once TRUSTED_PROXIES is set, only those proxies may say the request came over HTTPS: the
+    SECURE_PROXY_SSL_HEADER (X-Forwarded-Proto) of any other peer is dropped, as its
+    X-Forwarded-For is ignored (portal.client_ip). With TRUSTED_PROXIES empty the header is
+    believed from any peer, as before, so the app server must listen only where the proxy is."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = (getattr(settings, "SECURE_PROXY_SSL_HEADER", None) or (None,))[0]
+        if header and header in request.META and settings.TRUSTED_PROXIES and not peer_is_trusted_proxy(request):
+            del request.META[header]
+        return self.get_response(request)

@@ -399,6 +399,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_RATES": {"lookup": env.str("LOOKUP_RATE", default="30/min"), "anon": "120/min"},
+    # DRF's own client address never trusts X-Forwarded-For; the throttles in portal.throttling
+    # take it from portal.client_ip (TRUSTED_PROXIES) instead.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cổng Dịch vụ công — API",
@@ -421,6 +424,17 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "portal.views.ratelimited"
+# Reverse proxies (comma-separated IPs or CIDRs, `unix` for one on a Unix socket) whose
+# X-Forwarded-For is believed; empty: the peer is the client and X-Forwarded-For is ignored.
+# portal.client_ip gives every per-IP limit, vnp_IpAddr and the audit trail the same address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+from portal.client_ip import trusted_proxies_validate  # noqa: E402
+
+trusted_proxies_validate(TRUSTED_PROXIES)
+RATELIMIT_IP_META_KEY = "portal.client_ip.client_ip"
+ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
+# Before SecurityMiddleware: X-Forwarded-Proto from outside TRUSTED_PROXIES must not count as HTTPS.
+MIDDLEWARE.insert(0, "portal.middleware.TrustedProxyMiddleware")
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
