@@ -48,6 +48,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _documented_proxy_lines() -> str:
+    """The `proxy_set_header` lines of the nginx example in docs/deployment-proxy.md."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "deployment-proxy.md").read_text()
+    block = doc.split("```nginx", 1)[1].split("```", 1)[0]
+    lines = [line.strip() for line in block.splitlines() if line.strip().startswith("proxy_set_header ")]
+    assert any("X-Forwarded-For $proxy_add_x_forwarded_for" in line for line in lines), lines
+    return "\n            ".join(lines)
+
+
 def _nginx_conf(tmp: Path, *, port: int, upstream: str) -> str:
     # The proxy lines are those of docs/deployment-proxy.md; the rest keeps nginx inside `tmp`.
     user = "user root;" if os.geteuid() == 0 else ""
@@ -70,9 +79,7 @@ http {{
         location / {{
             proxy_pass {upstream};
             proxy_bind {NGINX_EGRESS};
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
+            {_documented_proxy_lines()}
         }}
     }}
 }}
