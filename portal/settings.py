@@ -336,7 +336,7 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 # Day-first date input (dd/mm/yyyy) in forms and the admin: portal/formats/<lang>/formats.py.
 FORMAT_MODULE_PATH = ["portal.formats"]
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "portal_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
