@@ -12,6 +12,8 @@ class DossiersConfig(AppConfig):
         except ImportError:
             return
         from .selectors import personal_document_in_handled_dossier, user_has_open_dossier
+        from .services.drafts import personal_document_release
 
         hooks.document_access_checker_register(personal_document_in_handled_dossier)
         hooks.open_dossier_checker_register(user_has_open_dossier)
+        hooks.document_releaser_register(personal_document_release)

@@ -6,7 +6,6 @@ Number: PPP G YY RRRRRR (DOMAIN.md). QR text: CCCD|CMND|name|ddmmyyyy|Nam/Nữ|a
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -231,12 +230,17 @@ def cccd_qr_parse(text: str) -> CccdQrData:
 def cccd_qr_decode(image_bytes: bytes) -> CccdQrData:
     """Find the QR code in a photo of the card and parse it."""
     import zxingcpp
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import ImageOps
+
+    from portal.kernel.uploads import UploadRefused, image_open
 
     try:
-        image = Image.open(io.BytesIO(image_bytes))
+        # The declared size is checked before decoding: a small file may declare a huge picture.
+        image = image_open(image_bytes)
         image.load()
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except UploadRefused as exc:
+        raise CccdQrError(exc.message) from exc
+    except (OSError, ValueError) as exc:
         raise CccdQrError(_("The file is not a picture we can read. Please upload a JPEG or PNG photo.")) from exc
     image = ImageOps.exif_transpose(image).convert("L")
     candidates = [image]

@@ -11,7 +11,7 @@ from portal.models import Province, Ward
 
 from .cccd import cccd_validate
 from .models import PersonalDocument, User
-from .services import document_file_check, document_max_bytes
+from .services import document_max_bytes
 
 DEFAULT_PROVINCE_NAME = "Vĩnh Long"
 
@@ -181,11 +181,6 @@ class PersonalDocumentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["doc_type"].widget = forms.Select(choices=self.DOC_TYPES)
         self.fields["upload"].help_text = _("Up to %(mb)s MB.") % {"mb": document_max_bytes() // (1024 * 1024)}
-
-    def clean_upload(self):
-        upload = self.cleaned_data["upload"]
-        document_file_check(upload)
-        return upload
 
     def clean(self):
         data = super().clean()

@@ -192,3 +192,21 @@ class SandboxSigningKey(models.Model):
 
     def __str__(self):
         return self.kid
+
+
+class RegistryCheckAttempt(models.Model):
+    """One check of a profile against the population registry, counted per account and per
+    personal ID to limit guessing (REGISTRY_CHECK_LIMIT_*). The number is kept only as a keyed
+    digest: the table says how often a number was tried, not whose numbers were typed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    target_digest = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("population registry check")
+        verbose_name_plural = _("population registry checks")
+        indexes = [models.Index(fields=["user", "at"], name="identity_regcheck_user_at")]
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.at:%Y-%m-%d %H:%M}"

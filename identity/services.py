@@ -3,6 +3,9 @@ and the privacy actions (export, close account)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 import io
 import json
 import uuid
@@ -12,15 +15,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, ProtectedError, Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
+from portal.kernel.uploads import EXTENSIONS, UploadRefused, upload_check
 from portal.models import AuditEvent
 
 from . import roles
-from .hooks import has_open_dossier
-from .models import PersonalDocument, User
+from .hooks import document_release, has_open_dossier
+from .models import PersonalDocument, RegistryCheckAttempt, User
+from .registry import RegistryUnavailable, registry_adapter
 from .selectors import personal_document_accessible, user_has_role
 
 # --- identity level -----------------------------------------------------------------------------
@@ -71,6 +78,55 @@ def user_mark_registry_match(*, user: User) -> User:
     user.registry_checked_at = timezone.now()
     user.save(update_fields=["registry_checked_at"])
     return user
+
+
+class RegistryCheckRefused(Exception):
+    """str(error) is the user-facing reason."""
+
+
+def _registry_target_digest(personal_id: str) -> str:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"identity.registry-check|{personal_id}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def registry_check_run(*, user: User) -> bool:
+    """Compare the profile's name, birth date and personal ID with the population registry and
+    record a match. At most REGISTRY_CHECK_LIMIT_PER_DAY checks per account and
+    REGISTRY_CHECK_LIMIT_PER_NUMBER_PER_DAY per personal ID (from any account) in 24 hours, so a
+    birth date cannot be guessed by trying every day of the year. Raises RegistryCheckRefused,
+    or RegistryUnavailable when the registry does not answer (that try is not counted)."""
+    if not (user.personal_id and user.full_name and user.date_of_birth):
+        raise RegistryCheckRefused(_("Fill in your full name, date of birth and personal identification number first."))
+    now = timezone.now()
+    since = now - dt.timedelta(days=1)
+    digest = _registry_target_digest(user.personal_id)
+    RegistryCheckAttempt.objects.filter(at__lt=since - dt.timedelta(days=1)).delete()
+    # The attempt is written (committed) before counting, without a lock: two checks at once on
+    # different workers each see the other, so the limit holds across processes; at worst both
+    # are refused.
+    attempt = RegistryCheckAttempt.objects.create(user=user, target_digest=digest, at=now)
+    recent = RegistryCheckAttempt.objects.filter(at__gte=since)
+    if (
+        recent.filter(user=user).count() > settings.REGISTRY_CHECK_LIMIT_PER_DAY
+        or recent.filter(target_digest=digest).count() > settings.REGISTRY_CHECK_LIMIT_PER_NUMBER_PER_DAY
+    ):
+        attempt.delete()
+        raise RegistryCheckRefused(
+            _(
+                "There have been too many checks of this account or this personal identification number against "
+                "the national population database in the last 24 hours. Please try again tomorrow, or ask to "
+                "be verified in person at the one-stop desk."
+            )
+        )
+    try:
+        matched = registry_adapter().verify(user.personal_id, user.full_name, user.date_of_birth)
+    except RegistryUnavailable:
+        attempt.delete()
+        raise
+    if matched:
+        user_mark_registry_match(user=user)
+    return matched
 
 
 # --- e-ID ---------------------------------------------------------------------------------------
@@ -138,66 +194,44 @@ def user_from_eid(*, identity: EidIdentity) -> User:
 
 # --- personal document store ------------------------------------------------------------------
 
-ALLOWED_TYPES = {
-    b"%PDF-": ("application/pdf", ".pdf"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-}
-
 
 def document_max_bytes() -> int:
     return int(getattr(settings, "IDENTITY_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024))
 
 
-def sniff_content_type(head: bytes) -> tuple[str, str] | None:
-    for magic, kind in ALLOWED_TYPES.items():
-        if head.startswith(magic):
-            return kind
-    return None
-
-
 def document_file_check(upload) -> tuple[str, str]:
-    """Raise ValidationError unless the upload is a PDF/JPEG/PNG (by content) within the limit."""
-    limit = document_max_bytes()
-    if upload.size > limit:
-        raise ValidationError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Please scan at a lower resolution.")
-            % {"size": round(upload.size / 1024 / 1024, 1), "limit": round(limit / 1024 / 1024)}
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    kind = sniff_content_type(head)
-    if kind is None:
-        raise ValidationError(_("Only PDF, JPEG or PNG files are accepted; this file is none of them."))
-    data = upload.read()
-    upload.seek(0)
-    if not _content_is_whole(data, kind[0]):
+    """(content type, extension) of an acceptable upload, by the kernel's one upload checker;
+    raises ValidationError saying why otherwise."""
+    try:
+        content_type = upload_check(upload=upload, max_size=document_max_bytes())
+    except UploadRefused as exc:
+        raise ValidationError(exc.message) from exc
+    return content_type, EXTENSIONS[content_type]
+
+
+def _document_store_quota_check(*, owner: User, size: int) -> None:
+    """A citizen's store holds at most DOCUMENT_STORE_MAX_FILES uploads and
+    DOCUMENT_STORE_MAX_BYTES in all. The caller holds the owner's row lock, so two uploads at
+    once cannot both slip under the limit."""
+    max_files = int(settings.DOCUMENT_STORE_MAX_FILES)
+    max_bytes = int(settings.DOCUMENT_STORE_MAX_BYTES)
+    usage = PersonalDocument.objects.filter(owner=owner).aggregate(files=Count("pk"), used=Sum("size"))
+    if usage["files"] >= max_files:
         raise ValidationError(
             _(
-                "The file is damaged or hides other content (for example a web page or an archive). "
-                "Please scan or photograph the document again."
+                "Your personal document store already holds %(count)d documents, the most it can hold. "
+                "Delete documents you no longer need before adding another."
             )
+            % {"count": max_files}
         )
-    return kind
-
-
-def _content_is_whole(data: bytes, content_type: str) -> bool:
-    """The header alone is not enough: polyglots put a web page or an archive after a valid
-    start. A PDF must end at its last %%EOF; an image must decode fully and end at its end marker."""
-    if content_type == "application/pdf":
-        return data.rstrip(b"\r\n\t \x00").endswith(b"%%EOF")
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        return False
-    tail = data.rstrip(b"\x00")
-    if content_type == "image/jpeg":
-        return tail.endswith(b"\xff\xd9")
-    return tail.endswith(b"IEND\xaeB`\x82")
+    if (usage["used"] or 0) + size > max_bytes:
+        raise ValidationError(
+            _(
+                "Adding this file would make your personal document store larger than %(max)s. "
+                "Delete documents you no longer need before adding another."
+            )
+            % {"max": filesizeformat(max_bytes)}
+        )
 
 
 @transaction.atomic
@@ -226,6 +260,9 @@ def personal_document_add(
     )
     if upload is not None:
         content_type, extension = document_file_check(upload)
+        if source == PersonalDocument.Source.UPLOAD:
+            User.objects.select_for_update().filter(pk=owner.pk).first()
+            _document_store_quota_check(owner=owner, size=upload.size)
         document.content_type = content_type
         document.size = upload.size
         document.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
@@ -242,11 +279,27 @@ def personal_document_add(
 def personal_document_delete(*, document: PersonalDocument, by: User) -> None:
     if document.owner_id != by.pk:
         raise PermissionDenied(_("You can only delete your own documents."))
+    kept_by = document_release(document)
+    if kept_by:
+        raise ValidationError(_document_kept_message(kept_by))
     stored = document.file.name if document.file else ""
     storage = document.file.storage if document.file else None
-    document.delete()
+    try:
+        with transaction.atomic():
+            document.delete()
+    except ProtectedError as exc:
+        raise ValidationError(_document_kept_message([])) from exc
     if stored:
         transaction.on_commit(lambda: storage.delete(stored))
+
+
+def _document_kept_message(labels: list[str]) -> str:
+    codes = ", ".join(label for label in labels if label)
+    if codes:
+        return _(
+            "This document was sent with dossier %(codes)s and is kept as part of its record, so it cannot be deleted."
+        ) % {"codes": codes}
+    return _("This document was sent with a dossier and is kept as part of its record, so it cannot be deleted.")
 
 
 @transaction.atomic
@@ -369,8 +422,10 @@ class AccountCloseError(Exception):
 
 
 @transaction.atomic
-def account_close(*, user: User) -> None:
-    """Deactivate the account and scrub its personal data; refused while a dossier is open."""
+def account_close(*, user: User) -> int:
+    """Deactivate the account and scrub its personal data; refused while a dossier is open.
+    Stored documents that were sent with a dossier stay with that dossier's record; returns how
+    many were kept."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_staff or user.is_official:
         raise AccountCloseError(_("Official accounts are closed by the administrator."))
@@ -379,7 +434,12 @@ def account_close(*, user: User) -> None:
             _("You still have a dossier in progress. You can close your account once it is completed or withdrawn.")
         )
     files = []
+    kept = 0
     for document in PersonalDocument.objects.filter(owner=user):
+        if document_release(document):
+            # Sent with a dossier: kept with that dossier's record, like the dossier itself.
+            kept += 1
+            continue
         if document.file:
             files.append((document.file.storage, document.file.name))
         document.delete()
@@ -409,3 +469,4 @@ def account_close(*, user: User) -> None:
             storage.delete(name)
 
     transaction.on_commit(remove_files)
+    return kept

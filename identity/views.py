@@ -23,7 +23,7 @@ from .cccd import CccdQrError, cccd_qr_decode, cccd_validate, mrz_check
 from .eid import eid_provider
 from .forms import CccdQrForm, CloseAccountForm, MrzForm, PersonalDocumentForm, ProfileForm
 from .models import PersonalDocument, User
-from .registry import RegistryUnavailable, registry_adapter
+from .registry import RegistryUnavailable
 from .selectors import personal_documents_of
 
 logger = logging.getLogger(__name__)
@@ -147,12 +147,11 @@ def mrz(request):
 @login_required
 @require_POST
 def registry_check(request):
-    user = request.user
-    if not (user.personal_id and user.full_name and user.date_of_birth):
-        messages.error(request, _("Fill in your full name, date of birth and personal identification number first."))
-        return redirect("identity:profile")
     try:
-        matched = registry_adapter().verify(user.personal_id, user.full_name, user.date_of_birth)
+        matched = services.registry_check_run(user=request.user)
+    except services.RegistryCheckRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("identity:profile")
     except RegistryUnavailable:
         logger.warning("population registry unavailable for a profile check")
         request.session["identity.registry_down"] = True
@@ -167,7 +166,6 @@ def registry_check(request):
         return redirect("identity:profile")
     request.session.pop("identity.registry_down", None)
     if matched:
-        services.user_mark_registry_match(user=user)
         messages.success(request, _("Your name, date of birth and ID number match the national population database."))
     else:
         messages.error(
@@ -250,7 +248,11 @@ def _extension(document) -> str:
 @require_POST
 def document_delete(request, pk: int):
     document = get_object_or_404(PersonalDocument, pk=pk, owner=request.user)
-    services.personal_document_delete(document=document, by=request.user)
+    try:
+        services.personal_document_delete(document=document, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("identity:documents")
     messages.success(request, _("The document was deleted."))
     return redirect("identity:documents")
 
@@ -260,12 +262,17 @@ def privacy(request):
     form = CloseAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_close(user=request.user)
+            kept = services.account_close(user=request.user)
         except services.AccountCloseError as exc:
             messages.error(request, str(exc))
             return redirect("identity:privacy")
         logout(request)
         messages.success(request, _("Your account has been closed and your personal data deleted."))
+        if kept:
+            messages.info(
+                request,
+                _("The documents you sent with your dossiers are kept with those dossiers' records."),
+            )
         return redirect("/")
     return render(request, "identity/privacy.html", {"form": form})
 

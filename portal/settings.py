@@ -223,6 +223,13 @@ REGISTRY_BREAKER_COOLDOWN = env.float("REGISTRY_BREAKER_COOLDOWN", default=60.0)
 REGISTRY_CACHE_SECONDS = env.int("REGISTRY_CACHE_SECONDS", default=300)
 REGISTRY_SANDBOX_DELAY = env.float("REGISTRY_SANDBOX_DELAY", default=0.0)
 IDENTITY_DOCUMENT_MAX_BYTES = env.int("IDENTITY_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Per-citizen quota of the personal document store (uploads by the citizen), count and bytes.
+DOCUMENT_STORE_MAX_FILES = env.int("DOCUMENT_STORE_MAX_FILES", default=50)
+DOCUMENT_STORE_MAX_BYTES = env.int("DOCUMENT_STORE_MAX_BYTES", default=50 * 1024 * 1024)
+# Population-registry checks in any 24 hours, per account and per personal ID checked: without a
+# limit, 366 tries recover anyone's birth date from their number. Counted in the database.
+REGISTRY_CHECK_LIMIT_PER_DAY = env.int("REGISTRY_CHECK_LIMIT_PER_DAY", default=5)
+REGISTRY_CHECK_LIMIT_PER_NUMBER_PER_DAY = env.int("REGISTRY_CHECK_LIMIT_PER_NUMBER_PER_DAY", default=5)
 # --- end identity ---
 
 # --- dossiers ---------------------------------------------------------------------------------
@@ -237,6 +244,9 @@ DOSSIER_DUE_SOON_DAYS = env.int("DOSSIER_DUE_SOON_DAYS", default=2)
 DOSSIER_UPLOAD_MAX_FILE_SIZE = env.int("DOSSIER_UPLOAD_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 DOSSIER_UPLOAD_MAX_TOTAL_SIZE = env.int("DOSSIER_UPLOAD_MAX_TOTAL_SIZE", default=50 * 1024 * 1024)
 DOSSIER_UPLOAD_MAX_FILES = env.int("DOSSIER_UPLOAD_MAX_FILES", default=20)
+# Images (uploads and the CCCD QR reader) declaring more pixels than this are refused before
+# decoding; Pillow's MAX_IMAGE_PIXELS follows it (portal/kernel/uploads.py).
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=50_000_000)
 DOSSIER_LOOKUP_RATE = env.str("DOSSIER_LOOKUP_RATE", default="30/m")
 CELERY_BEAT_SCHEDULE["dossiers-pdf-redeliver"] = {
     "task": "dossiers.tasks.issued_documents_redeliver",
@@ -324,6 +334,9 @@ LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
+# Day-first date input (dd/mm/yyyy) in forms and the admin: portal/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["portal.formats"]
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "portal_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION

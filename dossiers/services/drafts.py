@@ -188,3 +188,17 @@ def dossier_file_remove(*, dossier: Dossier, by, file_id: int) -> None:
         row.delete()
         if name:
             transaction.on_commit(lambda: storage.delete(name))
+
+
+def personal_document_release(*, document) -> list[str]:
+    """identity hook, before a citizen deletes a stored document or closes the account. An unsent
+    draft simply loses the attachment (only its owner has seen it). A dossier that was sent —
+    even withdrawn or refused — keeps the document as part of its record: their codes are
+    returned and the deletion is refused."""
+    uses = DossierFile.objects.filter(personal_document=document)
+    kept = sorted(
+        {code or "" for code in uses.exclude(dossier__status=Status.DRAFT).values_list("dossier__code", flat=True)}
+    )
+    if not kept:
+        uses.filter(dossier__status=Status.DRAFT).delete()
+    return kept

@@ -436,8 +436,8 @@ def dossier_rate(*, dossier: Dossier, by, score: int, comment: str = "") -> Doss
             raise DossierActionError(_("You can rate the service once the dossier is finished."))
         if not 1 <= int(score) <= 5:
             raise DossierActionError(_("Choose a score from 1 to 5."))
-        rating, _created = DossierRating.objects.update_or_create(
-            dossier=d, defaults={"score": int(score), "comment": comment.strip()}
-        )
+        if DossierRating.objects.filter(dossier=d).exists():
+            raise DossierActionError(_("You have already rated this dossier; a dossier is rated only once."))
+        rating = DossierRating.objects.create(dossier=d, score=int(score), comment=comment.strip())
         _event(dossier=d, actor=by, action="rate", data={"score": int(score)})
     return rating

@@ -37,7 +37,7 @@ def test_type_decided_by_content_not_name(client):
     fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf")
     page = client.post(reverse("identity:documents"), _form(fake))
     assert page.status_code == 200
-    assert "Chỉ chấp nhận tệp PDF, JPEG hoặc PNG" in page.content.decode()
+    assert "không phải PDF, JPEG hoặc PNG" in page.content.decode()
     assert 'class="error-summary"' in page.content.decode()
     assert not PersonalDocument.objects.exists()
 
@@ -54,7 +54,7 @@ def test_type_decided_by_content_not_name(client):
 def test_polyglots_are_refused(client, content):
     client.force_login(UserFactory())
     page = client.post(reverse("identity:documents"), _form(SimpleUploadedFile("scan.pdf", content)))
-    assert "ẩn nội dung khác" in page.content.decode()
+    assert "không phải PDF, JPEG hoặc PNG" in page.content.decode()
     assert not PersonalDocument.objects.exists()
 
 
@@ -63,7 +63,7 @@ def test_size_limit_has_a_clear_message(client, settings):
     client.force_login(UserFactory())
     big = SimpleUploadedFile("big.pdf", PDF_BYTES + b"0" * (2 * 1024 * 1024))
     page = client.post(reverse("identity:documents"), _form(big))
-    assert "vượt giới hạn 1 MB" in page.content.decode()
+    assert "mỗi tệp tối đa 1,0\xa0MB" in page.content.decode()
 
 
 def test_file_served_to_owner_only(client):
