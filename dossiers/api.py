@@ -13,6 +13,9 @@ from . import selectors, services
 from .models import CITIZEN_EVENTS
 from .services import DossierActionError
 
+# The largest row id a database column holds: a bigger number names no row (and would not fit a query).
+ROW_ID_MAX = 2**63 - 1
+
 
 class TextField(serializers.CharField):
     """Text, and only text: a number or a list is refused rather than turned into a string."""
@@ -76,7 +79,7 @@ class DossierDetailSerializer(DossierOutputSerializer):
 
 class DocumentRefSerializer(StrictSerializer):
     key = TextField(max_length=100)
-    personal_document = serializers.IntegerField()
+    personal_document = serializers.IntegerField(min_value=1, max_value=ROW_ID_MAX)
 
 
 class ApplicantInputSerializer(StrictSerializer):
@@ -94,7 +97,9 @@ class ApplicantInputSerializer(StrictSerializer):
 
 class DossierCreateSerializer(StrictSerializer):
     procedure = TextField(max_length=60, help_text="National procedure code, e.g. 1.001193")
-    agency = serializers.IntegerField(required=False, help_text="Receiving agency id (default: the first)")
+    agency = serializers.IntegerField(
+        required=False, min_value=1, max_value=ROW_ID_MAX, help_text="Receiving agency id (default: the first)"
+    )
     applicant = ApplicantInputSerializer(required=False, help_text="Changes to the applicant data of the profile")
     form_data = serializers.DictField(
         required=False, default=dict, help_text="Answers to the procedure's e-form, by field name (none without one)"

@@ -82,6 +82,14 @@ def test_api_refuses_a_list_as_address_and_unknown_keys(client, citizen, pv):
     assert not Dossier.objects.exists()
 
 
+def test_api_refuses_ids_no_row_can_have(client, citizen, pv):
+    client.force_login(citizen)
+    r = _post(client, _payload(pv, citizen, documents=[{"key": "to-khai", "personal_document": 10**30}]))
+    assert r.status_code == 400 and "documents" in r.json()
+    assert _post(client, _payload(pv, citizen, agency=10**30)).status_code == 400
+    assert not Dossier.objects.exists()
+
+
 def test_api_keeps_the_verified_identity_and_takes_the_other_changes(client, citizen, pv):
     """Control: a level-2 citizen may restate their own identity and change contact details."""
     client.force_login(citizen)
