@@ -127,6 +127,21 @@ def test_the_level_two_lock_is_kept_by_the_draft_service(citizen, other_citizen,
     assert draft.applicant["personal_id"] == citizen.personal_id and draft.applicant["phone"] == "0911"
 
 
+def test_a_draft_is_submitted_with_the_verified_identity(citizen, other_citizen, pv):
+    """A draft that holds another identity (typed before the account was verified) is filed
+    with the verified one."""
+    draft = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
+    Dossier.objects.filter(pk=draft.pk).update(
+        applicant={**draft.applicant, "full_name": other_citizen.full_name, "personal_id": other_citizen.personal_id}
+    )
+    services.dossier_draft_update(dossier=draft, by=citizen, form_data={"reason": "Kết hôn"})
+    services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=pdf_upload())
+    dossier = services.dossier_submit(dossier=draft, by=citizen)
+    dossier.refresh_from_db()
+    assert dossier.applicant["full_name"] == citizen.full_name
+    assert dossier.applicant["personal_id"] == citizen.personal_id
+
+
 def test_the_applicant_step_ignores_a_changed_verified_identity(client, citizen, other_citizen, pv):
     client.force_login(citizen)
     client.post(reverse("dossiers:file", args=[pv.code]))
