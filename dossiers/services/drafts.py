@@ -61,13 +61,19 @@ def _agency_id_for(procedure_version, agency=None) -> int:
     return agency.pk
 
 
-def applicant_from_user(user) -> dict:
-    from ..eform import user_address
-
+def _identity_of(user) -> dict[str, str]:
     return {
         "full_name": user.full_name,
         "personal_id": user.personal_id or "",
         "date_of_birth": user.date_of_birth.isoformat() if user.date_of_birth else "",
+    }
+
+
+def applicant_from_user(user) -> dict:
+    from ..eform import user_address
+
+    return {
+        **_identity_of(user),
         "sex": user.sex,
         "phone": user.phone,
         "email": user.email,
@@ -85,7 +91,7 @@ def applicant_locked(*, citizen, on_behalf: bool = False) -> dict[str, str]:
     filing on someone's behalf types what the citizen's papers say)."""
     if on_behalf or citizen.identity_level < 2:
         return {}
-    verified = applicant_from_user(citizen)
+    verified = _identity_of(citizen)
     return {name: verified[name] for name in APPLICANT_LOCKED_FIELDS if verified[name]}
 
 
