@@ -1,6 +1,7 @@
 """The dossier API: a citizen's own dossiers (create and submit, list, read) and the public lookup."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -10,7 +11,33 @@ from rest_framework.response import Response
 from portal.throttling import ScopedRateThrottle
 
 from . import selectors, services
+from .models import CITIZEN_EVENTS
 from .services import DossierActionError
+
+# The largest row id a database column holds: a bigger number names no row (and would not fit a query).
+ROW_ID_MAX = 2**63 - 1
+
+
+class TextField(serializers.CharField):
+    """Text, and only text: a number or a list is refused rather than turned into a string."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not declare, instead of dropping them silently."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: [_("Unknown field: not accepted here.")] for key in unknown}, code="unknown"
+                )
+        return super().to_internal_value(data)
 
 
 class DossierEventSerializer(serializers.Serializer):
@@ -41,7 +68,9 @@ class DossierDetailSerializer(DossierOutputSerializer):
     parts = serializers.SerializerMethodField()
 
     def get_events(self, obj) -> list[dict]:
-        return DossierEventSerializer(obj.events.all(), many=True).data
+        # The citizen's timeline: no internal steps (who took or was given the dossier).
+        events = [e for e in obj.events.all() if e.action in CITIZEN_EVENTS]
+        return DossierEventSerializer(events, many=True).data
 
     def get_parts(self, obj) -> list[dict]:
         if not obj.snapshot.get("is_bundle"):
@@ -49,17 +78,34 @@ class DossierDetailSerializer(DossierOutputSerializer):
         return DossierOutputSerializer(obj.parts.select_related("procedure_version", "agency"), many=True).data
 
 
-class DocumentRefSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    personal_document = serializers.IntegerField()
+class DocumentRefSerializer(StrictSerializer):
+    key = TextField(max_length=100)
+    personal_document = serializers.IntegerField(min_value=1, max_value=ROW_ID_MAX)
 
 
-class DossierCreateSerializer(serializers.Serializer):
-    procedure = serializers.CharField(help_text="National procedure code, e.g. 1.001193")
-    agency = serializers.IntegerField(required=False, help_text="Receiving agency id (default: the first)")
-    applicant = serializers.DictField(required=False, help_text="Overrides of the applicant data of the profile")
-    form_data = serializers.DictField(required=False, default=dict)
-    documents = DocumentRefSerializer(many=True, required=False, default=list)
+class ApplicantInputSerializer(StrictSerializer):
+    """Changes to the applicant data of the profile. Only their types are checked here: the
+    rules are those of the filing form's applicant step (`services.applicant_clean`)."""
+
+    full_name = TextField(required=False, allow_blank=True)
+    personal_id = TextField(required=False, allow_blank=True)
+    date_of_birth = TextField(required=False, allow_blank=True, help_text="YYYY-MM-DD")
+    sex = TextField(required=False, allow_blank=True, help_text="M or F")
+    phone = TextField(required=False, allow_blank=True)
+    email = TextField(required=False, allow_blank=True)
+    address = TextField(required=False, allow_blank=True)
+
+
+class DossierCreateSerializer(StrictSerializer):
+    procedure = TextField(max_length=60, help_text="National procedure code, e.g. 1.001193")
+    agency = serializers.IntegerField(
+        required=False, min_value=1, max_value=ROW_ID_MAX, help_text="Receiving agency id (default: the first)"
+    )
+    applicant = ApplicantInputSerializer(required=False, help_text="Changes to the applicant data of the profile")
+    form_data = serializers.DictField(
+        required=False, default=dict, help_text="Answers to the procedure's e-form, by field name (none without one)"
+    )
+    documents = DocumentRefSerializer(many=True, required=False, default=list, max_length=50)
 
 
 class LookupSerializer(serializers.Serializer):

@@ -162,6 +162,10 @@ def _choice_label(field, value):
 def _address_text(value: dict) -> str:
     from portal.models import Ward
 
-    ward = Ward.objects.select_related("province").filter(pk=value.get("ward") or None).first()
-    parts = [value.get("line") or "", ward.name if ward else "", ward.province.name if ward else ""]
+    # Answers are kept as typed until submission: the ward may be anything a browser can send.
+    code = str(value.get("ward") or "")
+    ward = None
+    if code.isascii() and code.isdigit() and len(code) <= 9:
+        ward = Ward.objects.select_related("province").filter(pk=int(code)).first()
+    parts = [str(value.get("line") or ""), ward.name if ward else "", ward.province.name if ward else ""]
     return ", ".join(p for p in parts if p)

@@ -177,6 +177,9 @@ EVENT_LABELS = {
     "bundle_sync": _("Status of the bundle updated"),
 }
 
+# What the citizen's timeline shows (page and API). Not the internal steps: who took or was
+# given the dossier (an official's name) and the overdue mark.
+CITIZEN_EVENTS = frozenset(EVENT_LABELS) - {"claim", "assign", "overdue"}
 
 # Statuses in which a dossier is still being worked on (it counts against its deadline).
 ACTIVE_STATUSES = (Status.SUBMITTED, Status.IN_PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.TRANSFERRED)

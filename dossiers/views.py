@@ -22,7 +22,7 @@ from identity.selectors import user_has_role
 from . import selectors, services
 from .eform import answers_display, build_form_class, form_data_clean, prefill_values
 from .forms import ApplicantForm, LookupForm, OnBehalfForm, RatingForm, SupplementForm
-from .models import Dossier, DossierEvent, DossierFile, IssuedDocument, Status
+from .models import CITIZEN_EVENTS, Dossier, DossierEvent, DossierFile, IssuedDocument, Status
 from .services import DossierActionError
 
 STEPS = [
@@ -70,7 +70,8 @@ def _level_page(request, version):
 
 @login_required
 def file_start(request, code: str):
-    """Start filing (or resume the draft already begun) for a procedure."""
+    """Start filing (or resume the draft already begun) for a procedure. Only a POST (with its
+    CSRF token) makes a draft: a GET, which any site can make a browser send, shows the button."""
     version = _procedure_version(code)
     if version is None:
         raise Http404
@@ -84,6 +85,18 @@ def file_start(request, code: str):
         .order_by("-updated_at")
         .first()
     )
+    if request.method != "POST":
+        return render(
+            request,
+            "dossiers/file_start.html",
+            {
+                "version": version,
+                "snapshot": snapshot,
+                "draft": draft,
+                "steps": STEPS,
+                "can_file_on_behalf": _can_file_on_behalf(request.user),
+            },
+        )
     if draft is None:
         try:
             draft = services.dossier_draft_create(citizen=request.user, procedure_version=version)
@@ -201,10 +214,9 @@ def _render_step(request, dossier, step, context, status=200):
 def _step_applicant(request, dossier):
     snapshot = dossier.snapshot
     citizen = dossier.citizen
-    locked = []
-    if citizen.identity_level >= 2 and dossier.filed_by_id is None:
-        locked = [f for f in ("full_name", "personal_id", "date_of_birth") if getattr(citizen, f, None)]
-    initial = {**dossier.applicant, "agency": dossier.agency_id}
+    verified = services.applicant_locked(citizen=citizen, on_behalf=dossier.filed_by_id is not None)
+    locked = list(verified)
+    initial = {**dossier.applicant, **verified, "agency": dossier.agency_id}
     kwargs = {"agencies": snapshot.get("agencies", []), "locked": locked, "initial": initial}
     if request.method == "POST":
         form = ApplicantForm(request.POST, **kwargs)
@@ -289,13 +301,22 @@ def _documents_context(dossier, errors=None):
     return {"rows": rows, "other_files": [f for f in files if not f.doc_key], "has_errors": bool(errors)}
 
 
+def _row_id(value: str | None) -> int | None:
+    """The row id a form field names, or None for anything that cannot be one ("abc", "²", 10**30)."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 def _step_documents(request, dossier):
     if request.method == "POST":
         errors: dict[str, list[str]] = {}
         remove = request.POST.get("remove")
         if remove:
-            services.dossier_file_remove(dossier=dossier, by=request.user, file_id=int(remove))
-            messages.success(request, _("The file was removed."))
+            file_id = _row_id(remove)
+            if file_id is not None:  # anything else names no file: nothing to remove
+                services.dossier_file_remove(dossier=dossier, by=request.user, file_id=file_id)
+                messages.success(request, _("The file was removed."))
             return redirect("dossiers:step", pk=dossier.pk, step="documents")
         kind = DossierFile.Kind.SCAN if dossier.filed_by_id else DossierFile.Kind.APPLICANT
         from identity.models import PersonalDocument
@@ -307,9 +328,9 @@ def _step_documents(request, dossier):
                     services.dossier_file_add(dossier=dossier, by=request.user, doc_key=key, upload=upload, kind=kind)
                 except DossierActionError as exc:
                     errors.setdefault(key, []).append(exc.message)
-            store_id = request.POST.get(f"store_{key}")
-            if store_id and store_id.isdigit():
-                document = PersonalDocument.objects.filter(pk=int(store_id), owner=dossier.citizen).first()
+            store_id = _row_id(request.POST.get(f"store_{key}"))
+            if store_id is not None:
+                document = PersonalDocument.objects.filter(pk=store_id, owner=dossier.citizen).first()
                 if document is None:
                     errors.setdefault(key, []).append(_("This document is not in the applicant's document store."))
                 elif not dossier.files.filter(doc_key=key, personal_document=document).exists():
@@ -382,7 +403,7 @@ def _timeline(dossier):
     ids = [dossier.pk, *dossier.parts.values_list("pk", flat=True)]
     return (
         DossierEvent.objects.filter(dossier_id__in=ids)
-        .exclude(action__in=["claim", "assign", "overdue"])
+        .filter(action__in=CITIZEN_EVENTS)
         .select_related("dossier")
         .order_by("at", "id")
     )

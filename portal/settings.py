@@ -410,12 +410,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": ["portal.api.JSONParser", "portal.api.FormParser", "portal.api.MultiPartParser"],
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_RATES": {"lookup": env.str("LOOKUP_RATE", default="30/min"), "anon": "120/min"},
     # DRF's own client address never trusts X-Forwarded-For; the throttles in portal.throttling
     # take it from portal.client_ip (TRUSTED_PROXIES) instead.
     "NUM_PROXIES": 0,
 }
+# Largest API request body (bytes), refused with 413 above it: a dossier's JSON is a few KB.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cổng Dịch vụ công — API",
     "DESCRIPTION": "Public catalog of administrative procedures, citizens' dossiers and payments.",

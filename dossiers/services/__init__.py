@@ -9,7 +9,9 @@ illegal move with DossierActionError (a message for people), appends a timeline 
 from .base import ACTION_LABELS, ACTION_ROLES, DossierActionError, DossierIncomplete, official_may
 from .deadlines import dossier_deadlines_mark
 from .drafts import (
+    applicant_clean,
     applicant_from_user,
+    applicant_locked,
     dossier_draft_create,
     dossier_draft_delete,
     dossier_draft_update,
@@ -41,7 +43,9 @@ __all__ = [
     "ACTION_ROLES",
     "DossierActionError",
     "DossierIncomplete",
+    "applicant_clean",
     "applicant_from_user",
+    "applicant_locked",
     "dossier_approve",
     "dossier_assign",
     "dossier_claim",

@@ -10,7 +10,7 @@ from ..models import (
     Status,
 )
 from ..uploads import UploadRefused, upload_check
-from .base import DossierActionError, _check_official, _check_owner, _event, _lock
+from .base import DossierActionError, DossierIncomplete, _check_official, _check_owner, _event, _lock
 
 # --- Drafts and files ----------------------------------------------------------------------------
 
@@ -61,18 +61,66 @@ def _agency_id_for(procedure_version, agency=None) -> int:
     return agency.pk
 
 
-def applicant_from_user(user) -> dict:
-    from ..eform import user_address
-
+def _identity_of(user) -> dict[str, str]:
     return {
         "full_name": user.full_name,
         "personal_id": user.personal_id or "",
         "date_of_birth": user.date_of_birth.isoformat() if user.date_of_birth else "",
+    }
+
+
+def applicant_from_user(user) -> dict:
+    from ..eform import user_address
+
+    return {
+        **_identity_of(user),
         "sex": user.sex,
         "phone": user.phone,
         "email": user.email,
         "address": user_address(user),
     }
+
+
+# The applicant's identity a level-2 (verified e-ID) citizen filing for themselves cannot change.
+APPLICANT_LOCKED_FIELDS = ("full_name", "personal_id", "date_of_birth")
+
+
+def applicant_locked(*, citizen, on_behalf: bool = False) -> dict[str, str]:
+    """{field: verified value} of the applicant fields that may not be changed: a level-2
+    citizen's own name, number and birth date when they file for themselves (an official
+    filing on someone's behalf types what the citizen's papers say)."""
+    if on_behalf or citizen.identity_level < 2:
+        return {}
+    verified = _identity_of(citizen)
+    return {name: verified[name] for name in APPLICANT_LOCKED_FIELDS if verified[name]}
+
+
+def applicant_clean(*, citizen, applicant: dict) -> dict:
+    """The applicant of a dossier a citizen files in one step (the API): their profile with
+    `applicant`'s changes, checked by the rules of the filing form's applicant step; a level-2
+    citizen's verified identity cannot be changed. DossierIncomplete otherwise, with
+    {"applicant:<field>": [messages]}."""
+    from ..forms import ApplicantForm
+
+    form = ApplicantForm(data={**applicant_from_user(citizen), **applicant})
+    form.is_valid()
+    errors = {
+        f"applicant:{name}": [f"{form.fields[name].label}: {m}" if name in form.fields else m for m in messages]
+        for name, messages in form.errors.items()
+    }
+    cleaned = {name: form.cleaned_data.get(name, "") for name in ApplicantForm.base_fields if name != "agency"}
+    if cleaned["date_of_birth"]:
+        cleaned["date_of_birth"] = cleaned["date_of_birth"].isoformat()
+    for name, value in applicant_locked(citizen=citizen).items():
+        if name in form.cleaned_data and cleaned[name] != value:
+            label = form.fields[name].label
+            errors[f"applicant:{name}"] = [
+                _("%(field)s comes from your verified e-ID and cannot be changed.") % {"field": label}
+            ]
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise DossierIncomplete(_("The applicant's data is not valid: %(error)s") % {"error": first}, errors)
+    return cleaned
 
 
 def _check_draft(dossier: Dossier, by) -> None:
@@ -89,7 +137,9 @@ def dossier_draft_update(
         d = _lock(dossier)
         _check_draft(d, by)
         if applicant is not None:
-            d.applicant = {**d.applicant, **applicant}
+            # A verified identity stays as verified, whatever was sent (the form shows it read-only).
+            locked = applicant_locked(citizen=d.citizen, on_behalf=d.filed_by_id is not None)
+            d.applicant = {**d.applicant, **applicant, **locked}
         if form_data is not None:
             d.form_data = {**d.form_data, **form_data}
         if agency is not None:

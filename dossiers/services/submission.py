@@ -22,6 +22,7 @@ from .base import (
     _intake_officials_notify,
     _lock,
 )
+from .drafts import applicant_locked
 
 # --- Submission ----------------------------------------------------------------------------------
 
@@ -75,6 +76,52 @@ def _validate(dossier: Dossier, *, present: set[str] | None = None) -> tuple[dic
     return cleaned, errors
 
 
+# The JSON type of an answer to each e-form field type (services.eform.FIELD_TYPES).
+_ANSWER_TYPES = {
+    "text": (str,),
+    "textarea": (str,),
+    "cccd": (str,),
+    "select": (str,),
+    "date": (str,),
+    "number": (int, float, str),
+    "checkbox": (bool,),
+    "address": (dict,),
+}
+_ADDRESS_PARTS = {"province", "ward", "line"}
+
+
+def form_data_shape_errors(schema: list, form_data: dict) -> dict[str, list[str]]:
+    """What makes answers sent as JSON unfit for the e-form before its own checks run: answers
+    to a procedure without an e-form, names that are not its fields, values of the wrong type.
+    {"form_data" | "form:<field>": [messages]}; {} when the answers may be checked."""
+    if not isinstance(form_data, dict):
+        return {"form_data": [_("The declaration answers must be an object.")]}
+    if not form_data:
+        return {}
+    if not schema:
+        return {"form_data": [_("This procedure has no declaration form: send no answers (form_data).")]}
+    types = {spec.get("name"): spec.get("type") for spec in schema}
+    labels = {
+        spec.get("name"): (spec["label"].get("vi") if isinstance(spec.get("label"), dict) else spec.get("label"))
+        or spec.get("name")
+        for spec in schema
+    }
+    unknown = sorted(str(key) for key in form_data if key not in types)
+    if unknown:
+        return {"form_data": [_("The declaration form has no field %(names)s.") % {"names": ", ".join(unknown)}]}
+    errors = {}
+    for name, value in form_data.items():
+        expected = _ANSWER_TYPES.get(types[name], (str,))
+        fits = value is None or (isinstance(value, expected) and not (isinstance(value, bool) and bool not in expected))
+        if fits and isinstance(value, dict):
+            fits = set(value) <= _ADDRESS_PARTS and all(
+                part is None or (isinstance(part, int | str) and not isinstance(part, bool)) for part in value.values()
+            )
+        if not fits:
+            errors[f"form:{name}"] = [_("%(field)s: this answer has the wrong type.") % {"field": labels[name]}]
+    return errors
+
+
 def _incomplete(errors: dict) -> DossierIncomplete:
     first = next(iter(errors.values()))[0]
     return DossierIncomplete(_("The dossier is not complete: %(error)s") % {"error": first}, errors)
@@ -89,6 +136,8 @@ def dossier_submit(*, dossier: Dossier, by) -> Dossier:
             if d.code:
                 return d
             raise _illegal(d, "submit")
+        # A draft begun before the citizen's identity was verified is filed with the verified one.
+        d.applicant = {**d.applicant, **applicant_locked(citizen=d.citizen, on_behalf=d.filed_by_id is not None)}
         cleaned, errors = _validate(d)
         if errors:
             raise _incomplete(errors)
@@ -115,13 +164,20 @@ def dossier_file_and_submit(
     """File a complete dossier in one step (the API): what `dossier_draft_create`,
     `dossier_file_add` and `dossier_submit` do, without the draft.
 
-    `documents` are (document key, PersonalDocument of the citizen) pairs. The dossier is checked
-    before anything is written; its number is taken in a statement of its own when no transaction
-    is open, so that the per-agency counter row is not held through the whole filing (a failure
-    after that leaves a gap in the numbers, which is allowed)."""
+    `applicant` holds changes to the citizen's profile data (`applicant_clean`); `form_data` the
+    answers to the procedure's e-form, which must name only its fields (none when it has no
+    e-form). `documents` are (document key, PersonalDocument of the citizen) pairs. The dossier
+    is checked before anything is written; its number is taken in a statement of its own when
+    no transaction is open, so that the per-agency counter row is not held through the whole
+    filing (a failure after that leaves a gap in the numbers, which is allowed)."""
     from ..models import Channel, DossierFile
-    from .drafts import _agency_id_for, applicant_from_user
+    from .drafts import _agency_id_for, applicant_clean
 
+    form_errors = form_data_shape_errors(procedure_version.snapshot.get("form_schema") or [], form_data or {})
+    if form_errors:
+        first = next(iter(form_errors.values()))[0]
+        raise DossierIncomplete(_("The declaration answers are not valid: %(error)s") % {"error": first}, form_errors)
+    applicant = applicant_clean(citizen=citizen, applicant=applicant or {})
     agency_id = _agency_id_for(procedure_version, agency)
     if agency is None or agency.pk != agency_id:
         from services.models import Agency
@@ -135,7 +191,7 @@ def dossier_file_and_submit(
         channel=Channel.ONLINE,
         procedure_version=procedure_version,
         agency=agency,
-        applicant={**applicant_from_user(citizen), **(applicant or {})},
+        applicant=applicant,
         form_data=dict(form_data or {}),
     )
     keys = {doc.get("key") for doc in d.snapshot.get("documents", [])}

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_filing_journey(client, citizen, pv):
     client.force_login(citizen)
-    response = client.get(reverse("dossiers:file", args=[pv.code]))
+    response = client.post(reverse("dossiers:file", args=[pv.code]))
     draft = Dossier.objects.get(citizen=citizen)
     assert response.url == reverse("dossiers:step", args=[draft.pk, "applicant"])
     page = client.get(response.url)
@@ -53,10 +53,10 @@ def test_filing_journey(client, citizen, pv):
 
 def test_save_draft_and_resume(client, citizen, pv):
     client.force_login(citizen)
-    client.get(reverse("dossiers:file", args=[pv.code]))
+    client.post(reverse("dossiers:file", args=[pv.code]))
     draft = Dossier.objects.get(citizen=citizen)
     client.post(reverse("dossiers:step", args=[draft.pk, "form"]), {"reason": "Đang viết dở", "action": "save"})
-    r = client.get(reverse("dossiers:file", args=[pv.code]))
+    r = client.post(reverse("dossiers:file", args=[pv.code]))
     assert Dossier.objects.filter(citizen=citizen).count() == 1
     page = client.get(reverse("dossiers:step", args=[draft.pk, "form"])).content.decode()
     assert "Đang viết dở" in page
@@ -67,9 +67,10 @@ def test_level_two_required(client, agency):
     pv2 = version(code="1.000002", agencies=[agency], min_eid_level=2)
     user = CitizenFactory(identity_level=1)
     client.force_login(user)
-    r = client.get(reverse("dossiers:file", args=[pv2.code]))
-    assert r.status_code == 403
-    assert "mức 2" in r.content.decode()
+    for send in (client.get, client.post):
+        r = send(reverse("dossiers:file", args=[pv2.code]))
+        assert r.status_code == 403
+        assert "mức 2" in r.content.decode()
     assert not Dossier.objects.filter(citizen=user).exists()
 
 
@@ -86,7 +87,7 @@ def test_pick_from_personal_document_store(client, citizen, pv, settings):
     )
     doc.file.save("ks.pdf", ContentFile(PDF_BYTES), save=True)
     client.force_login(citizen)
-    client.get(reverse("dossiers:file", args=[pv.code]))
+    client.post(reverse("dossiers:file", args=[pv.code]))
     draft = Dossier.objects.get(citizen=citizen)
     r = client.post(reverse("dossiers:step", args=[draft.pk, "documents"]), {"store_to-khai": doc.pk, "action": "next"})
     assert r.status_code == 302
@@ -220,7 +221,7 @@ def test_address_answers_are_kept_as_typed_and_cleaned(client, citizen, agency):
     ]
     pv = version(code="1.000055", agencies=[agency], schema=schema, documents=[])
     client.force_login(citizen)
-    client.get(reverse("dossiers:file", args=[pv.code]))
+    client.post(reverse("dossiers:file", args=[pv.code]))
     draft = Dossier.objects.get(citizen=citizen)
     url = reverse("dossiers:step", args=[draft.pk, "form"])
     # Invalid (reason missing): the address parts are kept as typed.

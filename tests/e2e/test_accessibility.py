@@ -63,6 +63,7 @@ def test_form_errors_are_next_to_their_field_and_summarised_at_the_top(browser_s
     page = browser_session.new_page(phone=True)
     browser_session.login(page, citizen_create())
     page.goto(f"/ho-so/nop/{catalog.version.code}/")
+    page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
     page.locator("#id_phone").fill("")
     page.locator("#id_address").fill("")
     page.locator("button[name=action][value=next]").click()
@@ -159,6 +160,9 @@ def test_keyboard_only_filing(browser_session, catalog):
     browser_session.login(page, citizen)
     page.goto(f"/thu-tuc/{catalog.version.code}/")
     _tab_to(page, "a.btn-file")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/ho-so/nop/"))
+    _tab_to(page, "button.btn-file")
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/buoc/applicant/$"))

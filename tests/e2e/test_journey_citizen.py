@@ -49,6 +49,9 @@ def test_citizen_files_pays_and_gets_the_intake_receipt_on_a_phone(phone_page, w
     expect(page.locator("h1")).to_have_text("Đăng ký khai sinh")
     assert_accessible(page)
     page.locator("a.btn-file").first.click()
+    # The start page: the draft is made by its button (a POST), not by following a link.
+    assert_accessible(page)
+    page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
 
     # Step 1: the applicant, prefilled from the e-ID identity (not re-typed).
     expect(page).to_have_url(re.compile(r"/buoc/applicant/$"))
