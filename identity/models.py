@@ -123,9 +123,14 @@ class User(AbstractUser):
     @property
     def personal_id_verified(self) -> bool:
         """The number was proven to belong to this account's holder (e-ID or at the desk)."""
-        return bool(self.personal_id) and self.personal_id_source in (
-            self.PersonalIdSource.EID,
-            self.PersonalIdSource.IN_PERSON,
+        return (
+            bool(self.personal_id)
+            and self.identity_level >= 2
+            and self.personal_id_source
+            in (
+                self.PersonalIdSource.EID,
+                self.PersonalIdSource.IN_PERSON,
+            )
         )
 
 

@@ -154,6 +154,13 @@ def user_from_eid(*, identity: EidIdentity, link_to: User | None = None, request
         _eid_refuse_staff_or_closed(user)
         if user.eid_subject:
             raise EidLoginError(_("Your account is already linked to another VNeID account."))
+        if user.personal_id_verified and identity.personal_id and user.personal_id != identity.personal_id:
+            raise EidLoginError(
+                _(
+                    "The personal identification number of this VNeID account differs from the one verified "
+                    "on your account. Please contact the one-stop desk."
+                )
+            )
     verified_person = identity.level >= 2 and bool(identity.personal_id)
     holder = None
     if identity.personal_id:

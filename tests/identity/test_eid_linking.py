@@ -9,9 +9,11 @@ from urllib.parse import urlparse
 import pytest
 import requests
 from django.urls import reverse
+from django.utils.translation import override
 
 from identity.models import User
 from identity.sandbox_eid import subject_for
+from identity.services import EidIdentity, EidLoginError, user_from_eid
 from identity.views import QR_SESSION_KEY
 from portal.models import AuditEvent
 
@@ -178,3 +180,43 @@ def test_migration_moves_links_to_issuer_and_subject(settings):
     migration.links_back(apps, None)
     linked.refresh_from_db()
     assert linked.eid_subject == "oidc:abc-123"
+
+
+def _identity(resident, *, level=2, subject="s-1"):
+    return EidIdentity(
+        provider="oidc",
+        issuer="https://sso.example.gov.vn",
+        subject=subject,
+        personal_id=resident.personal_id,
+        full_name=resident.full_name,
+        date_of_birth=resident.date_of_birth,
+        level=level,
+    )
+
+
+def test_a_level1_eid_takes_no_number_from_a_claimant():
+    resident = SandboxResidentFactory()
+    claimant = UserFactory(personal_id=resident.personal_id, personal_id_source="typed")
+    result = user_from_eid(identity=_identity(resident, level=1))
+    claimant.refresh_from_db()
+    assert result.user.pk != claimant.pk and result.user.personal_id is None and result.user.identity_level == 1
+    assert claimant.personal_id == resident.personal_id and not result.clash
+
+
+def test_linking_refuses_an_eid_of_another_number_than_the_desk_verified_one():
+    resident = SandboxResidentFactory()
+    desk_verified = UserFactory(
+        personal_id="086190009999", personal_id_source="in_person", identity_level=2, verified_via="in_person"
+    )
+    with override("vi"), pytest.raises(EidLoginError, match="khác với số đã được xác thực"):
+        user_from_eid(identity=_identity(resident), link_to=desk_verified)
+    desk_verified.refresh_from_db()
+    assert desk_verified.personal_id == "086190009999" and desk_verified.eid_subject is None
+
+
+def test_a_number_verified_on_another_account_is_not_taken():
+    resident = SandboxResidentFactory()
+    UserFactory(personal_id=resident.personal_id, personal_id_source="in_person", identity_level=2)
+    citizen = UserFactory()
+    with override("vi"), pytest.raises(EidLoginError, match="đã được xác thực cho một tài khoản khác"):
+        user_from_eid(identity=_identity(resident), link_to=citizen)
