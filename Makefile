@@ -44,6 +44,10 @@ run: install
 
 test: install browser
 	$(PY) manage.py compilemessages --ignore=.venv -v0 2>/dev/null || true
+	@# panva's oidc-provider for the e-ID acceptance test (tests/identity/test_eid_oidc_provider.py)
+	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/identity/oidc_provider/node_modules/oidc-provider ]; then \
+	  npm ci --prefix tests/identity/oidc_provider --no-audit --no-fund --silent; \
+	fi
 	PORTAL_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -32,6 +32,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = [
         "identity_level",
         "verified_via",
+        "personal_id_source",
         ("in_person_requested_at", admin.EmptyFieldListFilter),
         "is_active",
     ]
@@ -40,6 +41,8 @@ class UserAdmin(DjangoUserAdmin):
         "verified_at",
         "registry_checked_at",
         "in_person_requested_at",
+        "personal_id_source",
+        "eid_issuer",
         "eid_subject",
         "last_login",
         "date_joined",
@@ -56,8 +59,10 @@ class UserAdmin(DjangoUserAdmin):
                     "identity_level",
                     "verified_via",
                     "verified_at",
+                    "personal_id_source",
                     "registry_checked_at",
                     "in_person_requested_at",
+                    "eid_issuer",
                     "eid_subject",
                 )
             },
@@ -80,6 +85,12 @@ class UserAdmin(DjangoUserAdmin):
             return self.readonly_fields
         # Officials look; changes to a citizen's identity happen through service actions.
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"] if f != "password"] + ["password"]
+
+    def save_model(self, request, obj, form, change):
+        if change and "personal_id" in form.changed_data:
+            # A number edited by hand is no longer the one e-ID or the desk verified.
+            obj.personal_id_source = User.PersonalIdSource.TYPED if obj.personal_id else User.PersonalIdSource.NONE
+        super().save_model(request, obj, form, change)
 
     def get_inlines(self, request, obj):
         return self.inlines if request.user.is_superuser else []

@@ -307,6 +307,7 @@ def seed(*, password: str, stdout) -> list[tuple[str, str]]:
     )
     accounts.append(("citizen1@example.vn", "citizen, identity level 1"))
 
+    from .eid import eid_issuer
     from .sandbox_eid import subject_for
 
     resident = residents[0]
@@ -323,7 +324,9 @@ def seed(*, password: str, stdout) -> list[tuple[str, str]]:
         address_line=resident.address_line,
         identity_level=User.Level.LEVEL_2,
         verified_via=User.VerifiedVia.EID,
-        eid_subject=f"oidc:{subject_for(resident)}",
+        personal_id_source=User.PersonalIdSource.EID,
+        eid_issuer=eid_issuer(),
+        eid_subject=subject_for(resident),
     )
     if citizen2.verified_at is None:
         from django.utils import timezone

@@ -100,6 +100,14 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError(_("This personal identification number is already used by another account."))
         return value
 
+    def save(self, commit=True):
+        if "personal_id" in self.changed_data and not self.fields["personal_id"].disabled:
+            # A number typed by the account holder is a claim, never a verification.
+            self.instance.personal_id_source = (
+                User.PersonalIdSource.TYPED if self.instance.personal_id else User.PersonalIdSource.NONE
+            )
+        return super().save(commit=commit)
+
     def clean_phone(self):
         value = re.sub(r"[\s.\-]", "", self.cleaned_data.get("phone") or "")
         if value.startswith("+84"):

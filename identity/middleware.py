@@ -47,3 +47,31 @@ class StaffTwoFactorMiddleware:
         if not session_passed_mfa(request):
             return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
         return None
+
+
+class EidSignOutMiddleware:
+    """After a portal sign-out: the browser keeps a flag so the next e-ID sign-in asks for a fresh
+    login, and a citizen who came with e-ID is sent on to the issuer to end that session too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "eid_signed_out", False):
+            from django.conf import settings
+
+            from .eid import PROMPT_LOGIN_COOKIE
+
+            response.set_cookie(
+                PROMPT_LOGIN_COOKIE,
+                "1",
+                max_age=int(getattr(settings, "EID_PROMPT_LOGIN_COOKIE_AGE", 30 * 24 * 3600)),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+            end_session_url = getattr(request, "eid_end_session_url", None)
+            if end_session_url and response.status_code in (301, 302, 303):
+                response["Location"] = end_session_url
+        return response

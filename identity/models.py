@@ -44,6 +44,16 @@ class User(AbstractUser):
         EID = "eid", _("e-ID (VNeID)")
         IN_PERSON = "in_person", _("In person by an official")
 
+    class PersonalIdSource(models.TextChoices):
+        """Where the personal ID on the account came from. Only EID and IN_PERSON prove that the
+        number belongs to the account holder; a typed or card-read number is merely claimed."""
+
+        NONE = "", _("None")
+        TYPED = "typed", _("Typed in the profile (claimed)")
+        CCCD_QR = "cccd_qr", _("Read from a CCCD QR code (claimed)")
+        EID = "eid", _("Verified by e-ID")
+        IN_PERSON = "in_person", _("Checked at the one-stop desk")
+
     username = None
     first_name = None
     last_name = None
@@ -70,7 +80,12 @@ class User(AbstractUser):
     identity_level = models.PositiveSmallIntegerField(_("identity level"), choices=Level.choices, default=Level.LEVEL_1)
     verified_via = models.CharField(_("verified via"), max_length=10, choices=VerifiedVia.choices, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    eid_subject = models.CharField(_("e-ID subject"), max_length=255, unique=True, null=True, blank=True)
+    personal_id_source = models.CharField(
+        _("personal ID source"), max_length=10, choices=PersonalIdSource.choices, blank=True, default=""
+    )
+    # The e-ID link: the issuer's `sub` is unique only per issuer, so the key is (issuer, subject).
+    eid_issuer = models.CharField(_("e-ID issuer"), max_length=255, blank=True, default="")
+    eid_subject = models.CharField(_("e-ID subject"), max_length=255, null=True, blank=True)
     notify_email = models.BooleanField(_("notify me by email"), default=True)
     notify_sms = models.BooleanField(_("notify me by SMS"), default=True)
     registry_checked_at = models.DateTimeField(_("matched the population registry at"), null=True, blank=True)
@@ -84,6 +99,13 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["eid_issuer", "eid_subject"],
+                condition=models.Q(eid_subject__isnull=False),
+                name="identity_user_eid_link_unique",
+            )
+        ]
 
     def __str__(self):
         return self.full_name or self.email
@@ -97,6 +119,19 @@ class User(AbstractUser):
     @property
     def is_official(self) -> bool:
         return hasattr(self, "official_profile")
+
+    @property
+    def personal_id_verified(self) -> bool:
+        """The number was proven to belong to this account's holder (e-ID or at the desk)."""
+        return (
+            bool(self.personal_id)
+            and self.identity_level >= 2
+            and self.personal_id_source
+            in (
+                self.PersonalIdSource.EID,
+                self.PersonalIdSource.IN_PERSON,
+            )
+        )
 
 
 class OfficialProfile(models.Model):

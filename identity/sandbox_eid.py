@@ -1,5 +1,6 @@
 """The built-in sandbox e-ID issuer: a small but real OpenID Connect provider (discovery, JWKS,
-authorize with a resident picker, token with PKCE and client authentication, userinfo),
+authorize with a resident picker and the RFC 9207 `iss` in its answer, token with PKCE and
+client_secret_basic / client_secret_post, userinfo as JSON or signed JWT, end_session),
 backed by the sandbox residents. Mounted under /sandbox/eid/ only when SANDBOX_ENABLED."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import base64
 import hashlib
 import secrets
 import time
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -18,7 +19,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Q
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -107,7 +108,10 @@ def discovery(request):
             "authorization_endpoint": f"{issuer}/authorize/",
             "token_endpoint": f"{issuer}/token/",
             "userinfo_endpoint": f"{issuer}/userinfo/",
+            "end_session_endpoint": f"{issuer}/logout/",
             "jwks_uri": f"{issuer}/jwks/",
+            "authorization_response_iss_parameter_supported": True,
+            "userinfo_signing_alg_values_supported": ["RS256"],
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
@@ -182,12 +186,14 @@ def authorize(request):
         return HttpResponseBadRequest(f"invalid_request: {problem}")
     if request.method == "POST":
         if "cancel" in request.POST:
-            return redirect(f"{flow['redirect_uri']}?{urlencode({'error': 'access_denied', 'state': flow['state']})}")
+            answer = {"error": "access_denied", "state": flow["state"], "iss": issuer_url(request)}
+            return redirect(f"{flow['redirect_uri']}?{urlencode(answer)}")
         resident = SandboxResident.objects.filter(pk=request.POST.get("resident") or 0).first()
         if resident is not None:
             code = secrets.token_urlsafe(32)
             cache.set(f"sandbox-eid:code:{code}", {**flow, "resident": resident.pk}, CODE_TTL)
-            return redirect(f"{flow['redirect_uri']}?{urlencode({'code': code, 'state': flow['state']})}")
+            answer = {"code": code, "state": flow["state"], "iss": issuer_url(request)}
+            return redirect(f"{flow['redirect_uri']}?{urlencode(answer)}")
     query = request.GET.get("q", "").strip()
     residents = SandboxResident.objects.select_related("ward").order_by("full_name")
     if query:
@@ -206,7 +212,7 @@ def _client_authenticated(request) -> bool:
     header = request.headers.get("Authorization", "")
     if header.startswith("Basic "):
         try:
-            client_id, secret = base64.b64decode(header[6:]).decode().split(":", 1)
+            client_id, secret = (unquote_plus(part) for part in base64.b64decode(header[6:]).decode().split(":", 1))
         except (ValueError, UnicodeDecodeError):
             return False
     return secrets.compare_digest(client_id, settings.EID_CLIENT_ID) and secrets.compare_digest(
@@ -264,4 +270,26 @@ def userinfo(request):
         response = JsonResponse({"error": "invalid_token"}, status=401)
         response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
         return response
-    return JsonResponse(resident_claims(resident))
+    claims = resident_claims(resident)
+    if getattr(settings, "SANDBOX_EID_SIGNED_USERINFO", False):
+        # As a client registered with userinfo_signed_response_alg=RS256 gets it.
+        kid, key = sandbox_signing_key()
+        token = jwt.encode(
+            {**claims, "iss": issuer_url(request), "aud": settings.EID_CLIENT_ID},
+            key,
+            algorithm="RS256",
+            headers={"kid": kid},
+        )
+        return HttpResponse(token, content_type="application/jwt")
+    return JsonResponse(claims)
+
+
+@never_cache
+@require_GET
+def end_session(request):
+    """RP-initiated logout. The sandbox keeps no login session (the resident is picked each
+    time), so it only sends the browser back to the portal."""
+    target = request.GET.get("post_logout_redirect_uri", "")
+    if target and not target.startswith(settings.SITE_URL + "/"):
+        return HttpResponseBadRequest("invalid_request: post_logout_redirect_uri is not registered for this client")
+    return redirect(target or settings.SITE_URL + "/")

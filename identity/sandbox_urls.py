@@ -12,6 +12,7 @@ eid_patterns = (
         path("authorize/", sandbox_eid.authorize, name="authorize"),
         path("token/", sandbox_eid.token, name="token"),
         path("userinfo/", sandbox_eid.userinfo, name="userinfo"),
+        path("logout/", sandbox_eid.end_session, name="end-session"),
     ],
     "sandbox-eid",
 )

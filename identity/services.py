@@ -10,7 +10,7 @@ import io
 import json
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,9 +49,12 @@ def user_verify_in_person(*, citizen: User, official: User, note: str = "", requ
         return citizen
     citizen.identity_level = User.Level.LEVEL_2
     citizen.verified_via = User.VerifiedVia.IN_PERSON
+    citizen.personal_id_source = User.PersonalIdSource.IN_PERSON
     citizen.verified_at = timezone.now()
     citizen.in_person_requested_at = None
-    citizen.save(update_fields=["identity_level", "verified_via", "verified_at", "in_person_requested_at"])
+    citizen.save(
+        update_fields=["identity_level", "verified_via", "personal_id_source", "verified_at", "in_person_requested_at"]
+    )
     audit_record(
         actor=official,
         subject=citizen,
@@ -142,54 +145,138 @@ class EidIdentity:
     full_name: str
     date_of_birth: object  # datetime.date | None
     level: int
+    issuer: str = ""
+    id_token: str = field(default="", repr=False, compare=False)  # kept for RP-initiated logout
+
+
+@dataclass(frozen=True)
+class EidLogin:
+    """The account an e-ID sign-in landed on; `clash` is set when another account had claimed
+    the same personal ID (the person is told, intake sees an audit event)."""
+
+    user: User
+    clash: bool = False
+    linked: bool = False
 
 
 class EidLoginError(Exception):
     """str(error) is the user-facing message."""
 
 
-@transaction.atomic
-def user_from_eid(*, identity: EidIdentity) -> User:
-    """Find the account for this e-ID (by subject, then by personal ID) or create it, and apply
-    the identity level. Staff accounts never sign in through e-ID."""
-    subject = f"{identity.provider}:{identity.subject}"
-    user = User.objects.select_for_update().filter(eid_subject=subject).first()
-    if user is None and identity.personal_id:
-        user = User.objects.select_for_update().filter(personal_id=identity.personal_id).first()
-    if user is not None and (user.is_staff or user.is_official):
+def eid_issuer_aliases(issuer: str) -> list[str]:
+    """The issuer and the former names it had (EID_ISSUER_ALIASES), so that renaming the
+    issuer does not lock anyone out: links recorded under an alias are found and moved."""
+    aliases = [str(a).rstrip("/") for a in getattr(settings, "EID_ISSUER_ALIASES", []) or [] if str(a).strip()]
+    return [issuer, *[a for a in aliases if a != issuer]]
+
+
+def _eid_refuse_staff_or_closed(user: User) -> None:
+    if user.is_staff or user.is_official:
         raise EidLoginError(_("Officials sign in with their email, password and two-factor code, not with VNeID."))
-    if user is not None and not user.is_active:
+    if not user.is_active:
         raise EidLoginError(_("This account has been closed. Please contact the one-stop desk."))
-    if user is None:
-        user = User(
-            email=f"eid-{uuid.uuid4().hex[:16]}@eid.invalid",
-            personal_id=identity.personal_id or None,
+
+
+def _eid_audit_clash(*, claimant: User, winner: User, personal_id: str, request=None) -> None:
+    detail = (
+        f"e-ID clash: personal ID {personal_id} verified by e-ID for account #{winner.pk}; "
+        f"account #{claimant.pk} ({claimant.email}) had only claimed it and lost the claim"
+    )
+    for subject in (claimant, winner):
+        audit_record(
+            actor=None, subject=subject, action=AuditEvent.Action.CHANGE, obj=claimant, detail=detail, request=request
         )
+
+
+@transaction.atomic
+def user_from_eid(*, identity: EidIdentity, link_to: User | None = None, request=None) -> EidLogin:
+    """Find or create the account of this e-ID and apply the identity level. Staff accounts
+    never sign in through e-ID.
+
+    The e-ID lands on: the account already linked to (issuer, subject); else `link_to`, an
+    account whose holder is signed in and started the link from the profile (proof of control);
+    else the account whose personal ID was itself verified (e-ID or at the desk). A personal ID
+    that was merely typed or read from a card photo is a claim: it never links. A verified
+    (level 2) e-ID wins the number; the claimant account loses it."""
+    issuer = (identity.issuer or identity.provider).rstrip("/")
+    linked = (
+        User.objects.select_for_update()
+        .filter(eid_issuer__in=eid_issuer_aliases(issuer), eid_subject=identity.subject)
+        .first()
+    )
+    user = linked
+    if user is None and link_to is not None:
+        user = User.objects.select_for_update().get(pk=link_to.pk)
+        _eid_refuse_staff_or_closed(user)
+        if user.eid_subject:
+            raise EidLoginError(_("Your account is already linked to another VNeID account."))
+        if user.personal_id_verified and identity.personal_id and user.personal_id != identity.personal_id:
+            raise EidLoginError(
+                _(
+                    "The personal identification number of this VNeID account differs from the one verified "
+                    "on your account. Please contact the one-stop desk."
+                )
+            )
+    verified_person = identity.level >= 2 and bool(identity.personal_id)
+    holder = None
+    if identity.personal_id:
+        holder = User.objects.select_for_update().filter(personal_id=identity.personal_id).first()
+    if user is None and holder is not None and verified_person and holder.personal_id_verified:
+        user = holder
+    if user is not None:
+        _eid_refuse_staff_or_closed(user)
+    clash = False
+    if holder is not None and holder != user:
+        _eid_refuse_staff_or_closed(holder)
+        if not verified_person:
+            holder = None  # an unverified e-ID does not take a number from anyone: the new account goes without
+        elif holder.personal_id_verified:
+            raise EidLoginError(
+                _(
+                    "This personal identification number is already verified on another account. "
+                    "Please contact the one-stop desk."
+                )
+            )
+        else:
+            holder.personal_id = None
+            holder.personal_id_source = User.PersonalIdSource.NONE
+            holder.registry_checked_at = None
+            holder.save(update_fields=["personal_id", "personal_id_source", "registry_checked_at"])
+            clash = True
+    if user is None:
+        user = User(email=f"eid-{uuid.uuid4().hex[:16]}@eid.invalid")
         user.set_unusable_password()
-    if user.eid_subject and user.eid_subject != subject:
-        raise EidLoginError(_("This personal identification number is already linked to another e-ID account."))
-    user.eid_subject = subject
+        if identity.personal_id and (
+            holder is not None or not User.objects.filter(personal_id=identity.personal_id).exists()
+        ):
+            user.personal_id = identity.personal_id
+            user.personal_id_source = User.PersonalIdSource.EID if verified_person else User.PersonalIdSource.TYPED
+    user.eid_issuer = issuer
+    user.eid_subject = identity.subject
     if identity.full_name:
         user.full_name = identity.full_name
     if identity.date_of_birth:
         user.date_of_birth = identity.date_of_birth
-    if identity.personal_id and not user.personal_id:
+    if verified_person:
+        # The e-ID is the authority on the number: it replaces a claimed one on a linked account.
         user.personal_id = identity.personal_id
-    if identity.level >= 2 and identity.personal_id and user.personal_id == identity.personal_id:
+        user.personal_id_source = User.PersonalIdSource.EID
         user.identity_level = User.Level.LEVEL_2
         user.verified_via = User.VerifiedVia.EID
         user.verified_at = timezone.now()
-        if not user.sex and identity.personal_id:
-            from .cccd import cccd_parse
+        from .cccd import cccd_parse
 
-            info = cccd_parse(identity.personal_id)
-            user.sex = info.sex if info else ""
+        info = cccd_parse(identity.personal_id)
+        if info and info.sex:
+            user.sex = info.sex
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:
         raise EidLoginError(_("We could not link this e-ID to an account. Please contact support.")) from exc
-    return user
+    if clash:
+        _eid_audit_clash(claimant=holder, winner=user, personal_id=identity.personal_id, request=request)
+    return EidLogin(user=user, clash=clash, linked=linked is None and link_to is not None)
 
 
 # --- personal document store ------------------------------------------------------------------
@@ -457,6 +544,8 @@ def account_close(*, user: User) -> int:
     user.province = None
     user.ward = None
     user.address_line = ""
+    user.personal_id_source = User.PersonalIdSource.NONE
+    user.eid_issuer = ""
     user.eid_subject = None
     user.notify_email = False
     user.notify_sms = False

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +21,7 @@ from django_ratelimit.decorators import ratelimit
 
 from . import services
 from .cccd import CccdQrError, cccd_qr_decode, cccd_validate, mrz_check
-from .eid import eid_provider
+from .eid import LOGOUT_SESSION_KEY, PROMPT_LOGIN_COOKIE, eid_provider
 from .forms import CccdQrForm, CloseAccountForm, MrzForm, PersonalDocumentForm, ProfileForm
 from .models import PersonalDocument, User
 from .registry import RegistryUnavailable
@@ -43,9 +44,17 @@ def profile(request):
                 request, "identity/profile.html", _profile_context(request, ProfileForm(instance=user, initial=initial))
             )
         if form.is_valid():
-            form.save()
-            messages.success(request, _("Your profile has been saved."))
-            return redirect("identity:profile")
+            try:
+                with transaction.atomic():
+                    form.save()
+            except IntegrityError:
+                # Two accounts typing the same number at the same moment: the unique index decides.
+                form.add_error(
+                    "personal_id", _("This personal identification number is already used by another account.")
+                )
+            else:
+                messages.success(request, _("Your profile has been saved."))
+                return redirect("identity:profile")
     else:
         form = ProfileForm(instance=user)
     return render(request, "identity/profile.html", _profile_context(request, form))
@@ -127,7 +136,16 @@ def _apply_qr(request, data):
     user.sex = data["sex"] or user.sex
     if data["address"] and not user.address_line:
         user.address_line = data["address"][:255]
-    user.save(update_fields=["full_name", "personal_id", "date_of_birth", "sex", "address_line"])
+    # A card photo proves nothing about who holds the account: the number is only claimed.
+    user.personal_id_source = User.PersonalIdSource.CCCD_QR
+    try:
+        with transaction.atomic():
+            user.save(
+                update_fields=["full_name", "personal_id", "personal_id_source", "date_of_birth", "sex", "address_line"]
+            )
+    except IntegrityError:
+        messages.error(request, _("This personal identification number is already used by another account."))
+        return redirect("identity:cccd-qr")
     messages.success(request, _("Your profile was filled in from your ID card."))
     return redirect("identity:profile")
 
@@ -290,12 +308,21 @@ def privacy_export(request):
 # --- e-ID ---------------------------------------------------------------------------------------
 
 
+LINK_SESSION_KEY = "identity.eid.link"
+
+
 def eid_start(request):
-    next_url = request.GET.get("next", "")
+    """Start an e-ID sign-in. A POST by a signed-in citizen (the profile's "Verify with VNeID")
+    links the e-ID to this account: being signed in is the proof of control over it."""
+    next_url = request.POST.get("next") or request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
+    request.session.pop(LINK_SESSION_KEY, None)
+    if request.method == "POST" and request.user.is_authenticated:
+        request.session[LINK_SESSION_KEY] = request.user.pk
+    prompt = "login" if request.COOKIES.get(PROMPT_LOGIN_COOKIE) else ""
     try:
-        url = eid_provider().authorization_url(request, next_url=next_url)
+        url = eid_provider().authorization_url(request, next_url=next_url, prompt=prompt)
     except services.EidLoginError as exc:
         messages.error(request, str(exc))
         return redirect("account_login")
@@ -310,16 +337,31 @@ def eid_callback(request):
         return ratelimited(request)
     provider = eid_provider()
     next_url = (request.session.get("identity.eid.flow") or {}).get("next") or ""
+    link_pk = request.session.pop(LINK_SESSION_KEY, None)
+    link_to = request.user if request.user.is_authenticated and request.user.pk == link_pk else None
     try:
         identity = provider.complete(request)
-        user = services.user_from_eid(identity=identity)
+        result = services.user_from_eid(identity=identity, link_to=link_to, request=request)
     except services.EidLoginError as exc:
         logger.info("e-ID sign-in refused: %s", exc)
         messages.error(request, _("VNeID sign-in failed: %(reason)s") % {"reason": exc})
-        return redirect("account_login")
+        return redirect("identity:profile" if link_to is not None else "account_login")
+    user = result.user
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[LOGOUT_SESSION_KEY] = {"provider": provider.id, "id_token": identity.id_token}
+    if result.clash:
+        messages.warning(
+            request,
+            _(
+                "Another account had entered your personal identification number. VNeID confirmed that the "
+                "number is yours, so you are signed in to your own account and the number was removed from the "
+                "other one. If that account is yours or you did not expect this, please contact the one-stop desk."
+            ),
+        )
     if user.identity_level >= User.Level.LEVEL_2:
         messages.success(request, _("You are signed in with VNeID. Your account is verified at level 2."))
     else:
         messages.success(request, _("You are signed in with VNeID (level 1 e-ID account)."))
-    return redirect(next_url or "identity:profile")
+    response = redirect(next_url or "identity:profile")
+    response.delete_cookie(PROMPT_LOGIN_COOKIE)
+    return response

@@ -196,6 +196,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cổng DVC] "
 # and the SMS channel is not wired to allauth yet. The phone number is kept on the profile.
 # Staff must use two-factor for the admin (identity.middleware.StaffTwoFactorMiddleware).
 MIDDLEWARE.append("identity.middleware.StaffTwoFactorMiddleware")
+# After a sign-out: prompt=login on the next e-ID sign-in, and RP-initiated logout at the issuer.
+MIDDLEWARE.append("identity.middleware.EidSignOutMiddleware")
 LOGIN_REDIRECT_URL = "/tai-khoan/"
 # e-ID (VNeID / national SSO, OpenID Connect). Defaults point at the built-in sandbox issuer.
 EID_PROVIDER = env.str("EID_PROVIDER", default="oidc")
@@ -210,6 +212,14 @@ EID_CLAIM_BIRTH_DATE = env.str("EID_CLAIM_BIRTH_DATE", default="birth_date")
 EID_CLAIM_LEVEL = env.str("EID_CLAIM_LEVEL", default="identity_level")
 EID_HTTP_TIMEOUT = env.float("EID_HTTP_TIMEOUT", default=5.0)
 EID_CALLBACK_RATE = env.str("EID_CALLBACK_RATE", default="30/m")
+# Former issuer URLs (comma-separated) whose e-ID links still count after EID_ISSUER changed.
+EID_ISSUER_ALIASES = env.list("EID_ISSUER_ALIASES", default=[])
+# "" = from discovery (client_secret_basic preferred, else client_secret_post); or force one.
+EID_TOKEN_AUTH_METHOD = env.str("EID_TOKEN_AUTH_METHOD", default="")
+# Where the issuer sends the browser after RP-initiated logout (register it there); "" = SITE_URL + "/".
+EID_POST_LOGOUT_REDIRECT_URI = env.str("EID_POST_LOGOUT_REDIRECT_URI", default="")
+# How long a browser that signed out asks for a fresh e-ID login (prompt=login), in seconds.
+EID_PROMPT_LOGIN_COOKIE_AGE = env.int("EID_PROMPT_LOGIN_COOKIE_AGE", default=30 * 24 * 3600)
 # Population registry (HTTP adapter); defaults to the built-in sandbox registry.
 REGISTRY_ADAPTER = env.str("REGISTRY_ADAPTER", default="http")
 REGISTRY_URL = env.str("REGISTRY_URL", default=f"{SITE_URL}/sandbox/registry").rstrip("/")

@@ -52,16 +52,23 @@ def test_round_trip_lands_as_level2_citizen(sandbox_urls):
     user = User.objects.get(personal_id=resident.personal_id)
     assert user.identity_level == 2 and user.verified_via == "eid"
     assert user.full_name == "Phạm Ngọc Hân" and user.date_of_birth == resident.date_of_birth
-    assert user.eid_subject == f"oidc:{subject_for(resident)}"
+    assert (user.eid_issuer, user.eid_subject) == (f"{sandbox_urls}/sandbox/eid", subject_for(resident))
+    assert user.personal_id_source == "eid" and user.personal_id_verified
 
 
-def test_first_login_links_existing_account_with_same_personal_id(sandbox_urls):
+def test_first_login_links_existing_account_verified_at_the_desk(sandbox_urls):
     resident = SandboxResidentFactory()
-    existing = UserFactory(email="an@example.test", personal_id=resident.personal_id)
+    existing = UserFactory(
+        email="an@example.test",
+        personal_id=resident.personal_id,
+        identity_level=2,
+        verified_via="in_person",
+        personal_id_source="in_person",
+    )
     browser = requests.Session()
     _pick(browser, _authorize_page(browser, sandbox_urls), resident)
     existing.refresh_from_db()
-    assert existing.identity_level == 2 and existing.eid_subject
+    assert existing.identity_level == 2 and existing.eid_subject == subject_for(resident)
     assert User.objects.filter(personal_id=resident.personal_id).count() == 1
 
 
