@@ -238,6 +238,12 @@ DOSSIER_UPLOAD_MAX_FILE_SIZE = env.int("DOSSIER_UPLOAD_MAX_FILE_SIZE", default=1
 DOSSIER_UPLOAD_MAX_TOTAL_SIZE = env.int("DOSSIER_UPLOAD_MAX_TOTAL_SIZE", default=50 * 1024 * 1024)
 DOSSIER_UPLOAD_MAX_FILES = env.int("DOSSIER_UPLOAD_MAX_FILES", default=20)
 DOSSIER_LOOKUP_RATE = env.str("DOSSIER_LOOKUP_RATE", default="30/m")
+# Filing on a citizen's behalf: the one-time consent code sent to the citizen's phone or email
+# (lifetime, wrong tries per code, wait before a new code, codes per citizen per hour).
+ON_BEHALF_CODE_TTL_SECONDS = env.int("ON_BEHALF_CODE_TTL_SECONDS", default=10 * 60)
+ON_BEHALF_CODE_MAX_ATTEMPTS = env.int("ON_BEHALF_CODE_MAX_ATTEMPTS", default=5)
+ON_BEHALF_CODE_RESEND_SECONDS = env.int("ON_BEHALF_CODE_RESEND_SECONDS", default=60)
+ON_BEHALF_CODES_PER_HOUR = env.int("ON_BEHALF_CODES_PER_HOUR", default=5)
 CELERY_BEAT_SCHEDULE["dossiers-pdf-redeliver"] = {
     "task": "dossiers.tasks.issued_documents_redeliver",
     "schedule": env.int("DOSSIER_PDF_REDELIVER_SECONDS", default=60),

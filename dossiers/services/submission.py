@@ -89,6 +89,8 @@ def dossier_submit(*, dossier: Dossier, by) -> Dossier:
             if d.code:
                 return d
             raise _illegal(d, "submit")
+        if d.filed_by_id and by.pk != d.citizen_id and not d.consent_recorded:
+            raise DossierActionError(_("The applicant has not confirmed their consent to this filing yet."))
         cleaned, errors = _validate(d)
         if errors:
             raise _incomplete(errors)
