@@ -272,7 +272,7 @@ def _step_consent(request, dossier):
             "code_pending": pending,
             "code_form": code_form,
             "upload_form": upload_form,
-            "in_person": dossier.channel in services.on_behalf.IN_PERSON_CHANNELS,
+            "in_person": dossier.channel in services.consent.IN_PERSON_CHANNELS,
             "ttl_minutes": max(settings.ON_BEHALF_CODE_TTL_SECONDS // 60, 1),
         },
         status=status,

@@ -7,6 +7,13 @@ illegal move with DossierActionError (a message for people), appends a timeline 
 """
 
 from .base import ACTION_LABELS, ACTION_ROLES, DossierActionError, DossierIncomplete, official_may
+from .consent import (
+    on_behalf_code_pending,
+    on_behalf_code_send,
+    on_behalf_code_verify,
+    on_behalf_consent_form_attach,
+    on_behalf_contacts,
+)
 from .deadlines import dossier_deadlines_mark
 from .drafts import (
     applicant_from_user,
@@ -22,11 +29,6 @@ from .on_behalf import (
     on_behalf_access_check,
     on_behalf_allowed,
     on_behalf_audit,
-    on_behalf_code_pending,
-    on_behalf_code_send,
-    on_behalf_code_verify,
-    on_behalf_consent_form_attach,
-    on_behalf_contacts,
     on_behalf_is_filer,
     on_behalf_may_file,
 )
