@@ -383,3 +383,16 @@ def test_the_level_rule_is_checked_after_the_area_rule(agency, other_agency):
         services.dossier_on_behalf_start(
             official=stranger, personal_id=level_one.personal_id, procedure_version=strict, channel="counter"
         )
+
+
+def test_the_api_reads_of_the_filer_are_checked_and_audited(client, pv, citizen, volunteer):
+    draft = _consented(client, volunteer, pv, citizen)
+    services.dossier_draft_update(dossier=draft, by=volunteer, form_data={"reason": "Kết hôn"})
+    services.dossier_file_add(dossier=draft, by=volunteer, doc_key="to-khai", upload=pdf_upload(), kind="scan")
+    dossier = services.dossier_submit(dossier=draft, by=volunteer)
+    url = f"/api/v1/dossiers/{dossier.code}/"
+    assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(actor=volunteer, subject=citizen, detail__endswith=": API").exists()
+    assert client.get("/api/v1/dossiers/").json()["results"] == []  # not in a list, unaudited
+    volunteer.groups.clear()
+    assert client.get(url).status_code == 404
