@@ -129,7 +129,10 @@ class DossierListCreateApi(GenericAPIView):
     serializer_class = DossierOutputSerializer
 
     def get_queryset(self):
-        return selectors.dossiers_of_citizen(self.request.user).exclude(status="draft")
+        # The caller's own dossiers: those an official filed for others (with their answers) are
+        # read one by one, each checked and audited (DossierDetailApi).
+        user = self.request.user
+        return selectors.dossiers_of_citizen(user).filter(citizen=user).exclude(status="draft")
 
     @extend_schema(responses=DossierOutputSerializer(many=True))
     def get(self, request):
@@ -187,6 +190,12 @@ class DossierDetailApi(GenericAPIView):
         dossier = selectors.dossier_for_owner(user=request.user, code=code)
         if dossier is None:
             raise Http404
+        if services.on_behalf_is_filer(dossier, request.user):  # the official who filed it for the citizen
+            try:
+                services.on_behalf_access_check(dossier=dossier, by=request.user)
+            except DossierActionError as exc:
+                raise Http404 from exc
+            services.on_behalf_audit(dossier=dossier, by=request.user, action="view", detail="API", request=request)
         return Response(DossierDetailSerializer(dossier).data)
 
 

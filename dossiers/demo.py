@@ -148,8 +148,11 @@ def _make(key, citizen, version, state, intake, processing, agency_id):
 
     snapshot = version.snapshot
     agency = Agency.objects.get(pk=agency_id)
-    on_behalf = {"filed_by": intake, "channel": "counter", "consent": True} if state == "counter" else {}
+    on_behalf = {"filed_by": intake, "channel": "counter"} if state == "counter" else {}
     draft = services.dossier_draft_create(citizen=citizen, procedure_version=version, agency=agency, **on_behalf)
+    if on_behalf:  # at the counter, the citizen signed a consent form
+        signed = SimpleUploadedFile("giay-dong-y.pdf", _sample_pdf("Giấy đồng ý nộp hồ sơ thay"), "application/pdf")
+        draft = services.on_behalf_consent_form_attach(dossier=draft, by=intake, upload=signed)
     applicant = {**draft.applicant, "demo_key": key}
     if not applicant.get("personal_id"):
         applicant.update({"personal_id": "086090000123", "date_of_birth": "1990-03-20", "sex": "M"})

@@ -58,6 +58,26 @@ class OnBehalfForm(forms.Form):
     )
 
 
+class ConsentCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code the applicant reads out to you (6 digits)"),
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        max_length=8,
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "8", "size": "8"}
+        ),
+    )
+
+
+class ConsentFormUploadForm(forms.Form):
+    signed_form = forms.FileField(
+        label=_("Scan or photo of the signed consent form"),
+        help_text=_("PDF, JPEG or PNG. It is attached to the dossier and the applicant is told."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+
+
 class SupplementForm(forms.Form):
     note = forms.CharField(label=_("Message to the agency"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -175,6 +175,7 @@ EVENT_LABELS = {
     "rate": _("Rated"),
     "overdue": _("Overdue"),
     "bundle_sync": _("Status of the bundle updated"),
+    "consent": _("Consent to file on the applicant's behalf confirmed"),
 }
 
 # What the citizen's timeline shows (page and API). Not the internal steps: who took or was
@@ -240,6 +241,7 @@ class DossierFile(models.Model):
         SCAN = "scan", _("Scanned at intake")
         SUPPLEMENT = "supplement", _("Supplement")
         RESULT = "result", _("Result")
+        CONSENT = "consent", _("Signed consent to file on the applicant's behalf")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
     doc_key = models.CharField(_("required document"), max_length=60, blank=True)
@@ -310,3 +312,40 @@ class DossierRating(models.Model):
 
     def __str__(self):
         return f"{self.dossier}: {self.score}/5"
+
+
+class OnBehalfConsent(models.Model):
+    """The proof that a citizen agreed to a filing on their behalf: a one-time code sent to
+    their registered phone or email (only its salted hash is kept), or a signed consent form
+    attached to the dossier. Rows outlive a deleted draft (dossier set to NULL) so that the
+    per-citizen limit on codes cannot be reset by starting over."""
+
+    class Method(models.TextChoices):
+        SMS = "sms", _("Code sent by SMS")
+        EMAIL = "email", _("Code sent by email")
+        SIGNED_FORM = "signed_form", _("Signed consent form")
+
+    dossier = models.ForeignKey(
+        Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents", verbose_name=_("dossier")
+    )
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("applicant")
+    )
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("official")
+    )
+    method = models.CharField(_("method"), max_length=12, choices=Method.choices)
+    code_hash = models.CharField(max_length=128, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    verified_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["citizen", "-created_at"], name="on_behalf_consent_citizen_idx")]
+        verbose_name = _("on-behalf consent")
+        verbose_name_plural = _("on-behalf consents")
+
+    def __str__(self):
+        return f"{self.get_method_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -130,10 +130,12 @@ def issued_documents(dossier: Dossier) -> QuerySet[IssuedDocument]:
 
 
 def personal_document_in_handled_dossier(user, document) -> bool:
-    """identity hook: an official may open a personal document attached to a dossier they may see."""
+    """identity hook: an official may open a personal document attached to a dossier they may see
+    (a submitted one: a draft is not in any agency's hands yet)."""
     if not getattr(user, "is_authenticated", False) or not user.is_staff:
         return False
-    for dossier in Dossier.objects.filter(files__personal_document=document).distinct()[:50]:
+    attached = Dossier.objects.filter(files__personal_document=document).exclude(status=Status.DRAFT)
+    for dossier in attached.distinct()[:50]:
         candidates = [dossier, *dossier.parts.all()]
         if any(dossier_visible_to_official(user=user, dossier=d) for d in candidates):
             return True

@@ -5,7 +5,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -16,13 +15,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from identity import roles
-from identity.selectors import user_has_role
-
 from . import selectors, services
 from .eform import answers_display, build_form_class, form_data_clean, prefill_values
-from .forms import ApplicantForm, LookupForm, OnBehalfForm, RatingForm, SupplementForm
-from .models import CITIZEN_EVENTS, Dossier, DossierEvent, DossierFile, IssuedDocument, Status
+from .forms import (
+    ApplicantForm,
+    ConsentCodeForm,
+    ConsentFormUploadForm,
+    LookupForm,
+    OnBehalfForm,
+    RatingForm,
+    SupplementForm,
+)
+from .models import CITIZEN_EVENTS, Dossier, DossierEvent, DossierFile, IssuedDocument, OnBehalfConsent, Status
 from .services import DossierActionError
 
 STEPS = [
@@ -32,6 +36,8 @@ STEPS = [
     ("review", gettext_lazy("Review and submit")),
 ]
 STEP_NAMES = [s for s, _label in STEPS]
+# Filed by an official for a citizen: the citizen's consent comes first.
+CONSENT_STEP = ("consent", gettext_lazy("Applicant's consent"))
 
 
 def _procedure_version(code: str):
@@ -94,7 +100,7 @@ def file_start(request, code: str):
                 "snapshot": snapshot,
                 "draft": draft,
                 "steps": STEPS,
-                "can_file_on_behalf": _can_file_on_behalf(request.user),
+                "can_file_on_behalf": services.on_behalf_may_file(request.user),
             },
         )
     if draft is None:
@@ -110,35 +116,27 @@ def file_start(request, code: str):
 
 @login_required
 def file_on_behalf(request, code: str):
-    """An official or volunteer files for a citizen identified by their ID number."""
-    if not (request.user.is_superuser or user_has_role(request.user, roles.INTAKE, roles.VOLUNTEER, roles.PROCESSING)):
+    """An official or volunteer files for a citizen identified by their ID number; the citizen's
+    consent is proven at the next step, before anything of theirs is shown."""
+    if not services.on_behalf_may_file(request.user):
         raise Http404
     version = _procedure_version(code)
     if version is None:
         raise Http404
     form = OnBehalfForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        citizen = get_user_model().objects.filter(personal_id=form.cleaned_data["personal_id"]).first()
-        if citizen is None:
-            form.add_error(
-                "personal_id",
-                _("No account has this number. Register the citizen first (or verify them in person)."),
+        try:
+            draft = services.dossier_on_behalf_start(
+                official=request.user,
+                personal_id=form.cleaned_data["personal_id"],
+                procedure_version=version,
+                channel=form.cleaned_data["channel"],
+                request=request,
             )
-        elif citizen.identity_level < int(version.snapshot.get("min_eid_level") or 1):
-            form.add_error("personal_id", _("This procedure needs a level-2 e-ID account: verify the citizen first."))
+        except DossierActionError as exc:
+            form.add_error("personal_id", exc.message)
         else:
-            try:
-                draft = services.dossier_draft_create(
-                    citizen=citizen,
-                    procedure_version=version,
-                    filed_by=request.user,
-                    channel=form.cleaned_data["channel"],
-                    consent=form.cleaned_data["consent"],
-                )
-            except DossierActionError as exc:
-                form.add_error(None, exc.message)
-            else:
-                return redirect("dossiers:step", pk=draft.pk, step="applicant")
+            return redirect("dossiers:step", pk=draft.pk, step="consent")
     return render(request, "dossiers/on_behalf.html", {"form": form, "version": version})
 
 
@@ -149,30 +147,53 @@ def _draft_or_404(request, pk: int) -> Dossier:
     return dossier
 
 
-def _stepper(current: str):
-    index = STEP_NAMES.index(current)
+def _steps_of(dossier) -> list:
+    return [CONSENT_STEP, *STEPS] if dossier.filed_by_id else list(STEPS)
+
+
+def _stepper(dossier, current: str):
+    names = [name for name, _label in _steps_of(dossier)]
+    index = names.index(current)
     return [
         {"name": name, "label": label, "done": i < index, "current": i == index}
-        for i, (name, label) in enumerate(STEPS)
+        for i, (name, label) in enumerate(_steps_of(dossier))
     ]
 
 
-def _next_step(step: str) -> str:
-    return STEP_NAMES[min(STEP_NAMES.index(step) + 1, len(STEP_NAMES) - 1)]
+def _next_step(dossier, step: str) -> str:
+    names = [name for name, _label in _steps_of(dossier)]
+    return names[min(names.index(step) + 1, len(names) - 1)]
 
 
-def _prev_step(step: str) -> str | None:
-    i = STEP_NAMES.index(step)
-    return STEP_NAMES[i - 1] if i else None
+def _prev_step(dossier, step: str) -> str | None:
+    names = [name for name, _label in _steps_of(dossier)]
+    i = names.index(step)
+    return names[i - 1] if i else None
 
 
 @login_required
 def step(request, pk: int, step: str):
-    if step not in STEP_NAMES:
-        raise Http404
     dossier = _draft_or_404(request, pk)
+    if step not in [name for name, _label in _steps_of(dossier)]:
+        raise Http404
     if dossier.status != Status.DRAFT:
         return redirect("dossiers:detail", pk=dossier.pk)
+    if step == "consent":
+        if not services.on_behalf_is_filer(dossier, request.user):
+            return redirect("dossiers:step", pk=dossier.pk, step="applicant")
+        return _step_consent(request, dossier)
+    if services.on_behalf_is_filer(dossier, request.user):
+        # Nothing of the citizen is shown to the official before the citizen's consent.
+        try:
+            services.on_behalf_access_check(dossier=dossier, by=request.user)
+        except DossierActionError as exc:
+            messages.error(request, exc.message)
+            if dossier.consent_recorded:
+                return redirect("dossiers:mine")
+            return redirect("dossiers:step", pk=dossier.pk, step="consent")
+        services.on_behalf_audit(
+            dossier=dossier, by=request.user, action="view", detail=f"{step} step ({request.method})", request=request
+        )
     handler = {"applicant": _step_applicant, "form": _step_form, "documents": _step_documents, "review": _step_review}
     return handler[step](request, dossier)
 
@@ -183,15 +204,11 @@ def _after_save(request, dossier, step, valid: bool):
     if action == "save":
         messages.success(request, _("Draft saved. You can come back to it from “My dossiers”."))
         return redirect("dossiers:step", pk=dossier.pk, step=step)
-    if action == "back" and _prev_step(step):
-        return redirect("dossiers:step", pk=dossier.pk, step=_prev_step(step))
+    if action == "back" and _prev_step(dossier, step):
+        return redirect("dossiers:step", pk=dossier.pk, step=_prev_step(dossier, step))
     if valid:
-        return redirect("dossiers:step", pk=dossier.pk, step=_next_step(step))
+        return redirect("dossiers:step", pk=dossier.pk, step=_next_step(dossier, step))
     return None
-
-
-def _can_file_on_behalf(user) -> bool:
-    return user.is_superuser or user_has_role(user, roles.INTAKE, roles.VOLUNTEER, roles.PROCESSING)
 
 
 def _render_step(request, dossier, step, context, status=200):
@@ -201,11 +218,75 @@ def _render_step(request, dossier, step, context, status=200):
         {
             "dossier": dossier,
             "snapshot": dossier.snapshot,
-            "steps": _stepper(step),
+            "steps": _stepper(dossier, step),
             "step": step,
-            "prev_step": _prev_step(step),
-            "can_file_on_behalf": dossier.filed_by_id is None and _can_file_on_behalf(request.user),
+            "prev_step": _prev_step(dossier, step),
+            "can_file_on_behalf": dossier.filed_by_id is None and services.on_behalf_may_file(request.user),
+            "is_filer": services.on_behalf_is_filer(dossier, request.user),
             **context,
+        },
+        status=status,
+    )
+
+
+def _step_consent(request, dossier):
+    """The citizen proves their consent: a code sent to their phone or email that they read out,
+    or (in person) the scan of a consent form they signed."""
+    code_form, upload_form = ConsentCodeForm(), ConsentFormUploadForm()
+    status = 200
+    if request.method == "POST" and not dossier.consent_recorded:
+        action = request.POST.get("action", "")
+        try:
+            if action in (OnBehalfConsent.Method.SMS, OnBehalfConsent.Method.EMAIL):
+                services.on_behalf_code_send(dossier=dossier, by=request.user, method=action, request=request)
+                messages.success(request, _("The code was sent. Ask the applicant to read it out to you."))
+                return redirect("dossiers:step", pk=dossier.pk, step="consent")
+            if action == "verify":
+                code_form = ConsentCodeForm(request.POST)
+                if code_form.is_valid():
+                    services.on_behalf_code_verify(
+                        dossier=dossier, by=request.user, code=code_form.cleaned_data["code"], request=request
+                    )
+                    messages.success(request, _("The applicant's consent is confirmed."))
+                    return redirect("dossiers:step", pk=dossier.pk, step="applicant")
+                status = 400
+            elif action == "upload":
+                upload_form = ConsentFormUploadForm(request.POST, request.FILES)
+                if upload_form.is_valid():
+                    services.on_behalf_consent_form_attach(
+                        dossier=dossier,
+                        by=request.user,
+                        upload=upload_form.cleaned_data["signed_form"],
+                        request=request,
+                    )
+                    messages.success(
+                        request, _("The signed consent form is attached: the applicant's consent is confirmed.")
+                    )
+                    return redirect("dossiers:step", pk=dossier.pk, step="applicant")
+                status = 400
+        except DossierActionError as exc:
+            target = upload_form if action == "upload" else code_form
+            target.add_error(None, exc.message)
+            status = 400
+    elif request.method == "POST" and request.POST.get("action") == "next":
+        return redirect("dossiers:step", pk=dossier.pk, step="applicant")
+    try:
+        contacts = services.on_behalf_contacts(dossier=dossier, by=request.user)
+    except DossierActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("dossiers:mine")
+    pending = services.on_behalf_code_pending(dossier)
+    return _render_step(
+        request,
+        dossier,
+        "consent",
+        {
+            "contacts": contacts,
+            "code_pending": pending,
+            "code_form": code_form,
+            "upload_form": upload_form,
+            "in_person": dossier.channel in services.consent.IN_PERSON_CHANNELS,
+            "ttl_minutes": max(settings.ON_BEHALF_CODE_TTL_SECONDS // 60, 1),
         },
         status=status,
     )
@@ -276,15 +357,9 @@ def _raw_answers(form, data) -> dict:
     return raw
 
 
-def _personal_documents(user):
-    from identity.models import PersonalDocument
-
-    return list(PersonalDocument.objects.filter(owner=user).exclude(file="").order_by("doc_type", "-created_at"))
-
-
-def _documents_context(dossier, errors=None):
+def _documents_context(request, dossier, errors=None):
     files = list(dossier.files.select_related("personal_document"))
-    store = _personal_documents(dossier.citizen)
+    store = services.applicant_store_documents(dossier=dossier, by=request.user)
     rows = []
     for doc in dossier.snapshot.get("documents", []):
         key = doc.get("key")
@@ -334,17 +409,25 @@ def _step_documents(request, dossier):
                 if document is None:
                     errors.setdefault(key, []).append(_("This document is not in the applicant's document store."))
                 elif not dossier.files.filter(doc_key=key, personal_document=document).exists():
-                    services.dossier_file_add(
-                        dossier=dossier, by=request.user, doc_key=key, personal_document=document, kind=kind
-                    )
+                    try:
+                        services.dossier_file_add(
+                            dossier=dossier,
+                            by=request.user,
+                            doc_key=key,
+                            personal_document=document,
+                            kind=kind,
+                            request=request,
+                        )
+                    except DossierActionError as exc:
+                        errors.setdefault(key, []).append(exc.message)
         if not errors:
             response = _after_save(request, dossier, "documents", True)
             if request.POST.get("action") == "upload":
                 messages.success(request, _("Files added."))
                 return redirect("dossiers:step", pk=dossier.pk, step="documents")
             return response
-        return _render_step(request, dossier, "documents", _documents_context(dossier, errors), status=400)
-    return _render_step(request, dossier, "documents", _documents_context(dossier))
+        return _render_step(request, dossier, "documents", _documents_context(request, dossier, errors), status=400)
+    return _render_step(request, dossier, "documents", _documents_context(request, dossier))
 
 
 def _step_review(request, dossier):
@@ -385,7 +468,7 @@ def _step_review(request, dossier):
 def draft_delete(request, pk: int):
     dossier = _draft_or_404(request, pk)
     try:
-        services.dossier_draft_delete(dossier=dossier, by=request.user)
+        services.dossier_draft_delete(dossier=dossier, by=request.user, request=request)
     except DossierActionError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:detail", pk=pk)
@@ -414,6 +497,14 @@ def detail(request, pk: int):
     dossier = _draft_or_404(request, pk)
     if dossier.status == Status.DRAFT:
         return redirect("dossiers:step", pk=dossier.pk, step="applicant")
+    if services.on_behalf_is_filer(dossier, request.user):
+        try:
+            services.on_behalf_access_check(dossier=dossier, by=request.user)
+        except DossierActionError as exc:
+            raise Http404 from exc
+        services.on_behalf_audit(
+            dossier=dossier, by=request.user, action="view", detail="dossier page", request=request
+        )
     rating = getattr(dossier, "rating", None) if hasattr(dossier, "rating") else None
     can_rate = (
         request.user.pk == dossier.citizen_id
@@ -468,12 +559,17 @@ def _dossier_for_download(request, pk: int) -> Dossier:
         dossier = Dossier.objects.filter(pk=pk).first()
         if dossier is None or not _official_sees(request.user, dossier):
             raise Http404
+    try:  # the official filing for the citizen: only after the citizen's consent
+        services.on_behalf_access_check(dossier=dossier, by=request.user)
+    except DossierActionError as exc:
+        raise Http404 from exc
     return dossier
 
 
 def _audit_official_access(request, dossier, obj, *, detail: str) -> None:
-    """An official opening a citizen's file leaves a row in the audit trail."""
-    if request.user.pk in (dossier.citizen_id, dossier.filed_by_id):
+    """An official opening a citizen's file leaves a row in the audit trail (the official filing
+    on the citizen's behalf too)."""
+    if request.user.pk == dossier.citizen_id:
         return
     from portal.audit import audit_record
 

@@ -38,7 +38,9 @@ def _dedupe_key(*parts) -> str:
     return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
 
 
-def _user_wants(user, channel: str) -> bool:
+def _user_wants(user, channel: str, *, ignore_preferences: bool = False) -> bool:
+    if ignore_preferences:  # a one-time code the person asked for: only an address is needed
+        return bool(channel_get(channel).address_for(user))
     if channel == Notification.Channel.EMAIL:
         return bool(getattr(user, "notify_email", True) and user.email)
     if channel == Notification.Channel.SMS:
@@ -73,6 +75,7 @@ def notification_enqueue(
     related=None,
     channels: Iterable[str] | None = None,
     dedupe_key: str | None = None,
+    ignore_preferences: bool = False,
 ) -> list[Notification]:
     """Write one outbox row per channel the user accepts (inbox always) and deliver on commit.
 
@@ -92,6 +95,7 @@ def notification_enqueue(
         related=related,
         channels=channels,
         dedupe_key=dedupe_key,
+        ignore_preferences=ignore_preferences,
     )
 
 
@@ -106,14 +110,16 @@ def notifications_enqueue_for(
     related=None,
     channels: Iterable[str] | None = None,
     dedupe_key: str | None = None,
+    ignore_preferences: bool = False,
 ) -> list[Notification]:
-    """`notification_enqueue` for several users at once, in one INSERT."""
+    """`notification_enqueue` for several users at once, in one INSERT. `ignore_preferences`
+    sends on the given channels even to someone who turned them off (a code they asked for)."""
     related_type, related_id = _related_ref(related)
     now = timezone.now()
     rows, keys = [], set()
     for user in users:
         for channel in channels or ALL_CHANNELS:
-            if not _user_wants(user, channel):
+            if not _user_wants(user, channel, ignore_preferences=ignore_preferences):
                 continue
             plugin = channel_get(channel)
             text = (sms_text or body) if channel == Notification.Channel.SMS else body

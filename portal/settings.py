@@ -258,6 +258,12 @@ DOSSIER_UPLOAD_MAX_FILES = env.int("DOSSIER_UPLOAD_MAX_FILES", default=20)
 # decoding; Pillow's MAX_IMAGE_PIXELS follows it (portal/kernel/uploads.py).
 UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=50_000_000)
 DOSSIER_LOOKUP_RATE = env.str("DOSSIER_LOOKUP_RATE", default="30/m")
+# Filing on a citizen's behalf: the one-time consent code sent to the citizen's phone or email
+# (lifetime, wrong tries per code, wait before a new code, codes per citizen per hour).
+ON_BEHALF_CODE_TTL_SECONDS = env.int("ON_BEHALF_CODE_TTL_SECONDS", default=10 * 60)
+ON_BEHALF_CODE_MAX_ATTEMPTS = env.int("ON_BEHALF_CODE_MAX_ATTEMPTS", default=5)
+ON_BEHALF_CODE_RESEND_SECONDS = env.int("ON_BEHALF_CODE_RESEND_SECONDS", default=60)
+ON_BEHALF_CODES_PER_HOUR = env.int("ON_BEHALF_CODES_PER_HOUR", default=5)
 CELERY_BEAT_SCHEDULE["dossiers-pdf-redeliver"] = {
     "task": "dossiers.tasks.issued_documents_redeliver",
     "schedule": env.int("DOSSIER_PDF_REDELIVER_SECONDS", default=60),

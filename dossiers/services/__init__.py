@@ -7,6 +7,13 @@ illegal move with DossierActionError (a message for people), appends a timeline 
 """
 
 from .base import ACTION_LABELS, ACTION_ROLES, DossierActionError, DossierIncomplete, official_may
+from .consent import (
+    on_behalf_code_pending,
+    on_behalf_code_send,
+    on_behalf_code_verify,
+    on_behalf_consent_form_attach,
+    on_behalf_contacts,
+)
 from .deadlines import dossier_deadlines_mark
 from .drafts import (
     applicant_clean,
@@ -17,6 +24,15 @@ from .drafts import (
     dossier_draft_update,
     dossier_file_add,
     dossier_file_remove,
+)
+from .on_behalf import (
+    applicant_store_documents,
+    dossier_on_behalf_start,
+    on_behalf_access_check,
+    on_behalf_allowed,
+    on_behalf_audit,
+    on_behalf_is_filer,
+    on_behalf_may_file,
 )
 from .popularity import procedure_popularity_refresh
 from .submission import dossier_code_next, dossier_file_and_submit, dossier_submit, dossier_validation_errors
@@ -46,6 +62,7 @@ __all__ = [
     "applicant_clean",
     "applicant_from_user",
     "applicant_locked",
+    "applicant_store_documents",
     "dossier_approve",
     "dossier_assign",
     "dossier_claim",
@@ -58,6 +75,7 @@ __all__ = [
     "dossier_file_add",
     "dossier_file_and_submit",
     "dossier_file_remove",
+    "dossier_on_behalf_start",
     "dossier_rate",
     "dossier_receive",
     "dossier_refuse",
@@ -72,5 +90,15 @@ __all__ = [
     "dossier_withdraw",
     "issued_document_regenerate",
     "official_may",
+    "on_behalf_access_check",
+    "on_behalf_allowed",
+    "on_behalf_audit",
+    "on_behalf_code_pending",
+    "on_behalf_code_send",
+    "on_behalf_code_verify",
+    "on_behalf_consent_form_attach",
+    "on_behalf_contacts",
+    "on_behalf_is_filer",
+    "on_behalf_may_file",
     "procedure_popularity_refresh",
 ]

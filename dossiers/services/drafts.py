@@ -22,29 +22,36 @@ def dossier_draft_create(
     agency=None,
     filed_by=None,
     channel: str = Channel.ONLINE,
-    consent: bool = False,
     applicant: dict | None = None,
 ) -> Dossier:
-    """A new draft. `agency` defaults to the first implementing agency of the procedure."""
+    """A new draft. `agency` defaults to the first implementing agency of the procedure.
+
+    Filed by an official for someone else (`filed_by`), the official must be allowed to file for
+    this citizen, and the draft holds nothing of the citizen but their number until the citizen's
+    consent is proven (services.on_behalf)."""
+    from .on_behalf import on_behalf_check_allowed
+
     agency_id = _agency_id_for(procedure_version, agency)
-    if filed_by is not None and filed_by.pk != citizen.pk and not consent:
-        raise DossierActionError(_("Record the applicant's consent before filing on their behalf."))
+    on_behalf = filed_by is not None and filed_by.pk != citizen.pk
+    if on_behalf:
+        on_behalf_check_allowed(official=filed_by, citizen=citizen, procedure_version=procedure_version)
+        applicant = {"personal_id": citizen.personal_id or ""}
     with transaction.atomic():
         dossier = Dossier.objects.create(
             citizen=citizen,
-            filed_by=filed_by if filed_by is not None and filed_by.pk != citizen.pk else None,
+            filed_by=filed_by if on_behalf else None,
             channel=channel,
             procedure_version=procedure_version,
             agency_id=agency_id,
             applicant=applicant if applicant is not None else applicant_from_user(citizen),
-            consent_recorded=consent,
+            consent_recorded=False,
         )
         _event(
             dossier=dossier,
             actor=filed_by or citizen,
             action="draft",
             to_status=Status.DRAFT,
-            data={"channel": channel, "consent": consent} if dossier.filed_by_id else {},
+            data={"channel": channel} if dossier.filed_by_id else {},
         )
     return dossier
 
@@ -151,10 +158,16 @@ def dossier_draft_update(
     return d
 
 
-def dossier_draft_delete(*, dossier: Dossier, by) -> None:
+def dossier_draft_delete(*, dossier: Dossier, by, request=None) -> None:
+    """Delete a draft and its files. An official's on-behalf draft leaves its audit rows (and a
+    row saying it was deleted): they do not hang on the dossier."""
+    from .on_behalf import on_behalf_audit, on_behalf_is_filer
+
     with transaction.atomic():
         d = _lock(dossier)
         _check_draft(d, by)
+        if on_behalf_is_filer(d, by):
+            on_behalf_audit(dossier=d, by=by, action="change", detail="draft deleted", request=request)
         for f in d.files.all():
             if f.file:
                 f.file.delete(save=False)
@@ -174,8 +187,14 @@ def dossier_file_add(
     upload=None,
     personal_document=None,
     kind: str = DossierFile.Kind.APPLICANT,
+    request=None,
 ) -> DossierFile:
-    """Attach an upload (checked by content and size) or a document from the personal store."""
+    """Attach an upload (checked by content and size) or a document from the personal store
+    (by an official filing for the citizen: only once the citizen's consent is proven, audited)."""
+    from .on_behalf import on_behalf_access_check, on_behalf_audit, on_behalf_is_filer
+
+    if kind == DossierFile.Kind.CONSENT:
+        raise DossierActionError(_("Attach a signed consent form from the consent step."))
     with transaction.atomic():
         d = _lock(dossier)
         if kind == DossierFile.Kind.SUPPLEMENT:
@@ -192,6 +211,16 @@ def dossier_file_add(
         if personal_document is not None:
             if personal_document.owner_id != d.citizen_id:
                 raise DossierActionError(_("This document is not in the applicant's document store."))
+            on_behalf_access_check(dossier=d, by=by)
+            if on_behalf_is_filer(d, by):
+                on_behalf_audit(
+                    dossier=d,
+                    by=by,
+                    action="change",
+                    obj=personal_document,
+                    detail=f"attached personal document {personal_document.pk} ({personal_document.doc_type})",
+                    request=request,
+                )
             return DossierFile.objects.create(
                 dossier=d,
                 doc_key=doc_key,
@@ -229,6 +258,8 @@ def dossier_file_remove(*, dossier: Dossier, by, file_id: int) -> None:
         row = d.files.filter(pk=file_id).first()
         if row is None:
             return
+        if row.kind == DossierFile.Kind.CONSENT:
+            raise DossierActionError(_("The signed consent form stays with the dossier."))
         if row.kind == DossierFile.Kind.SUPPLEMENT and d.status == Status.SUPPLEMENT_REQUESTED:
             _check_owner(by, d)
         else:

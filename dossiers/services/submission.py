@@ -136,6 +136,8 @@ def dossier_submit(*, dossier: Dossier, by) -> Dossier:
             if d.code:
                 return d
             raise _illegal(d, "submit")
+        if d.filed_by_id and by.pk != d.citizen_id and not d.consent_recorded:
+            raise DossierActionError(_("The applicant has not confirmed their consent to this filing yet."))
         # A draft begun before the citizen's identity was verified is filed with the verified one.
         d.applicant = {**d.applicant, **applicant_locked(citizen=d.citizen, on_behalf=d.filed_by_id is not None)}
         cleaned, errors = _validate(d)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("identity", "0004_user_registry_checks"),
+        ("identity", "0005_eid_link_issuer_and_personal_id_source"),
     ]
 
     operations = [

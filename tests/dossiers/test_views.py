@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -5,6 +7,7 @@ from django.urls import reverse
 from dossiers import services
 from dossiers.models import Dossier, DossierFile, IssuedDocument, Status
 from identity.models import PersonalDocument
+from portal.models import Notification
 
 from .conftest import pdf_upload
 from .factories import PDF_BYTES, CitizenFactory, official, version
@@ -192,6 +195,13 @@ def test_on_behalf_filing(client, pv, citizen, agency):
     r = client.post(url, {"personal_id": citizen.personal_id, "channel": "mobile_team", "consent": "on"})
     draft = Dossier.objects.get()
     assert draft.citizen == citizen and draft.filed_by == volunteer and draft.channel == "mobile_team"
+    assert not draft.consent_recorded  # ticking the box is not proof: the citizen confirms next
+    assert r.url == reverse("dossiers:step", args=[draft.pk, "consent"])
+    services.on_behalf_code_send(dossier=draft, by=volunteer, method="sms")
+    sms = Notification.objects.get(user=citizen, channel="sms", event="dossier.on_behalf_code")
+    code = re.search(r"\b(\d{6})\b", sms.body).group(1)
+    services.on_behalf_code_verify(dossier=draft, by=volunteer, code=code)
+    draft.refresh_from_db()
     assert draft.consent_recorded
     services.dossier_draft_update(dossier=draft, by=volunteer, form_data={"reason": "x"})
     r = client.post(reverse("dossiers:step", args=[draft.pk, "documents"]), {"file_to-khai": pdf_upload("scan.pdf")})

@@ -1,8 +1,11 @@
 """Journey (d): at a mobile-team session, a volunteer files a dossier on behalf of a citizen who
-has no smartphone: identifies them by ID number, records the channel and their consent,
-scans the paper document, submits; the citizen later finds the dossier in their account."""
+has no smartphone: identifies them by ID number, records the channel, has the citizen confirm
+their consent with the code sent to their (basic) phone, scans the paper document, submits; the
+citizen later finds the dossier in their account."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -20,8 +23,15 @@ def world(transactional_db, site_url):
     return journey_world()
 
 
-def test_volunteer_files_on_behalf_of_a_citizen_at_a_mobile_team_session(browser_session, world):
+def _sms_received(settings, phone: str) -> str:
+    """The newest SMS the embedded outbox "sent" to this phone (it stands for the citizen's phone)."""
+    messages = [json.loads(p.read_text()) for p in sorted(Path(settings.OUTBOX_DIR, "sms").glob("*.json"))]
+    return [m["text"] for m in messages if m["to"] == phone][-1]
+
+
+def test_volunteer_files_on_behalf_of_a_citizen_at_a_mobile_team_session(browser_session, world, settings):
     from dossiers.models import Channel, Dossier, Status
+    from portal.models import AuditEvent
 
     citizen = citizen_create(email="cu.tam@example.vn", full_name="Võ Văn Tám", personal_id="086058001122")
     volunteer = world.officials["volunteer"]
@@ -32,13 +42,25 @@ def test_volunteer_files_on_behalf_of_a_citizen_at_a_mobile_team_session(browser
     page.locator("a.btn-file").first.click()
     page.locator(f"a[href='/ho-so/nop-thay/{world.version.code}/']").click()
 
-    # Identify the citizen, record the channel and their consent.
+    # Identify the citizen and record the channel.
     expect(page).to_have_url(re.compile(r"/ho-so/nop-thay/"))
     assert_accessible(page)
     page.locator("input[name=personal_id]").fill(citizen.personal_id)
     page.locator(f"input[name=channel][value={Channel.MOBILE_TEAM}]").check()
     page.locator("input[name=consent]").check()
     page.locator("main form button[type=submit]").click()
+
+    # The citizen confirms their consent: nothing of theirs is shown before.
+    expect(page).to_have_url(re.compile(r"/buoc/consent/$"))
+    expect(page.locator("main")).not_to_contain_text(citizen.full_name)
+    expect(page.locator(".stepper [aria-current=step]")).to_contain_text("Đồng ý của người nộp")
+    page.locator("button[name=action][value=sms]").click()
+    code_box = page.locator("input[name=code]")
+    expect(code_box).to_be_visible()
+    assert_accessible(page)
+    code = re.search(r"\b(\d{6})\b", _sms_received(settings, citizen.phone)).group(1)  # read out to the volunteer
+    code_box.fill(code)
+    page.locator("button[name=action][value=verify]").click()
 
     # The applicant step carries the citizen's identity, not the volunteer's.
     expect(page).to_have_url(re.compile(r"/buoc/applicant/$"))
@@ -70,6 +92,7 @@ def test_volunteer_files_on_behalf_of_a_citizen_at_a_mobile_team_session(browser
     assert dossier.filed_by == volunteer
     assert dossier.channel == Channel.MOBILE_TEAM
     assert dossier.consent_recorded
+    assert AuditEvent.objects.filter(actor=volunteer, subject=citizen, action="view").exists()
     assert dossier.files.filter(kind="scan").exists()
     assert not Dossier.objects.filter(citizen=volunteer).exclude(status=Status.DRAFT).exists()
 

@@ -1,0 +1,179 @@
+"""Filing on a citizen's behalf: who may start it (an official whose agency serves the area the
+citizen lives in, or handles the procedure), who may see the citizen's data in such a dossier (the
+filer only once the citizen's consent is proven, see consent.py), and the audit of every look at
+it. Until the consent is proven, the official sees nothing of the citizen but what they typed."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from identity import roles
+from identity.selectors import official_agency, official_agency_ids, user_has_role
+from portal.audit import audit_record
+from portal.models import AuditEvent
+
+from ..models import Channel, Dossier
+from .base import DossierActionError
+
+# Officials who may file for a citizen (superusers too); each must belong to an agency.
+FILING_ROLES = (roles.INTAKE, roles.PROCESSING, roles.VOLUNTEER)
+
+
+# --- Who may file for whom ----------------------------------------------------------------------
+
+
+def on_behalf_may_file(user) -> bool:
+    """Whether the user may file on behalf of citizens at all (for whom: `on_behalf_allowed`)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user_has_role(user, *FILING_ROLES) and official_agency(user) is not None
+
+
+def _handles_procedure(official, procedure_version) -> bool:
+    handled = {a.get("id") for a in (procedure_version.snapshot or {}).get("agencies", [])}
+    return bool(handled & official_agency_ids(official))
+
+
+def _citizen_in_area(citizen, agency_ids: set[int]) -> bool:
+    """The citizen lives in the commune of an agency in scope, or in the province of a province-
+    or central-level agency in scope (as `identity.selectors.citizens_visible_to` reads it)."""
+    from services.models import Agency
+
+    ward_id = citizen.ward_id
+    province_id = citizen.province_id or (citizen.ward.province_id if ward_id else None)
+    for level, agency_ward, agency_province in Agency.objects.filter(pk__in=agency_ids, is_active=True).values_list(
+        "level", "ward_id", "province_id"
+    ):
+        if ward_id and agency_ward == ward_id:
+            return True
+        if level != Agency.Level.COMMUNE and province_id and agency_province == province_id:
+            return True
+    return False
+
+
+def on_behalf_allowed(*, official, citizen, procedure_version) -> bool:
+    """An official (intake, processing, volunteer) may file for a citizen when their agency (or
+    one under it) handles the procedure, or serves the area where the citizen lives."""
+    if not on_behalf_may_file(official) or official.pk == citizen.pk:
+        return False
+    if official.is_superuser:
+        return True
+    if _handles_procedure(official, procedure_version):
+        return True
+    return _citizen_in_area(citizen, official_agency_ids(official))
+
+
+def _refusal() -> DossierActionError:
+    return DossierActionError(
+        _(
+            "You may not file for this citizen: your agency neither serves the area where they live "
+            "nor handles this procedure."
+        )
+    )
+
+
+def on_behalf_check_allowed(*, official, citizen, procedure_version) -> None:
+    if not on_behalf_allowed(official=official, citizen=citizen, procedure_version=procedure_version):
+        raise _refusal()
+
+
+def dossier_on_behalf_start(
+    *, official, personal_id: str, procedure_version, channel: str, agency=None, request=None
+) -> Dossier:
+    """An official starts a draft for the citizen with this personal identification number. The
+    draft holds nothing of the citizen but the number typed, until their consent is proven."""
+    from .drafts import dossier_draft_create
+
+    if not on_behalf_may_file(official):
+        raise DossierActionError(_("You may not file on behalf of citizens."))
+    if channel == Channel.ONLINE or channel not in Channel.values:
+        raise DossierActionError(_("Choose where you meet the applicant."))
+    citizen = get_user_model().objects.filter(personal_id=personal_id, is_active=True).first()
+    if citizen is None:
+        # Only someone who could file for anyone with this number learns that there is none.
+        if official.is_superuser or _handles_procedure(official, procedure_version):
+            raise DossierActionError(
+                _("No account has this number. Register the citizen first (or verify them in person).")
+            )
+        raise _refusal()
+    on_behalf_check_allowed(official=official, citizen=citizen, procedure_version=procedure_version)
+    if citizen.identity_level < int((procedure_version.snapshot or {}).get("min_eid_level") or 1):
+        raise DossierActionError(_("This procedure needs a level-2 e-ID account: verify the citizen first."))
+    if agency is None:
+        handled = [a.get("id") for a in (procedure_version.snapshot or {}).get("agencies", [])]
+        own = official_agency_ids(official)
+        mine = next((agency_id for agency_id in handled if agency_id in own), None)
+        if mine is not None:
+            from services.models import Agency
+
+            agency = Agency.objects.get(pk=mine)
+    with transaction.atomic():
+        draft = dossier_draft_create(
+            citizen=citizen, procedure_version=procedure_version, agency=agency, filed_by=official, channel=channel
+        )
+        on_behalf_audit(
+            dossier=draft,
+            by=official,
+            action=AuditEvent.Action.CHANGE,
+            detail=f"started ({channel})",
+            request=request,
+        )
+    return draft
+
+
+# --- Access to the citizen's data -------------------------------------------------------------
+
+
+def on_behalf_is_filer(dossier: Dossier, user) -> bool:
+    """Whether `user` is the official filing this dossier for someone else."""
+    return bool(dossier.filed_by_id) and getattr(user, "pk", None) == dossier.filed_by_id != dossier.citizen_id
+
+
+def on_behalf_access_check(*, dossier: Dossier, by) -> None:
+    """Raise DossierActionError unless `by` may see the citizen's data in this dossier. Only the
+    filer of an on-behalf dossier is concerned (the citizen and handling officials are not):
+    they must still be allowed to file for the citizen, and the citizen's consent be proven."""
+    if not on_behalf_is_filer(dossier, by):
+        return
+    on_behalf_check_allowed(official=by, citizen=dossier.citizen, procedure_version=dossier.procedure_version)
+    if not dossier.consent_recorded:
+        raise DossierActionError(
+            _("The applicant has not confirmed their consent yet: none of their data can be shown before that.")
+        )
+
+
+# --- Reading the citizen's data, audited --------------------------------------------------------
+
+
+def on_behalf_audit(*, dossier: Dossier, by, action: str, detail: str, obj=None, request=None) -> None:
+    """One audit row for an official's look at (or change of) the citizen's data in a dossier filed
+    on their behalf. The row names the dossier by id, not by a foreign key: deleting the draft
+    leaves it in place."""
+    if getattr(by, "pk", None) == dossier.citizen_id:
+        return
+    audit_record(
+        actor=by,
+        subject=dossier.citizen,
+        action=action,
+        obj=obj if obj is not None else dossier,
+        detail=f"on behalf, dossier #{dossier.pk}: {detail}",
+        request=request,
+    )
+
+
+def applicant_store_documents(*, dossier: Dossier, by) -> list:
+    """The applicant's personal document store, for attaching to the dossier: for the applicant,
+    or for the official filing for them once their consent is proven (raises otherwise)."""
+    from identity.models import PersonalDocument
+
+    if by.pk != dossier.citizen_id:
+        if not on_behalf_is_filer(dossier, by):
+            raise DossierActionError(_("This dossier is not yours."))
+        on_behalf_access_check(dossier=dossier, by=by)
+    return list(
+        PersonalDocument.objects.filter(owner_id=dossier.citizen_id)
+        .exclude(file="")
+        .order_by("doc_type", "-created_at")
+    )
