@@ -8,6 +8,7 @@ from django.urls import reverse
 from identity import hooks, roles
 from identity.models import PersonalDocument
 from portal.models import AuditEvent
+from tests.support.mfa import staff_login
 
 from .conftest import admin_client
 from .factories import PDF_BYTES, PNG_BYTES, AgencyFactory, PersonalDocumentFactory, UserFactory, official
@@ -81,7 +82,7 @@ def test_official_needs_a_dossier_hook_and_is_audited(client):
     doc = PersonalDocumentFactory()
     agency = AgencyFactory()
     clerk = official(role=roles.PROCESSING, agency=agency)
-    client.force_login(clerk)
+    staff_login(client, clerk)
     url = reverse("identity:document-file", args=[doc.pk])
     assert client.get(url).status_code == 404  # default: deny
 
