@@ -104,7 +104,8 @@ def test_a_commune_leader_cannot_add_or_change_the_province_wide_calendar(client
         calendar_exception_save(exception=CalendarException(date=dt.date(2026, 3, 11), kind="day_off"), by=leader)
 
 
-def test_a_leader_keeps_the_calendar_of_their_own_agency(client, leader, agency):
+def test_a_leader_keeps_the_calendar_of_their_own_agency(client, leader, agency, other_agency):
+    from tests.dossiers.factories import official
     from tests.support.mfa import staff_login
 
     staff_login(client, leader)
@@ -116,6 +117,12 @@ def test_a_leader_keeps_the_calendar_of_their_own_agency(client, leader, agency)
         f"/admin/dossiers/calendarexception/{mine.pk}/change/", _exception_form(agency=str(agency.pk), name="Đại hội")
     )
     assert response.status_code == 302 and CalendarException.objects.get().name == "Đại hội"
+    CalendarException.objects.create(date=dt.date(2026, 3, 10), kind="day_off", name="Nghỉ bù toàn tỉnh")
+    listing = client.get("/admin/dossiers/calendarexception/").content.decode()
+    assert "Đại hội" in listing and "Toàn tỉnh" in listing and agency.name in listing
+    staff_login(client, official(other_agency, "leader"))  # another commune's leader
+    listing = client.get("/admin/dossiers/calendarexception/").content.decode()
+    assert "Toàn tỉnh" in listing and "Đại hội" not in listing
 
 
 def test_the_calendar_of_a_dossiers_agency_moves_its_due_date_and_no_other(agency, other_agency, citizen, pv):
