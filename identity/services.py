@@ -290,6 +290,8 @@ def personal_document_update(*, document: PersonalDocument, by: User, changes: d
     verified document's identifying fields withdraws the verification. Every change is audited
     with the values before and after."""
     document = PersonalDocument.objects.select_for_update().get(pk=document.pk)
+    if not by.is_superuser and not personal_document_accessible(by, document):
+        raise PermissionDenied(_("You do not have access to this document."))
     if not personal_document_may_edit(document=document, user=by):
         raise PermissionDenied(_("A verified document cannot be changed."))
     unknown = set(changes) - set(DOCUMENT_IDENTIFYING_FIELDS)
