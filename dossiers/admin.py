@@ -15,6 +15,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from identity.selectors import official_agency
+
 from . import selectors, services
 from .eform import answers_display
 from .forms import (
@@ -29,6 +31,7 @@ from .forms import (
 )
 from .models import CalendarException, Dossier, DossierFile, IssuedDocument, Status
 from .services import DossierActionError
+from .services.calendar import calendar_exception_delete, calendar_exception_may_change, calendar_exception_save
 
 COUNT_CAP = 1000
 
@@ -481,6 +484,49 @@ def _indicators_csv(rows, start, end):
 
 @admin.register(CalendarException)
 class CalendarExceptionAdmin(admin.ModelAdmin):
-    list_display = ["date", "kind", "name"]
-    list_filter = ["kind"]
+    """Province-wide exceptions are kept by the province; an agency's leader keeps their own
+    agency's (dossiers.services.calendar decides, the admin only follows)."""
+
+    list_display = ["date", "kind", "name", "scope"]
+    list_filter = ["kind", ("agency", admin.EmptyFieldListFilter)]
     date_hierarchy = "date"
+    fields = ["date", "kind", "name", "agency"]
+
+    @admin.display(description=gettext_lazy("applies to"), ordering="agency__name")
+    def scope(self, obj):
+        return obj.agency.name if obj.agency_id else _("The whole province")
+
+    def get_queryset(self, request):
+        return selectors.calendar_exceptions_visible_to(request.user).select_related("agency")
+
+    def _province_keeper(self, request) -> bool:
+        return calendar_exception_may_change(user=request.user, agency_id=None)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not calendar_exception_may_change(user=request.user, agency_id=obj.agency_id):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not calendar_exception_may_change(user=request.user, agency_id=obj.agency_id):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "agency" and not self._province_keeper(request):
+            # Anyone else chooses their own agency: the province-wide scope is not offered.
+            agency = official_agency(request.user)
+            field.queryset = field.queryset.filter(pk=agency.pk if agency else None)
+            field.required, field.empty_label = True, None
+        return field
+
+    def save_model(self, request, obj, form, change):
+        calendar_exception_save(exception=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        calendar_exception_delete(exception=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for exception in queryset:
+            calendar_exception_delete(exception=exception, by=request.user)

@@ -1,5 +1,6 @@
 """The working-day calendar: Vietnamese public holidays (holidays.VN) plus the admin-declared
-exceptions, and the one function that turns a processing time into a due date."""
+exceptions (province-wide, and those of the dossier's agency, which win on the same date), and
+the one function that turns a processing time into a due date."""
 
 import datetime as dt
 from decimal import Decimal
@@ -23,26 +24,33 @@ def _vn_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.VN(years=year).keys())
 
 
-def _exceptions(start: dt.date, end: dt.date) -> tuple[set[dt.date], set[dt.date]]:
+def _exceptions(start: dt.date, end: dt.date, agency_id: int | None) -> tuple[set[dt.date], set[dt.date]]:
+    from django.db.models import Q
+
     from .models import CalendarException
 
-    days_off: set[dt.date] = set()
-    working: set[dt.date] = set()
-    for day, kind in CalendarException.objects.filter(date__range=(start, end)).values_list("date", "kind"):
-        (days_off if kind == CalendarException.Kind.DAY_OFF else working).add(day)
-    return days_off, working
+    scope = Q(agency__isnull=True) | Q(agency_id=agency_id) if agency_id else Q(agency__isnull=True)
+    rows = CalendarException.objects.filter(scope, date__range=(start, end)).values_list("date", "kind", "agency_id")
+    kinds: dict[dt.date, str] = {}
+    for day, kind, _agency in sorted(rows, key=lambda row: row[2] is not None):  # the agency's own last: it wins
+        kinds[day] = kind
+    days_off = {day for day, kind in kinds.items() if kind == CalendarException.Kind.DAY_OFF}
+    return days_off, set(kinds) - days_off
 
 
 class WorkingCalendar:
-    """Answers "is this a working day?" for a window of dates with one query for the exceptions."""
+    """Answers "is this a working day?" for a window of dates with one query for the exceptions:
+    the province's and, with `agency_id`, that agency's."""
 
-    def __init__(self, start: dt.date, days: int = 400):
+    def __init__(self, start: dt.date, days: int = 400, *, agency_id: int | None = None):
+        self.agency_id = agency_id
         self.start, self.end = start, start + dt.timedelta(days=days)
-        self.days_off, self.working = _exceptions(self.start, self.end)
+        self.days_off, self.working = _exceptions(self.start, self.end, agency_id)
 
     def is_working_day(self, day: dt.date) -> bool:
         if not (self.start <= day <= self.end):
-            self.__init__(min(day, self.start), days=(max(day, self.end) - min(day, self.start)).days + 400)
+            start = min(day, self.start)
+            self.__init__(start, days=(max(day, self.end) - start).days + 400, agency_id=self.agency_id)
         if day in self.working:
             return True
         if day in self.days_off:
@@ -56,8 +64,8 @@ class WorkingCalendar:
         return day
 
 
-def is_working_day(day: dt.date) -> bool:
-    return WorkingCalendar(day, days=1).is_working_day(day)
+def is_working_day(day: dt.date, *, agency_id: int | None = None) -> bool:
+    return WorkingCalendar(day, days=1, agency_id=agency_id).is_working_day(day)
 
 
 def _working_periods() -> list[tuple[dt.time, dt.time]]:
@@ -65,8 +73,9 @@ def _working_periods() -> list[tuple[dt.time, dt.time]]:
     return [(_hm(a), _hm(b)) for a, b in settings.DOSSIER_WORKING_HOURS]
 
 
-def due_at_compute(*, received_at: dt.datetime, value, unit: str) -> dt.datetime:
-    """The due date of a dossier received at `received_at` with a processing time of `value` `unit`.
+def due_at_compute(*, received_at: dt.datetime, value, unit: str, agency_id: int | None = None) -> dt.datetime:
+    """The due date of a dossier received at `received_at` with a processing time of `value` `unit`,
+    by the calendar of the province and of the agency `agency_id` that handles it.
 
     working_days: counting starts the day after receipt, or two days after when received
     after the cut-off (or on a day off: then from the next working day on); the result is due at
@@ -77,7 +86,7 @@ def due_at_compute(*, received_at: dt.datetime, value, unit: str) -> dt.datetime
     amount = Decimal(str(value or 0))
     periods = _working_periods()
     close = periods[-1][1]
-    cal = WorkingCalendar(received.date())
+    cal = WorkingCalendar(received.date(), agency_id=agency_id)
     cutoff = _hm(settings.DOSSIER_INTAKE_CUTOFF)
 
     # The day the receipt counts as made on.
@@ -119,20 +128,20 @@ def due_at_compute(*, received_at: dt.datetime, value, unit: str) -> dt.datetime
     return dt.datetime.combine(last, close, TZ)
 
 
-def working_days_add(moment: dt.datetime, days: int) -> dt.datetime:
+def working_days_add(moment: dt.datetime, days: int, *, agency_id: int | None = None) -> dt.datetime:
     """The same time of day `days` working days later (a due date pushed back by a pause)."""
     local = timezone.localtime(moment, TZ)
-    cal, day = WorkingCalendar(local.date()), local.date()
+    cal, day = WorkingCalendar(local.date(), agency_id=agency_id), local.date()
     for _i in range(max(days, 0)):
         day = cal.next_working_day(day)
     return dt.datetime.combine(day, local.timetz().replace(tzinfo=None), TZ)
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
+def working_days_between(start: dt.date, end: dt.date, *, agency_id: int | None = None) -> int:
     """Working days in (start, end]; negative when end is before start."""
     if end < start:
-        return -working_days_between(end, start)
-    cal = WorkingCalendar(start, days=(end - start).days + 1)
+        return -working_days_between(end, start, agency_id=agency_id)
+    cal = WorkingCalendar(start, days=(end - start).days + 1, agency_id=agency_id)
     count, day = 0, start
     while day < end:
         day += dt.timedelta(days=1)

@@ -189,20 +189,37 @@ FINAL_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.REFUSED, Status.WITH
 
 class CalendarException(models.Model):
     """An admin-declared exception to the working-day calendar: an extra day off or a make-up
-    working day (e.g. a Saturday worked to bridge a holiday)."""
+    working day (e.g. a Saturday worked to bridge a holiday), for the whole province (no agency)
+    or for one agency only. On a date with both, the agency's own exception wins for its dossiers."""
 
     class Kind(models.TextChoices):
         DAY_OFF = "day_off", _("Extra day off")
         WORKING_DAY = "working_day", _("Make-up working day")
 
-    date = models.DateField(_("date"), unique=True)
+    date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("reason"), max_length=200, blank=True)
+    agency = models.ForeignKey(
+        "services.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("agency"),
+        help_text=_("Empty: the whole province."),
+    )
 
     class Meta:
         ordering = ["-date"]
         verbose_name = _("calendar exception")
         verbose_name_plural = _("calendar exceptions")
+        permissions = [("change_province_calendar", "Can change the province-wide working-day calendar")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"], condition=models.Q(agency__isnull=True), name="calendar_exception_province_date"
+            ),
+            models.UniqueConstraint(fields=["agency", "date"], name="calendar_exception_agency_date"),
+        ]
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y} — {self.get_kind_display()}"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from identity import roles
-from identity.selectors import official_agency_ids, user_has_role
+from identity.selectors import official_agency, official_agency_ids, user_has_role
 
 from .models import ACTIVE_STATUSES, FINAL_STATUSES, Dossier, DossierFile, IssuedDocument, Status
 
@@ -145,3 +145,15 @@ def personal_document_in_handled_dossier(user, document) -> bool:
 def user_has_open_dossier(user) -> bool:
     """identity hook: a citizen with a dossier still in progress cannot close the account."""
     return Dossier.objects.filter(citizen=user).exclude(status__in=[*FINAL_STATUSES, Status.DRAFT]).exists()
+
+
+def calendar_exceptions_visible_to(user):
+    """The province-wide exceptions and those of the official's own agency (all for superusers and
+    the province's calendar keepers)."""
+    from .models import CalendarException
+
+    if user.is_superuser or user.has_perm("dossiers.change_province_calendar"):
+        return CalendarException.objects.all()
+    agency = official_agency(user)
+    scope = Q(agency__isnull=True) | Q(agency_id=agency.pk) if agency else Q(agency__isnull=True)
+    return CalendarException.objects.filter(scope)

@@ -160,6 +160,21 @@ class PersonalDocumentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # A verified document is what an official compared with the original: read-only.
+        if obj is not None and not services.personal_document_may_edit(document=obj, user=request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: the verification rule and the audit with before/after values.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            try:
+                services.personal_document_update(document=obj, by=request.user, changes=changes, request=request)
+            except ValidationError as exc:
+                raise PermissionDenied(exc.messages[0]) from exc
+
     @admin.display(description=_("file"))
     def file_link(self, obj):
         if not obj.file:

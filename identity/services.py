@@ -412,6 +412,56 @@ def personal_document_certify(*, document: PersonalDocument, official: User, req
     return document
 
 
+# What an official compared with the original when certifying: fixed once the document is verified.
+DOCUMENT_IDENTIFYING_FIELDS = ("doc_type", "title", "number", "issuer", "issued_on", "expires_on")
+
+
+def personal_document_may_edit(*, document: PersonalDocument, user: User) -> bool:
+    """Officials never change a verified document (only a superuser corrects one, and that
+    withdraws the verification); an unverified one they may correct."""
+    return user.is_superuser or not document.verified
+
+
+@transaction.atomic
+def personal_document_update(*, document: PersonalDocument, by: User, changes: dict, request=None) -> PersonalDocument:
+    """Someone other than the owner (an official in the admin) corrects a stored document.
+
+    Refused for a verified document unless `by` is a superuser; a superuser's change of a
+    verified document's identifying fields withdraws the verification. Every change is audited
+    with the values before and after."""
+    document = PersonalDocument.objects.select_for_update().get(pk=document.pk)
+    if not by.is_superuser and not personal_document_accessible(by, document):
+        raise PermissionDenied(_("You do not have access to this document."))
+    if not personal_document_may_edit(document=document, user=by):
+        raise PermissionDenied(_("A verified document cannot be changed."))
+    unknown = set(changes) - set(DOCUMENT_IDENTIFYING_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    changed = {
+        name: (getattr(document, name), value) for name, value in changes.items() if getattr(document, name) != value
+    }
+    if not changed:
+        return document
+    for name, (_before, after) in changed.items():
+        setattr(document, name, after)
+    update_fields = list(changed)
+    withdrawn = document.verified
+    if withdrawn:
+        document.verified, document.verified_by, document.verified_at = False, None, None
+        update_fields += ["verified", "verified_by", "verified_at"]
+    document.save(update_fields=update_fields)
+    detail = "; ".join(f"{name}: {before!s} -> {after!s}" for name, (before, after) in changed.items())
+    audit_record(
+        actor=by,
+        subject=document.owner,
+        action=AuditEvent.Action.CHANGE,
+        obj=document,
+        detail=f"changed {detail}" + ("; verification withdrawn" if withdrawn else ""),
+        request=request,
+    )
+    return document
+
+
 def personal_document_open(*, document: PersonalDocument, user: User, request=None):
     """The file for someone allowed to see it; any access by someone else than the owner is
     audited. Raises PermissionDenied otherwise."""

@@ -194,7 +194,7 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cổng DVC] "
 # Phone as a login method is not enabled: allauth 65 requires an SMS verification flow for it,
 # and the SMS channel is not wired to allauth yet. The phone number is kept on the profile.
-# Staff must use two-factor for the admin (identity.middleware.StaffTwoFactorMiddleware).
+# Staff must use two-factor on every page and API (identity.middleware.StaffTwoFactorMiddleware).
 MIDDLEWARE.append("identity.middleware.StaffTwoFactorMiddleware")
 # After a sign-out: prompt=login on the next e-ID sign-in, and RP-initiated logout at the issuer.
 MIDDLEWARE.append("identity.middleware.EidSignOutMiddleware")
@@ -422,7 +422,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens are for citizens only: staff need the second factor of a session.
+        "identity.authentication.CitizenTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

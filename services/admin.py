@@ -318,6 +318,8 @@ class ProcedureAdmin(admin.ModelAdmin):
                     },
                     messages.SUCCESS,
                 )
+                for note in report["notes"]:
+                    self.message_user(request, note, messages.WARNING)
                 return HttpResponseRedirect(reverse("admin:services_procedure_changelist"))
         context = {
             **self.admin_site.each_context(request),

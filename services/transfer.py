@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .eform import schema_validate
 from .models import Agency, BundlePart, FeeLine, Field, OnlineLevel, Procedure, RequiredDocument, TimeUnit
@@ -128,22 +129,127 @@ def _require(item: dict, key: str, where: str, errors: list[str]):
     return value
 
 
-def _check(data) -> list[str]:
-    """Problems of an import document, before anything is written."""
+def _may(by, action: str, model: str) -> bool:
+    """Whether `by` may add/change rows of `model` (agency, field). No user: the operator's own
+    shell (`manage.py import_catalog`, `seed_demo`), which may do everything."""
+    return by is None or by.is_superuser or by.has_perm(f"services.{action}_{model}")
+
+
+def _agency_values(row: dict) -> dict:
+    """What an import would write for an agency row (the parent by code)."""
+    return {
+        "name": row.get("name"),
+        "short_name": row.get("short_name", ""),
+        "level": row.get("level"),
+        "parent": row.get("parent") or None,
+        "province": row.get("province"),
+        "ward": row.get("ward"),
+        "address": row.get("address", ""),
+        "phone": row.get("phone", ""),
+        "email": row.get("email", ""),
+        "opening_hours": row.get("opening_hours", ""),
+        "is_active": row.get("is_active", True),
+    }
+
+
+def _agency_current(agency: Agency, codes: dict[int, str]) -> dict:
+    return {
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "level": agency.level,
+        "parent": codes.get(agency.parent_id),
+        "province": agency.province_id,
+        "ward": agency.ward_id,
+        "address": agency.address,
+        "phone": agency.phone,
+        "email": agency.email,
+        "opening_hours": agency.opening_hours,
+        "is_active": agency.is_active,
+    }
+
+
+def _field_values(row: dict) -> dict:
+    return {"name": row.get("name"), "name_en": row.get("name_en", ""), "position": row.get("position", 0)}
+
+
+def _field_current(field: Field) -> dict:
+    return {"name": field.name, "name_en": field.name_en, "position": field.position}
+
+
+NOT_CREATED = {
+    "agency": _lazy("Agency %(code)s was not created: you may not add agencies."),
+    "field": _lazy("Field %(code)s was not created: you may not add fields."),
+}
+NOT_CHANGED = {
+    "agency": _lazy("Agency %(code)s was not changed (the file differs in: %(fields)s): you may not change agencies."),
+    "field": _lazy("Field %(code)s was not changed (the file differs in: %(fields)s): you may not change fields."),
+}
+
+
+def _split(*, model, rows: list, current: dict[str, dict], values, by) -> tuple[list, list[str]]:
+    """The rows of `model` (Agency or Field) this user may write, and a note for each row left
+    alone: a user without the add/change permission only refers to existing rows by code."""
+    name = model._meta.model_name
+    may_add, may_change = _may(by, "add", name), _may(by, "change", name)
+    writable, notes = [], []
+    for row in rows:
+        code = row.get("code")
+        if code not in current:
+            if may_add:
+                writable.append(row)
+            else:
+                notes.append(str(NOT_CREATED[name]) % {"code": code})
+            continue
+        if may_change:
+            writable.append(row)
+            continue
+        differs = [key for key, value in values(row).items() if value != current[code][key]]
+        if differs:
+            names = ", ".join(str(model._meta.get_field(key).verbose_name) for key in differs)
+            notes.append(str(NOT_CHANGED[name]) % {"code": code, "fields": names})
+    return writable, notes
+
+
+def _plan(data: dict, by) -> tuple[list, list, list[str]]:
+    """The agency and field rows to write, and notes on those left alone (see `_split`)."""
+    agencies = list(Agency.objects.all())
+    codes = {a.pk: a.code for a in agencies}
+    agency_rows, agency_notes = _split(
+        model=Agency,
+        rows=data.get("agencies", []),
+        current={a.code: _agency_current(a, codes) for a in agencies},
+        values=_agency_values,
+        by=by,
+    )
+    field_rows, field_notes = _split(
+        model=Field,
+        rows=data.get("fields", []),
+        current={f.code: _field_current(f) for f in Field.objects.all()},
+        values=_field_values,
+        by=by,
+    )
+    return agency_rows, field_rows, field_notes + agency_notes
+
+
+def _check(data, *, agency_rows: list | None = None, field_rows: list | None = None) -> list[str]:
+    """Problems of an import document, before anything is written. `agency_rows`/`field_rows`:
+    the rows that will be written (by default all in the file); other codes must already exist."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return [_("This is not a catalog export file (format “%(format)s” expected).") % {"format": FORMAT}]
     errors: list[str] = []
-    field_codes = {f.get("code") for f in data.get("fields", [])} | set(Field.objects.values_list("code", flat=True))
-    agency_codes = {a.get("code") for a in data.get("agencies", [])} | set(
-        Agency.objects.values_list("code", flat=True)
-    )
+    agency_rows = data.get("agencies", []) if agency_rows is None else agency_rows
+    field_rows = data.get("fields", []) if field_rows is None else field_rows
+    field_codes = {f.get("code") for f in field_rows} | set(Field.objects.values_list("code", flat=True))
+    agency_codes = {a.get("code") for a in agency_rows} | set(Agency.objects.values_list("code", flat=True))
+    skipped_agencies = {a.get("code") for a in data.get("agencies", [])} - agency_codes
+    skipped_fields = {f.get("code") for f in data.get("fields", [])} - field_codes
     procedure_codes = {p.get("code") for p in data.get("procedures", [])} | set(
         Procedure.objects.values_list("code", flat=True)
     )
-    for f in data.get("fields", []):
+    for f in field_rows:
         _require(f, "code", _("Field"), errors)
         _require(f, "name", _("Field %(code)s") % {"code": f.get("code")}, errors)
-    for a in data.get("agencies", []):
+    for a in agency_rows:
         where = _("Agency %(code)s") % {"code": a.get("code")}
         _require(a, "code", where, errors)
         _require(a, "name", where, errors)
@@ -156,9 +262,28 @@ def _check(data) -> list[str]:
         for key in ("code", "name", "field", "level", "online_level"):
             _require(p, key, where, errors)
         if p.get("field") and p["field"] not in field_codes:
-            errors.append(_("%(where)s: unknown field %(code)s.") % {"where": where, "code": p["field"]})
+            if p["field"] in skipped_fields:
+                errors.append(
+                    _(
+                        "%(where)s: field %(code)s does not exist yet and you may not add fields "
+                        "(ask an administrator to create it first)."
+                    )
+                    % {"where": where, "code": p["field"]}
+                )
+            else:
+                errors.append(_("%(where)s: unknown field %(code)s.") % {"where": where, "code": p["field"]})
         for code in p.get("agencies", []) + [b.get("agency") for b in p.get("bundle_parts", [])]:
-            if code not in agency_codes:
+            if code in agency_codes:
+                continue
+            if code in skipped_agencies:
+                errors.append(
+                    _(
+                        "%(where)s: agency %(code)s does not exist yet and you may not add agencies "
+                        "(ask an administrator to create it first)."
+                    )
+                    % {"where": where, "code": code}
+                )
+            else:
                 errors.append(_("%(where)s: unknown agency %(code)s.") % {"where": where, "code": code})
         for b in p.get("bundle_parts", []):
             if b.get("procedure") and b["procedure"] not in procedure_codes:
@@ -204,23 +329,31 @@ def catalog_import(*, data: dict, by=None, publish: bool = False) -> dict:
     """Create or update fields, agencies and procedure drafts from an export document.
 
     Returns counts {"fields": {"created": n, "updated": n}, ..., "published": n}. With
-    `publish`, every imported procedure is published (needs the publisher permission)."""
-    errors = _check(data)
+    `publish`, every imported procedure is published (needs the publisher permission).
+
+    Agencies and fields are created or changed only for a user who may add / change them (or
+    no user: the operator's shell). For anyone else they are referred to by code and left
+    as they are; report["notes"] says which rows of the file were left alone."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise CatalogError(_check(data))
+    agency_rows, field_rows, notes = _plan(data, by)
+    errors = _check(data, agency_rows=agency_rows, field_rows=field_rows)
     if errors:
         raise CatalogError(errors)
     report = {key: {"created": 0, "updated": 0} for key in ("fields", "agencies", "procedures")}
     report["published"] = 0
+    report["notes"] = notes
 
     def count(kind, created):
         report[kind]["created" if created else "updated"] += 1
 
-    for f in data.get("fields", []):
+    for f in field_rows:
         _, created = Field.objects.update_or_create(
             code=f["code"],
             defaults={"name": f["name"], "name_en": f.get("name_en", ""), "position": f.get("position", 0)},
         )
         count("fields", created)
-    for a in data.get("agencies", []):
+    for a in agency_rows:
         _, created = Agency.objects.update_or_create(
             code=a["code"],
             defaults={
@@ -238,7 +371,7 @@ def catalog_import(*, data: dict, by=None, publish: bool = False) -> dict:
         )
         count("agencies", created)
     agencies = {a.code: a for a in Agency.objects.all()}
-    for a in data.get("agencies", []):
+    for a in agency_rows:
         parent = agencies.get(a.get("parent")) if a.get("parent") else None
         Agency.objects.filter(code=a["code"]).update(parent=parent)
     fields = {f.code: f for f in Field.objects.all()}

@@ -42,8 +42,9 @@ def dossier_deadlines_mark(*, now: dt.datetime | None = None) -> dict:
             _deadline_notify(d, overdue=True)
             counts["overdue"] += 1
     soon = active.filter(due_at__gte=now, due_at__lt=soon_limit, due_soon_notified_at__isnull=True)
-    for pk, due_at in soon.values_list("pk", "due_at")[:1000]:
-        if working_days_between(today, timezone.localdate(due_at)) > settings.DOSSIER_DUE_SOON_DAYS:
+    for pk, due_at, agency_id in soon.values_list("pk", "due_at", "current_agency_id")[:1000]:
+        left = working_days_between(today, timezone.localdate(due_at), agency_id=agency_id)
+        if left > settings.DOSSIER_DUE_SOON_DAYS:
             continue
         with transaction.atomic():
             d = _lock(pk)

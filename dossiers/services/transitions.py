@@ -45,7 +45,10 @@ def dossier_receive(*, dossier: Dossier, by, note: str = "") -> Dossier:
         d.received_at = timezone.now()
         time = d.snapshot.get("processing_time") or {}
         d.due_at = due_at_compute(
-            received_at=d.received_at, value=time.get("value") or 0, unit=time.get("unit") or "working_days"
+            received_at=d.received_at,
+            value=time.get("value") or 0,
+            unit=time.get("unit") or "working_days",
+            agency_id=d.current_agency_id or d.agency_id,
         )
         data["due_at"] = d.due_at.isoformat()
         if d.assigned_to_id is None:
@@ -102,11 +105,13 @@ def dossier_resubmit(*, dossier: Dossier, by, note: str = "") -> Dossier:
         d.status = resume
         if event is not None and d.due_at is not None:
             waited = working_days_between(
-                timezone.localtime(event.at, TZ).date(), timezone.localtime(timezone.now(), TZ).date()
+                timezone.localtime(event.at, TZ).date(),
+                timezone.localtime(timezone.now(), TZ).date(),
+                agency_id=d.current_agency_id or d.agency_id,
             )
             if waited > 0:
                 data.update(due_at_before=d.due_at.isoformat(), paused_working_days=waited)
-                d.due_at = working_days_add(d.due_at, waited)
+                d.due_at = working_days_add(d.due_at, waited, agency_id=d.current_agency_id or d.agency_id)
                 data["new_due_at"] = d.due_at.isoformat()
 
     def check(d):

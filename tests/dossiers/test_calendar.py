@@ -71,3 +71,86 @@ def test_calendar_days_end_on_a_working_day():
 def test_working_days_between():
     assert working_days_between(dt.date(2026, 3, 6), dt.date(2026, 3, 10)) == 2
     assert working_days_between(dt.date(2026, 3, 10), dt.date(2026, 3, 6)) == -2
+
+
+# --- Scope: the province's calendar and an agency's own (issue 16, finding 7) --------------------
+
+
+def _exception_form(**values):
+    return {"date": "2026-03-09", "kind": "day_off", "name": "Nghỉ", "agency": "", **values}
+
+
+def test_a_commune_leader_cannot_add_or_change_the_province_wide_calendar(client, leader, agency, other_agency):
+    from django.core.exceptions import PermissionDenied
+
+    from dossiers.services.calendar import calendar_exception_save
+    from tests.support.mfa import staff_login
+
+    province_day = CalendarException.objects.create(date=dt.date(2026, 3, 9), kind="day_off", name="Nghỉ bù")
+    staff_login(client, leader)
+    url = f"/admin/dossiers/calendarexception/{province_day.pk}/change/"
+    assert client.get(url).status_code == 200  # leaders see the province's days, read-only
+    assert client.post(url, _exception_form(kind="working_day")).status_code == 403
+    assert (
+        client.post(f"/admin/dossiers/calendarexception/{province_day.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    for scope in ("", str(other_agency.pk)):  # neither the province nor another agency is offered
+        page = client.post("/admin/dossiers/calendarexception/add/", _exception_form(date="2026-03-10", agency=scope))
+        assert page.status_code == 200 and "errorlist" in page.content.decode()
+    assert list(CalendarException.objects.values_list("date", "kind", "agency")) == [
+        (dt.date(2026, 3, 9), "day_off", None)
+    ]
+    with pytest.raises(PermissionDenied, match="Chỉ cấp tỉnh mới được thay đổi lịch làm việc áp dụng toàn tỉnh"):
+        calendar_exception_save(exception=CalendarException(date=dt.date(2026, 3, 11), kind="day_off"), by=leader)
+
+
+def test_a_leader_keeps_the_calendar_of_their_own_agency(client, leader, agency, other_agency):
+    from tests.dossiers.factories import official
+    from tests.support.mfa import staff_login
+
+    staff_login(client, leader)
+    response = client.post("/admin/dossiers/calendarexception/add/", _exception_form(agency=str(agency.pk)))
+    assert response.status_code == 302
+    mine = CalendarException.objects.get()
+    assert (mine.date, mine.agency) == (dt.date(2026, 3, 9), agency)
+    response = client.post(
+        f"/admin/dossiers/calendarexception/{mine.pk}/change/", _exception_form(agency=str(agency.pk), name="Đại hội")
+    )
+    assert response.status_code == 302 and CalendarException.objects.get().name == "Đại hội"
+    CalendarException.objects.create(date=dt.date(2026, 3, 10), kind="day_off", name="Nghỉ bù toàn tỉnh")
+    listing = client.get("/admin/dossiers/calendarexception/").content.decode()
+    assert "Đại hội" in listing and "Toàn tỉnh" in listing and agency.name in listing
+    staff_login(client, official(other_agency, "leader"))  # another commune's leader
+    listing = client.get("/admin/dossiers/calendarexception/").content.decode()
+    assert "Toàn tỉnh" in listing and "Đại hội" not in listing
+
+
+def test_the_calendar_of_a_dossiers_agency_moves_its_due_date_and_no_other(agency, other_agency, citizen, pv):
+    from django.utils import timezone
+
+    from dossiers import services
+    from tests.dossiers.conftest import pdf_upload
+    from tests.dossiers.factories import official, version
+
+    pv_other = version(code="1.000077", agencies=[other_agency])
+
+    def received(procedure_version, at_agency):
+        draft = services.dossier_draft_create(citizen=citizen, procedure_version=procedure_version)
+        services.dossier_draft_update(dossier=draft, by=citizen, form_data={"reason": "Kết hôn"})
+        services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=pdf_upload())
+        submitted = services.dossier_submit(dossier=draft, by=citizen)
+        return services.dossier_receive(dossier=submitted, by=official(at_agency, "intake"))
+
+    time = pv.snapshot["processing_time"]
+    usual = due_at_compute(received_at=timezone.now(), value=time["value"], unit=time["unit"])
+    CalendarException.objects.create(date=usual.date(), kind="day_off", name="Đại hội", agency=agency)
+    mine, theirs = received(pv, agency), received(pv_other, other_agency)
+    assert timezone.localdate(theirs.due_at) == usual.date()
+    assert timezone.localdate(mine.due_at) > usual.date()
+    assert not is_working_day(usual.date(), agency_id=agency.pk) and is_working_day(usual.date())
+
+
+def test_an_agencys_own_exception_wins_over_the_provinces_on_the_same_day(agency):
+    CalendarException.objects.create(date=dt.date(2026, 3, 7), kind="working_day", name="Làm bù toàn tỉnh")
+    CalendarException.objects.create(date=dt.date(2026, 3, 7), kind="day_off", name="Nghỉ", agency=agency)
+    assert is_working_day(dt.date(2026, 3, 7)) and not is_working_day(dt.date(2026, 3, 7), agency_id=agency.pk)

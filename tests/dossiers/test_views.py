@@ -8,6 +8,7 @@ from dossiers import services
 from dossiers.models import Dossier, DossierFile, IssuedDocument, Status
 from identity.models import PersonalDocument
 from portal.models import Notification
+from tests.support.mfa import staff_login
 
 from .conftest import pdf_upload
 from .factories import PDF_BYTES, CitizenFactory, official, version
@@ -137,9 +138,9 @@ def test_citizen_never_reaches_another_citizens_dossier(
 
 def test_official_of_agency_may_download_files_others_not(client, submitted, other_intake):
     f = submitted.files.first()
-    client.force_login(other_intake)
+    staff_login(client, other_intake)
     assert client.get(reverse("dossiers:file_download", args=[submitted.pk, f.pk])).status_code == 404
-    client.force_login(official(submitted.agency, "processing"))
+    staff_login(client, official(submitted.agency, "processing"))
     assert client.get(reverse("dossiers:file_download", args=[submitted.pk, f.pk])).status_code == 200
 
 
@@ -188,7 +189,7 @@ def test_public_lookup_page_has_no_personal_data(client, received):
 
 def test_on_behalf_filing(client, pv, citizen, agency):
     volunteer = official(agency, "volunteer")
-    client.force_login(volunteer)
+    staff_login(client, volunteer)
     url = reverse("dossiers:file_on_behalf", args=[pv.code])
     r = client.post(url, {"personal_id": citizen.personal_id, "channel": "mobile_team"})
     assert r.status_code == 200 and not Dossier.objects.exists()  # consent missing
@@ -255,7 +256,7 @@ def test_official_downloading_a_citizens_file_is_audited(client, submitted):
 
     f = submitted.files.first()
     clerk = official(submitted.agency, "intake")
-    client.force_login(clerk)
+    staff_login(client, clerk)
     assert client.get(reverse("dossiers:file_download", args=[submitted.pk, f.pk])).status_code == 200
     event = AuditEvent.objects.get(actor=clerk)
     assert event.subject == submitted.citizen and event.action == "download"

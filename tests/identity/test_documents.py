@@ -1,13 +1,16 @@
+import datetime as dt
 import io
 import zipfile
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from identity import hooks, roles
 from identity.models import PersonalDocument
 from portal.models import AuditEvent
+from tests.support.mfa import staff_login
 
 from .conftest import admin_client
 from .factories import PDF_BYTES, PNG_BYTES, AgencyFactory, PersonalDocumentFactory, UserFactory, official
@@ -81,7 +84,7 @@ def test_official_needs_a_dossier_hook_and_is_audited(client):
     doc = PersonalDocumentFactory()
     agency = AgencyFactory()
     clerk = official(role=roles.PROCESSING, agency=agency)
-    client.force_login(clerk)
+    staff_login(client, clerk)
     url = reverse("identity:document-file", args=[doc.pk])
     assert client.get(url).status_code == 404  # default: deny
 
@@ -145,3 +148,76 @@ def test_close_account_blocked_by_open_dossier_then_scrubbed(client):
     assert not user.is_active and user.personal_id is None and user.phone == "" and user.full_name == ""
     assert user.email.endswith("@closed.invalid")
     assert not PersonalDocument.objects.exists()
+
+
+# --- Verified documents in the admin (issue 16, finding 7) ---------------------------------------
+
+
+def _desk(client, *, superuser=False):
+    """An intake official (or a superuser) in the admin, and a citizen of the official's province
+    whose documents the official may open (as if attached to a dossier they handle)."""
+    from tests.support.world import ward_get
+
+    ward = ward_get()
+    clerk = official(role=roles.INTAKE, agency=AgencyFactory(province=ward.province), is_superuser=superuser)
+    citizen = UserFactory(province=ward.province, ward=ward)
+    hooks.document_access_checker_register(lambda user, document: True)
+    admin_client(client, clerk)
+    return clerk, citizen
+
+
+def _change(client, doc, **changes):
+    data = {"doc_type": doc.doc_type, "title": doc.title, "number": doc.number, "issuer": doc.issuer}
+    data |= {"issued_on": "", "expires_on": "2031-01-01"} | changes
+    return client.post(reverse("admin:identity_personaldocument_change", args=[doc.pk]), data)
+
+
+def test_an_official_cannot_change_a_verified_document_in_the_admin(client):
+    _clerk, citizen = _desk(client)
+    doc = PersonalDocumentFactory(
+        owner=citizen, number="086190000111", expires_on=dt.date(2031, 1, 1), verified=True, source="official"
+    )
+    page = client.get(reverse("admin:identity_personaldocument_change", args=[doc.pk]))
+    assert page.status_code == 200 and "086190000111" in page.content.decode()
+    assert 'name="number"' not in page.content.decode()  # shown, not editable
+    assert _change(client, doc, number="086190999999", expires_on="2040-01-01").status_code == 403
+    doc.refresh_from_db()
+    assert (doc.number, doc.expires_on, doc.verified) == ("086190000111", dt.date(2031, 1, 1), True)
+    assert not AuditEvent.objects.filter(action="change").exists()
+
+
+def test_an_officials_correction_of_an_unverified_document_is_audited_with_before_and_after(client):
+    clerk, citizen = _desk(client)
+    doc = PersonalDocumentFactory(owner=citizen, number="AB123", expires_on=dt.date(2031, 1, 1))
+    assert _change(client, doc, number="AB124").status_code == 302
+    doc.refresh_from_db()
+    assert doc.number == "AB124"
+    event = AuditEvent.objects.get(action="change")
+    assert (event.actor, event.subject, event.object_id) == (clerk, citizen, str(doc.pk))
+    assert event.detail == "changed number: AB123 -> AB124"
+
+
+def test_a_superusers_correction_of_a_verified_document_withdraws_the_verification(client):
+    root, citizen = _desk(client, superuser=True)
+    doc = PersonalDocumentFactory(
+        owner=citizen, number="AB123", expires_on=dt.date(2031, 1, 1), verified=True, source="official"
+    )
+    assert _change(client, doc, number="AB124").status_code == 302
+    doc.refresh_from_db()
+    assert (doc.number, doc.verified) == ("AB124", False)
+    event = AuditEvent.objects.get(action="change")
+    assert event.actor == root and event.detail == "changed number: AB123 -> AB124; verification withdrawn"
+
+
+def test_the_update_service_refuses_an_official_on_a_verified_document():
+    from identity.services import personal_document_update
+
+    clerk = official(role=roles.INTAKE, agency=AgencyFactory())
+    doc = PersonalDocumentFactory(number="AB123", verified=True)
+    with pytest.raises(PermissionDenied, match="Bạn không có quyền xem giấy tờ này"):
+        personal_document_update(document=doc, by=clerk, changes={"number": "X"})  # not in a dossier they handle
+    hooks.document_access_checker_register(lambda user, document: True)
+    with pytest.raises(PermissionDenied, match="Giấy tờ đã được xác nhận thì không thể sửa"):
+        personal_document_update(document=doc, by=clerk, changes={"number": "X"})
+    doc.refresh_from_db()
+    assert doc.number == "AB123"

@@ -4,6 +4,7 @@ import pytest
 
 from payments import services
 from payments.models import Payment
+from tests.support.mfa import staff_login
 
 from .factories import AgencyFactory, DossierFactory, ProcedureVersionFactory, UserFactory, fee_snapshot, official
 
@@ -55,9 +56,9 @@ def test_receipt_download_permissions(client, dossier):
     assert client.get(url).status_code == 302  # to the login page
     client.force_login(UserFactory())
     assert client.get(url).status_code == 403
-    client.force_login(official(AgencyFactory()))
+    staff_login(client, official(AgencyFactory()))
     assert client.get(url).status_code == 403
-    client.force_login(official(dossier.agency, role="intake"))
+    staff_login(client, official(dossier.agency, role="intake"))
     assert client.get(url).status_code == 200
     client.force_login(dossier.citizen)
     resp = client.get(url)
@@ -76,14 +77,14 @@ def test_receipt_check_page_is_public_without_personal_data(client, dossier):
 
 def test_counter_desk_page(client, dossier):
     cashier = official(dossier.agency)
-    client.force_login(cashier)
+    staff_login(client, cashier)
     page = client.get("/payments/counter/", {"code": dossier.code})
     assert page.status_code == 200 and "135.000" in page.content.decode()
     resp = client.post(f"/payments/counter/?code={dossier.code}", {"method": "cash", "payer_name": "Lê C"})
     assert resp.status_code == 302
     payment = Payment.objects.get(dossier=dossier)
     assert (payment.status, payment.payer_name) == ("paid", "Lê C")
-    client.force_login(official(AgencyFactory()))
+    staff_login(client, official(AgencyFactory()))
     page = client.get("/payments/counter/", {"code": dossier.code})
     assert "Không có hồ sơ nào của cơ quan bạn" in page.content.decode()
     client.force_login(dossier.citizen)

@@ -2,6 +2,7 @@ import json
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from services.models import Agency, BundlePart, Field, Procedure
@@ -90,3 +91,70 @@ def test_import_refuses_bad_documents_and_writes_nothing(tmp_path):
     path.write_text('{"format": "other"}')
     with pytest.raises(CommandError):
         call_command("import_catalog", str(path))
+
+
+# --- Who may change agencies (issue 16, finding 3) ----------------------------------------------
+
+
+def _communes():
+    province = AgencyFactory(code="000.00.00.H62", name="UBND tỉnh Vĩnh Long", level=Agency.Level.PROVINCE)
+    mine = AgencyFactory(code="000.00.21.H62", name="UBND xã Phú Thuận", level=Agency.Level.COMMUNE, parent=province)
+    other = AgencyFactory(code="000.00.22.H62", name="UBND xã An Hiệp", level=Agency.Level.COMMUNE, parent=province)
+    ProcedureFactory(code="1.001193", name="Đăng ký khai sinh", agencies=[mine])
+    return province, mine, other
+
+
+def _moved(data):
+    """The attack of the finding: the commune moved under another and raised to province level."""
+    row = next(a for a in data["agencies"] if a["code"] == "000.00.21.H62")
+    row.update(parent="000.00.22.H62", level="province", name="UBND xã Phú Thuận (đã sửa)")
+    data["procedures"][0]["name"] = "Đăng ký khai sinh (nhập lại)"
+    return data
+
+
+def test_a_catalog_editor_imports_procedures_but_never_changes_an_agency(editor):
+    province, mine, _other = _communes()
+    report = catalog_import(data=_moved(catalog_export()), by=editor)
+    mine.refresh_from_db()
+    assert (mine.parent_id, mine.level, mine.name) == (province.pk, "commune", "UBND xã Phú Thuận")
+    assert Procedure.objects.get(code="1.001193").name == "Đăng ký khai sinh (nhập lại)"
+    assert report["agencies"] == {"created": 0, "updated": 0}
+    [note] = report["notes"]
+    assert note == (
+        "Cơ quan 000.00.21.H62 không được thay đổi (tệp khác ở: tên, cấp, cơ quan cấp trên): "
+        "bạn không có quyền sửa cơ quan."
+    )
+
+
+def test_the_admin_import_tells_the_editor_in_vietnamese_that_agencies_were_left_alone(editor, staff_client):
+    province, mine, _other = _communes()
+    client = staff_client(editor)
+    upload = SimpleUploadedFile("c.json", json.dumps(_moved(catalog_export())).encode())
+    page = client.post("/admin/services/procedure/import/", {"file": upload}, follow=True).content.decode()
+    assert "Cơ quan 000.00.21.H62 không được thay đổi (tệp khác ở: tên, cấp, cơ quan cấp trên)" in page
+    mine.refresh_from_db()
+    assert (mine.parent_id, mine.level) == (province.pk, "commune")
+
+
+def test_an_agency_only_in_the_file_is_a_clear_error_for_an_editor_and_nothing_is_imported(editor):
+    _communes()
+    data = catalog_export()
+    data["agencies"].append({"code": "000.00.99.H62", "name": "Cơ quan mới", "level": "commune"})
+    data["procedures"][0]["agencies"] = ["000.00.99.H62"]
+    data["procedures"][0]["name"] = "Đổi tên"
+    with pytest.raises(CatalogError, match=r"000\.00\.99\.H62 chưa có và bạn không có quyền thêm cơ quan"):
+        catalog_import(data=data, by=editor)
+    assert not Agency.objects.filter(code="000.00.99.H62").exists()
+    assert Procedure.objects.get(code="1.001193").name == "Đăng ký khai sinh"
+
+
+def test_a_user_who_may_change_agencies_imports_them(editor):
+    from django.contrib.auth.models import Permission
+
+    _province, mine, other = _communes()
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=["add_agency", "change_agency"]))
+    editor = type(editor).objects.get(pk=editor.pk)  # fresh permission cache
+    report = catalog_import(data=_moved(catalog_export()), by=editor)
+    mine.refresh_from_db()
+    assert (mine.parent_id, mine.level) == (other.pk, "province")
+    assert report["notes"] == []

@@ -25,6 +25,8 @@ class Command(BaseCommand):
             report = catalog_import(data=data, publish=publish)
         except CatalogError as exc:
             raise CommandError("\n".join(str(m) for m in exc.messages)) from exc
+        for note in report["notes"]:
+            self.stdout.write(note)
         for kind in ("fields", "agencies", "procedures"):
             self.stdout.write(f"{kind}: {report[kind]['created']} created, {report[kind]['updated']} updated")
         if publish:
