@@ -409,11 +409,22 @@ def test_rating_after_completion(received, processor, intake, citizen):
     assert rating.score == 4
 
 
-def test_sms_text_is_plain_and_short():
-    from dossiers.notify import sms_plain
+def test_sms_text_is_plain_and_follows_the_outbox_three_part_rule(
+    citizen, settings, django_capture_on_commit_callbacks
+):
+    """The dossier's SMS is shortened once, by the outbox (3 parts, link kept), not cut at 160 first."""
+    import json
 
-    text = sms_plain("Hồ sơ 000.00.31.H57-260105-0001 đã được tiếp nhận. " * 5)
-    assert text.isascii() and len(text) <= 160 and "Ho so" in text
+    from dossiers.notify import notify
+
+    long_text = "Hồ sơ 000.00.31.H57-260105-0001 đã được tiếp nhận. " * 5
+    url = "http://127.0.0.1:8000/ho-so/1/"
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=citizen, subject="s", body="b", sms_text=long_text, url=url, event="dossier.receive")
+    [record] = [json.loads(p.read_text()) for p in (settings.OUTBOX_DIR / "sms").glob("*.json")]
+    text = record["text"]
+    assert text.isascii() and "Ho so" in text and text.endswith(url)
+    assert 160 < len(text) <= 3 * 153 and record["segments"] <= 3
 
 
 def test_transfer_tells_the_other_agency(

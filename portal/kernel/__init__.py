@@ -1,0 +1,1 @@
+"""Shared kernel: the one implementation of capabilities every app uses."""
