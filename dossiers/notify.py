@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from portal.notifications import notifications_enqueue_for
 
+
 def notify(
     *, user, subject: str, body: str, sms_text: str, url: str, event: str, related=None, dedupe_key: str | None = None
 ) -> None:
