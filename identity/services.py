@@ -124,7 +124,7 @@ def user_from_eid(*, identity: EidIdentity) -> User:
         user.verified_via = User.VerifiedVia.EID
         user.verified_at = timezone.now()
         if not user.sex and identity.personal_id:
-            from .cccd import cccd_parse
+            from portal.kernel.cccd import cccd_parse
 
             info = cccd_parse(identity.personal_id)
             user.sex = info.sex if info else ""
