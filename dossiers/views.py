@@ -18,9 +18,11 @@ from django_ratelimit.decorators import ratelimit
 
 from identity import roles
 from identity.selectors import user_has_role
+from services.eform import build_form_class, form_data_clean
+from services.selectors import procedure_version_current
 
 from . import selectors, services
-from .eform import answers_display, build_form_class, form_data_clean, prefill_values
+from .eform import answers_display, prefill_values
 from .forms import ApplicantForm, LookupForm, OnBehalfForm, RatingForm, SupplementForm
 from .models import Dossier, DossierEvent, DossierFile, IssuedDocument, Status
 from .services import DossierActionError
@@ -35,15 +37,7 @@ STEP_NAMES = [s for s, _label in STEPS]
 
 
 def _procedure_version(code: str):
-    try:
-        from services.selectors import procedure_version_current
-    except ImportError:
-        procedure_version_current = None
-    if procedure_version_current is not None:
-        return procedure_version_current(code)
-    from services.models import ProcedureVersion
-
-    return ProcedureVersion.objects.filter(code=code, status="published").first()
+    return procedure_version_current(code)
 
 
 def _first_url(*names: str, default: str = "/") -> str:

@@ -510,13 +510,10 @@ def receipt_issue(*, payment: Payment) -> Receipt:
 def _notify_paid(payment: Payment, receipt: Receipt) -> None:
     from django.urls import reverse
 
+    from portal.notifications import notification_enqueue
+
     from .text import vnd
 
-    try:
-        from portal.notifications import notification_enqueue
-    except ImportError:  # the notification outbox is part of the portal shell
-        logger.warning("portal.notifications is not available; payment notice for %s not sent", payment.reference)
-        return
     code = payment.dossier.code or str(payment.dossier_id)
     url = settings.SITE_URL + reverse("payments:receipt-download", args=[payment.pk])
     notification_enqueue(

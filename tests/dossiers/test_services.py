@@ -315,19 +315,14 @@ def test_notifications_not_sent_on_rollback(pv, citizen, submitted, intake, djan
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
     assert not IssuedDocument.objects.filter(dossier=submitted).exists()
-    try:
-        from portal.models import Notification
-    except ImportError:
-        return
+    from portal.models import Notification
+
     assert not Notification.objects.filter(event="dossier.receive").exists()
 
 
 def test_notification_not_duplicated_on_retry(submitted, intake, django_capture_on_commit_callbacks):
-    try:
-        from portal.models import Notification
-        from portal.notifications import notification_send  # noqa: F401
-    except ImportError:
-        pytest.skip("portal.notifications not installed")
+    from portal.models import Notification
+
     with django_capture_on_commit_callbacks(execute=True):
         d = services.dossier_receive(dossier=submitted, by=intake)
     rows = Notification.objects.filter(event="dossier.receive", user=d.citizen, channel="email")
