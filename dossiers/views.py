@@ -24,7 +24,7 @@ from services.selectors import procedure_version_current
 from . import selectors, services
 from .eform import answers_display, prefill_values
 from .forms import ApplicantForm, LookupForm, OnBehalfForm, RatingForm, SupplementForm
-from .models import Dossier, DossierEvent, DossierFile, IssuedDocument, Status
+from .models import Dossier, DossierEvent, DossierFile, Status
 from .services import DossierActionError
 
 STEPS = [
@@ -559,7 +559,3 @@ def lookup(request):
         "dossiers/lookup.html",
         {"form": form, "dossier": dossier, "searched": searched, "today": dt.date.today()},
     )
-
-
-def issued_kind_label(kind: str) -> str:
-    return IssuedDocument.Kind(kind).label

@@ -242,12 +242,6 @@ CHANNEL_REGISTRY: dict[str, type[NotificationChannel]] = {
 }
 
 
-def channel_register(cls: type[NotificationChannel]) -> type[NotificationChannel]:
-    """Add a channel plugin (e.g. a second SMS provider); choose it in NOTIFICATION_CHANNEL_PLUGINS."""
-    CHANNEL_REGISTRY[cls.id] = cls
-    return cls
-
-
 def channel_get(channel: str) -> NotificationChannel:
     """The plugin instance delivering a Notification channel ("email", "sms", "inbox")."""
     plugin_id = settings.NOTIFICATION_CHANNEL_PLUGINS.get(channel, channel)
