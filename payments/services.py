@@ -29,6 +29,11 @@ class PaymentError(Exception):
     """A payment cannot be started or recorded; the message is for the user."""
 
 
+class RefundGatewayUnavailable(Exception):
+    """The gateway was not reached (or its answer not understood): the refund stays pending and
+    may be sent again."""
+
+
 # IPN outcome codes (VNPay's; the MoMo IPN view maps them to HTTP statuses).
 CONFIRMED = "00"
 ORDER_NOT_FOUND = "01"
@@ -378,13 +383,18 @@ def payments_check_day(*, day, agency_ids=None) -> int:
 
 def refund_start(*, payment: Payment, reason: str, amount: Decimal | None = None, by=None) -> Refund:
     """Record a refund of a paid payment and send it to the provider once committed. Idempotent:
-    a payment with a pending or done refund gets no second one."""
+    a payment with a pending or done refund gets no second one (a pending one is sent again, for
+    when its gateway could not be reached)."""
+    from . import tasks
+
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status != Payment.Status.PAID:
             raise PaymentError(_("Only a paid payment can be refunded."))
         existing = payment.refunds.exclude(status=Refund.Status.FAILED).first()
         if existing:
+            if existing.status == Refund.Status.PENDING and existing.provider != Provider.COUNTER:
+                transaction.on_commit(lambda: tasks.refund_execute_task.delay(existing.pk))
             return existing
         refund = Refund.objects.create(
             reference=_new_reference("R"),
@@ -394,17 +404,21 @@ def refund_start(*, payment: Payment, reason: str, amount: Decimal | None = None
             provider=payment.provider,
             created_by=by,
         )
-        from . import tasks
-
         transaction.on_commit(lambda: tasks.refund_execute_task.delay(refund.pk))
     return refund
 
 
 def refund_execute(*, refund: Refund) -> Refund:
-    """Ask the provider to pay the refund out (counter refunds stay pending for the cashier)."""
+    """Ask the provider to pay the refund out (counter refunds stay pending for the cashier).
+
+    Only the gateway's refusal is final; when it cannot be reached the refund stays pending with
+    the error noted and RefundGatewayUnavailable is raised, so that the caller may try again."""
     if refund.status != Refund.Status.PENDING:
         return refund
     result = provider_get(refund.provider, enabled_only=False).refund(refund=refund)
+    if result.status == "error":
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(message=result.message[:500])
+        raise RefundGatewayUnavailable(result.message)
     if result.status == "done":
         _refund_finish(refund, Refund.Status.DONE, transaction_no=result.transaction_no, raw=result.raw)
     elif result.status == "failed":
