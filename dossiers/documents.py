@@ -15,6 +15,7 @@ from portal.pdf import pdf_render, qr_data_uri
 from .models import Dossier, DossierEvent, IssuedDocument
 from .notify import lookup_url
 from .selectors import dossier_files
+from .tasks import issued_document_generate
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +118,6 @@ def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None =
 def issued_documents_publish(jobs: list[tuple[int, str, int | None, bool]]) -> None:
     """Hand PDF jobs to Celery after commit. A broker outage is logged, never raised: the
     pending IssuedDocument rows (no file yet) are picked up again by the redelivery job."""
-    from .tasks import issued_document_generate
-
     for dossier_id, kind, event_id, force in jobs:
         try:
             issued_document_generate.delay(dossier_id, kind, event_id, force)

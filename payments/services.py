@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from .models import Fee, FeeTiming, GatewayCheck, Payment, Provider, Receipt, ReceiptCounter, Refund
 from .providers import GatewayResult, ProviderError, provider_get
+from .tasks import receipt_issue_task, refund_execute_task
 
 logger = logging.getLogger(__name__)
 
@@ -177,9 +178,7 @@ def _after_paid(payment: Payment) -> None:
     marked = Fee.objects.filter(pk__in=fee_ids, status=Fee.Status.DUE).update(status=Fee.Status.PAID, payment=payment)
     if not marked:
         refund_start(payment=payment, reason=_("Duplicate payment: the fee had already been paid."))
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.receipt_issue_task.delay(payment.pk))
+    transaction.on_commit(lambda: receipt_issue_task.delay(payment.pk))
 
 
 def _returning_supported() -> bool:
@@ -385,8 +384,6 @@ def refund_start(*, payment: Payment, reason: str, amount: Decimal | None = None
     """Record a refund of a paid payment and send it to the provider once committed. Idempotent:
     a payment with a pending or done refund gets no second one (a pending one is sent again, for
     when its gateway could not be reached)."""
-    from . import tasks
-
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status != Payment.Status.PAID:
@@ -394,7 +391,7 @@ def refund_start(*, payment: Payment, reason: str, amount: Decimal | None = None
         existing = payment.refunds.exclude(status=Refund.Status.FAILED).first()
         if existing:
             if existing.status == Refund.Status.PENDING and existing.provider != Provider.COUNTER:
-                transaction.on_commit(lambda: tasks.refund_execute_task.delay(existing.pk))
+                transaction.on_commit(lambda: refund_execute_task.delay(existing.pk))
             return existing
         refund = Refund.objects.create(
             reference=_new_reference("R"),
@@ -404,7 +401,7 @@ def refund_start(*, payment: Payment, reason: str, amount: Decimal | None = None
             provider=payment.provider,
             created_by=by,
         )
-        transaction.on_commit(lambda: tasks.refund_execute_task.delay(refund.pk))
+        transaction.on_commit(lambda: refund_execute_task.delay(refund.pk))
     return refund
 
 

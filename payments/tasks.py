@@ -1,11 +1,11 @@
-"""Celery tasks of payments: they take ids, are idempotent and call services."""
+"""Celery tasks of payments: they take ids, are idempotent and call services (imported inside the
+task, as services import the tasks)."""
 
 from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
 from .models import Payment, Refund
 
 TASK_OPTIONS = {"acks_late": True, "max_retries": 5, "retry_backoff": True, "retry_backoff_max": 600}
@@ -13,6 +13,8 @@ TASK_OPTIONS = {"acks_late": True, "max_retries": 5, "retry_backoff": True, "ret
 
 @shared_task(bind=True, **TASK_OPTIONS)
 def receipt_issue_task(self, payment_id: int) -> str | None:
+    from . import services
+
     payment = Payment.objects.filter(pk=payment_id, status=Payment.Status.PAID).first()
     if payment is None:
         return None
@@ -26,6 +28,8 @@ def receipt_issue_task(self, payment_id: int) -> str | None:
 def refund_execute_task(self, refund_id: int) -> str | None:
     """Send a refund to its gateway. A network error is not the gateway's answer: the refund stays
     pending and is sent again with backoff (1, 2, 4, 8, 16 minutes); only a refusal is final."""
+    from . import services
+
     refund = Refund.objects.filter(pk=refund_id).select_related("payment").first()
     if refund is None:
         return None
@@ -41,9 +45,13 @@ def refund_execute_task(self, refund_id: int) -> str | None:
 
 @shared_task(acks_late=True)
 def payments_reconcile() -> dict:
+    from . import services
+
     return services.payments_reconcile()
 
 
 @shared_task(acks_late=True)
 def payments_check_yesterday() -> int:
+    from . import services
+
     return services.payments_check_day(day=timezone.localdate() - timedelta(days=1))
