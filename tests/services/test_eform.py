@@ -151,5 +151,5 @@ def test_form_renders_widgets_with_labels_in_the_language():
 
 
 def test_build_refuses_an_invalid_schema():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid e-form schema"):
         build_form_class([{"name": "x", "type": "nope", "label": {"vi": "X"}}])
