@@ -7,10 +7,8 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Dossiers")
 
     def ready(self):
-        try:
-            from identity import hooks
-        except ImportError:
-            return
+        from identity import hooks
+
         from .selectors import personal_document_in_handled_dossier, user_has_open_dossier
         from .services.drafts import personal_document_release
 

@@ -1,23 +1,21 @@
-"""The PDFs a dossier is issued (forms 01–04, result cover sheet): rendering and storage.
+"""The PDFs a dossier is issued (forms 01–04, result cover sheet): rendering (portal.pdf,
+WeasyPrint with the Vietnamese fonts) and storage."""
 
-Rendering goes through portal.pdf (WeasyPrint with the Vietnamese fonts) when it is there; the
-small fallback below does the same so the dossier app works on its own."""
-
-import base64
-import io
 import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from portal.pdf import pdf_render, qr_data_uri
 
 from .models import Dossier, DossierEvent, IssuedDocument
 from .notify import lookup_url
 from .selectors import dossier_files
+from .tasks import issued_document_generate
 
 logger = logging.getLogger(__name__)
 
@@ -28,34 +26,6 @@ TEMPLATES = {
     IssuedDocument.Kind.APOLOGY: "dossiers/pdf/form04_apology.html",
     IssuedDocument.Kind.RESULT: "dossiers/pdf/result_cover.html",
 }
-
-
-def qr_data_uri(url: str) -> str:
-    try:
-        from portal.pdf import qr_data_uri as portal_qr
-    except ImportError:
-        portal_qr = None
-    if portal_qr is not None:
-        return portal_qr(url)
-    import segno
-
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=4, border=2)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
-def pdf_render(*, template_name: str, context: dict) -> bytes:
-    try:
-        from portal.pdf import pdf_render as portal_render
-    except ImportError:
-        portal_render = None
-    if portal_render is not None:
-        return portal_render(template_name=template_name, context=context)
-    from weasyprint import HTML
-
-    context = {**context, "font_dir": settings.PDF_FONT_DIR.as_uri()}
-    html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def _agency_parent(agency) -> str:
@@ -148,8 +118,6 @@ def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None =
 def issued_documents_publish(jobs: list[tuple[int, str, int | None, bool]]) -> None:
     """Hand PDF jobs to Celery after commit. A broker outage is logged, never raised: the
     pending IssuedDocument rows (no file yet) are picked up again by the redelivery job."""
-    from .tasks import issued_document_generate
-
     for dossier_id, kind, event_id, force in jobs:
         try:
             issued_document_generate.delay(dossier_id, kind, event_id, force)

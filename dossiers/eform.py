@@ -1,97 +1,10 @@
-"""Bridge to the catalog's e-form engine (services.eform). A minimal reader of the same schema
-stands in while that module is not installed, so filing keeps working."""
+"""The dossier's side of an e-form (the engine is the catalog's services.eform): answers
+prefilled from the citizen's profile, and answers shown back to people."""
 
 import contextlib
 import datetime as dt
 
-from django import forms
-
-
-def _field_key(spec: dict) -> str:
-    return str(spec.get("key") or spec.get("name") or spec.get("code") or "")
-
-
-def _label(spec: dict, language: str) -> str:
-    label = spec.get("label") or spec.get("name") or _field_key(spec)
-    if isinstance(label, dict):
-        return label.get(language) or label.get("vi") or next(iter(label.values()), "")
-    if language == "en" and spec.get("label_en"):
-        return spec["label_en"]
-    return str(label)
-
-
-def _choices(spec: dict, language: str) -> list[tuple[str, str]]:
-    out = []
-    for choice in spec.get("choices") or spec.get("options") or []:
-        if isinstance(choice, dict):
-            out.append(
-                (str(choice.get("value")), _label(choice, language) if "label" in choice else str(choice.get("value")))
-            )
-        elif isinstance(choice, list | tuple):
-            out.append((str(choice[0]), str(choice[1])))
-        else:
-            out.append((str(choice), str(choice)))
-    return out
-
-
-def _fallback_build_form_class(schema, *, language="vi"):
-    fields = {}
-    for spec in schema or []:
-        key = _field_key(spec)
-        if not key or spec.get("type") in ("heading", "section", "paragraph"):
-            continue
-        required = bool(spec.get("required"))
-        label = _label(spec, language)
-        kind = spec.get("type", "text")
-        common = {"label": label, "required": required, "help_text": spec.get("help", "")}
-        if kind == "textarea":
-            field = forms.CharField(
-                widget=forms.Textarea(attrs={"rows": 3}), max_length=spec.get("max_length", 2000), **common
-            )
-        elif kind == "date":
-            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-        elif kind in ("number", "integer"):
-            field = forms.IntegerField(**common)
-        elif kind in ("select", "choice", "radio"):
-            field = forms.ChoiceField(choices=[("", "—"), *_choices(spec, language)], **common)
-        elif kind in ("checkbox", "boolean"):
-            field = forms.BooleanField(**common)
-        elif kind == "email":
-            field = forms.EmailField(**common)
-        else:
-            field = forms.CharField(max_length=spec.get("max_length", 255), **common)
-        fields[key] = field
-    return type("EForm", (forms.Form,), fields)
-
-
-def build_form_class(schema, *, language="vi"):
-    try:
-        from services.eform import build_form_class as catalog_build
-    except ImportError:
-        catalog_build = None
-    if catalog_build is not None:
-        return catalog_build(schema, language=language)
-    return _fallback_build_form_class(schema, language=language)
-
-
-def _jsonable(value):
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return value
-
-
-def form_data_clean(schema, data, *, language="vi") -> tuple[dict, dict]:
-    """(cleaned data, errors as {field: [messages]})."""
-    try:
-        from services.eform import form_data_clean as catalog_clean
-    except ImportError:
-        catalog_clean = None
-    if catalog_clean is not None:
-        return catalog_clean(schema, data, language=language)
-    form = _fallback_build_form_class(schema, language=language)(data=data)
-    if form.is_valid():
-        return {k: _jsonable(v) for k, v in form.cleaned_data.items()}, {}
-    return {}, {k: [str(m) for m in v] for k, v in form.errors.items()}
+from services.eform import build_form_class
 
 
 def prefill_values(schema, user) -> dict:
@@ -113,7 +26,7 @@ def prefill_values(schema, user) -> dict:
         if isinstance(value, dt.date):
             value = value.isoformat()
         if value not in (None, ""):
-            values[_field_key(spec)] = value
+            values[spec["name"]] = value
     return values
 
 

@@ -2,25 +2,12 @@
 late dossiers. Delivery belongs to portal.notifications (an outbox written in the caller's
 transaction, delivered by Celery after commit)."""
 
-import unicodedata
-
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.notifications import notifications_enqueue_for
-
-SMS_MAX = 160
-
-
-def sms_plain(text: str) -> str:
-    """SMS in Vietnam go out without diacritics (GSM 7-bit: 160 characters a message)."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.encode("ascii", "ignore").decode()
-    return text if len(text) <= SMS_MAX else text[: SMS_MAX - 3].rstrip() + "..."
 
 
 def notify(
@@ -42,7 +29,7 @@ def notify_many(
     if not users:
         return
     notifications_enqueue_for(
-        users=users, subject=subject, body=body, sms_text=sms_plain(sms_text), url=url, event=event, related=related,
+        users=users, subject=subject, body=body, sms_text=sms_text, url=url, event=event, related=related,
         dedupe_key=dedupe_key,
     )  # fmt: skip
 

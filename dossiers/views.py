@@ -15,8 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from services.eform import build_form_class, form_data_clean
+from services.selectors import procedure_version_current
+
 from . import selectors, services
-from .eform import answers_display, build_form_class, form_data_clean, prefill_values
+from .eform import answers_display, prefill_values
 from .forms import (
     ApplicantForm,
     ConsentCodeForm,
@@ -26,7 +29,7 @@ from .forms import (
     RatingForm,
     SupplementForm,
 )
-from .models import CITIZEN_EVENTS, Dossier, DossierEvent, DossierFile, IssuedDocument, OnBehalfConsent, Status
+from .models import CITIZEN_EVENTS, Dossier, DossierEvent, DossierFile, OnBehalfConsent, Status
 from .services import DossierActionError
 
 STEPS = [
@@ -41,15 +44,7 @@ CONSENT_STEP = ("consent", gettext_lazy("Applicant's consent"))
 
 
 def _procedure_version(code: str):
-    try:
-        from services.selectors import procedure_version_current
-    except ImportError:
-        procedure_version_current = None
-    if procedure_version_current is not None:
-        return procedure_version_current(code)
-    from services.models import ProcedureVersion
-
-    return ProcedureVersion.objects.filter(code=code, status="published").first()
+    return procedure_version_current(code)
 
 
 def _first_url(*names: str, default: str = "/") -> str:
@@ -682,7 +677,3 @@ def lookup(request):
         "dossiers/lookup.html",
         {"form": form, "dossier": dossier, "searched": searched, "today": dt.date.today()},
     )
-
-
-def issued_kind_label(kind: str) -> str:
-    return IssuedDocument.Kind(kind).label

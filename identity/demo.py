@@ -12,10 +12,10 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import decrypt, encrypt
 from django.core.files.base import ContentFile
 
+from portal.kernel.cccd import cccd_gender_digit
 from portal.models import Province, Ward
 
 from . import roles
-from .cccd import cccd_gender_digit
 from .models import OfficialProfile, PersonalDocument, SandboxResident, User
 from .services import personal_document_add
 

@@ -7,9 +7,9 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.kernel.cccd import cccd_validate
 from portal.models import Province, Ward
 
-from .cccd import cccd_validate
 from .models import PersonalDocument, User
 from .services import document_max_bytes
 
@@ -120,10 +120,10 @@ class ProfileForm(forms.ModelForm):
         data = super().clean()
         personal_id = data.get("personal_id")
         if personal_id and not self.fields["personal_id"].disabled:
-            for message in cccd_validate(
-                personal_id, date_of_birth=data.get("date_of_birth"), sex=data.get("sex") or None
-            ):
-                self.add_error("personal_id", message)
+            try:
+                cccd_validate(personal_id, date_of_birth=data.get("date_of_birth"), sex=data.get("sex") or None)
+            except forms.ValidationError as error:
+                self.add_error("personal_id", error)
         ward = data.get("ward")
         if ward and data.get("province") and ward.province_id != data["province"].pk:
             self.add_error("ward", _("This commune does not belong to the chosen province."))

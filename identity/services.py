@@ -264,7 +264,7 @@ def user_from_eid(*, identity: EidIdentity, link_to: User | None = None, request
         user.identity_level = User.Level.LEVEL_2
         user.verified_via = User.VerifiedVia.EID
         user.verified_at = timezone.now()
-        from .cccd import cccd_parse
+        from portal.kernel.cccd import cccd_parse
 
         info = cccd_parse(identity.personal_id)
         if info and info.sex:

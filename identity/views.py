@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from portal.kernel.cccd import cccd_validate
+
 from . import services
-from .cccd import CccdQrError, cccd_qr_decode, cccd_validate, mrz_check
+from .cccd import CccdQrError, cccd_qr_decode, mrz_check
 from .eid import LOGOUT_SESSION_KEY, PROMPT_LOGIN_COOKIE, eid_provider
 from .forms import CccdQrForm, CloseAccountForm, MrzForm, PersonalDocumentForm, ProfileForm
 from .models import PersonalDocument, User
@@ -90,7 +92,10 @@ def cccd_qr(request):
             form.add_error("photo", str(exc))
         else:
             user = request.user
-            problems = cccd_validate(parsed.number, date_of_birth=parsed.date_of_birth, sex=parsed.sex or None)
+            try:
+                cccd_validate(parsed.number, date_of_birth=parsed.date_of_birth, sex=parsed.sex or None)
+            except ValidationError as error:
+                problems = error.messages
             request.session[QR_SESSION_KEY] = {
                 "number": parsed.number,
                 "full_name": parsed.full_name,

@@ -4,8 +4,6 @@ the daily report per agency and provider."""
 from collections import OrderedDict
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from .models import Fee, FeeTiming, GatewayCheck, Payment, Provider, Receipt, Refund
 from .providers import providers_online
 
@@ -43,13 +41,6 @@ def dossier_payment_summary(*, dossier) -> dict:
         "refunds": refunds,
         "providers": providers_online() if due else [],
     }
-
-
-def dossier_fee_due(*, dossier, timing: str | None = None) -> Decimal:
-    qs = Fee.objects.filter(dossier=dossier, status=Fee.Status.DUE)
-    if timing:
-        qs = qs.filter(timing=timing)
-    return qs.aggregate(total=Sum("amount"))["total"] or Decimal(0)
 
 
 def payment_can_view_receipt(*, user, payment: Payment) -> bool:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from .models import Fee, FeeTiming, GatewayCheck, Payment, Provider, Receipt, ReceiptCounter, Refund
 from .providers import GatewayResult, ProviderError, provider_get
+from .tasks import receipt_issue_task, refund_execute_task
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,11 @@ PAYABLE_DOSSIER_STATES = ("submitted", "in_processing", "supplement_requested", 
 
 class PaymentError(Exception):
     """A payment cannot be started or recorded; the message is for the user."""
+
+
+class RefundGatewayUnavailable(Exception):
+    """The gateway was not reached (or its answer not understood): the refund stays pending and
+    may be sent again."""
 
 
 # IPN outcome codes (VNPay's; the MoMo IPN view maps them to HTTP statuses).
@@ -172,9 +178,7 @@ def _after_paid(payment: Payment) -> None:
     marked = Fee.objects.filter(pk__in=fee_ids, status=Fee.Status.DUE).update(status=Fee.Status.PAID, payment=payment)
     if not marked:
         refund_start(payment=payment, reason=_("Duplicate payment: the fee had already been paid."))
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.receipt_issue_task.delay(payment.pk))
+    transaction.on_commit(lambda: receipt_issue_task.delay(payment.pk))
 
 
 def _returning_supported() -> bool:
@@ -378,13 +382,16 @@ def payments_check_day(*, day, agency_ids=None) -> int:
 
 def refund_start(*, payment: Payment, reason: str, amount: Decimal | None = None, by=None) -> Refund:
     """Record a refund of a paid payment and send it to the provider once committed. Idempotent:
-    a payment with a pending or done refund gets no second one."""
+    a payment with a pending or done refund gets no second one (a pending one is sent again, for
+    when its gateway could not be reached)."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status != Payment.Status.PAID:
             raise PaymentError(_("Only a paid payment can be refunded."))
         existing = payment.refunds.exclude(status=Refund.Status.FAILED).first()
         if existing:
+            if existing.status == Refund.Status.PENDING and existing.provider != Provider.COUNTER:
+                transaction.on_commit(lambda: refund_execute_task.delay(existing.pk))
             return existing
         refund = Refund.objects.create(
             reference=_new_reference("R"),
@@ -394,17 +401,21 @@ def refund_start(*, payment: Payment, reason: str, amount: Decimal | None = None
             provider=payment.provider,
             created_by=by,
         )
-        from . import tasks
-
-        transaction.on_commit(lambda: tasks.refund_execute_task.delay(refund.pk))
+        transaction.on_commit(lambda: refund_execute_task.delay(refund.pk))
     return refund
 
 
 def refund_execute(*, refund: Refund) -> Refund:
-    """Ask the provider to pay the refund out (counter refunds stay pending for the cashier)."""
+    """Ask the provider to pay the refund out (counter refunds stay pending for the cashier).
+
+    Only the gateway's refusal is final; when it cannot be reached the refund stays pending with
+    the error noted and RefundGatewayUnavailable is raised, so that the caller may try again."""
     if refund.status != Refund.Status.PENDING:
         return refund
     result = provider_get(refund.provider, enabled_only=False).refund(refund=refund)
+    if result.status == "error":
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(message=result.message[:500])
+        raise RefundGatewayUnavailable(result.message)
     if result.status == "done":
         _refund_finish(refund, Refund.Status.DONE, transaction_no=result.transaction_no, raw=result.raw)
     elif result.status == "failed":
@@ -510,13 +521,10 @@ def receipt_issue(*, payment: Payment) -> Receipt:
 def _notify_paid(payment: Payment, receipt: Receipt) -> None:
     from django.urls import reverse
 
+    from portal.notifications import notification_enqueue
+
     from .text import vnd
 
-    try:
-        from portal.notifications import notification_enqueue
-    except ImportError:  # the notification outbox is part of the portal shell
-        logger.warning("portal.notifications is not available; payment notice for %s not sent", payment.reference)
-        return
     code = payment.dossier.code or str(payment.dossier_id)
     url = settings.SITE_URL + reverse("payments:receipt-download", args=[payment.pk])
     notification_enqueue(

@@ -2,18 +2,16 @@
 (VNPay's vnp_OrderInfo must be plain ASCII)."""
 
 import re
-import unicodedata
 from decimal import Decimal
+
+from portal.kernel.text import text_fold
 
 DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
 GROUP_NAMES = ["", "nghìn", "triệu"]
 
 
 def ascii_fold(text: str) -> str:
-    text = text.replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^A-Za-z0-9 .,:_\-/]", "", text)[:255]
+    return re.sub(r"[^A-Za-z0-9 .,:_\-/]", "", text_fold(text))[:255]
 
 
 def _triple(n: int, full: bool) -> list[str]:

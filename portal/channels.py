@@ -7,13 +7,14 @@ settings.NOTIFICATION_CHANNEL_PLUGINS maps each channel of a Notification ("emai
 
 import json
 import logging
-import unicodedata
 from datetime import datetime
 from pathlib import Path
 
 import requests
 from django.conf import settings
 from django.core.mail import EmailMessage
+
+from portal.kernel.text import text_fold
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +41,6 @@ _GSM_BASIC = set(
 )
 _GSM_EXTENSION = set("^{}\\[~]|€")
 _REPLACEMENTS = {
-    "đ": "d",
-    "Đ": "D",
-    "Ð": "D",  # U+00D0, often typed by mistake for Đ
     "“": '"',
     "”": '"',
     "‘": "'",
@@ -60,11 +58,8 @@ def sms_plain(text: str) -> str:
     """Vietnamese text without diacritics, restricted to GSM-7 (đ→d, ư→u, ồ→o, …)."""
     for source, target in _REPLACEMENTS.items():
         text = text.replace(source, target)
-    decomposed = unicodedata.normalize("NFKD", text)
     out = []
-    for ch in decomposed:
-        if unicodedata.combining(ch):
-            continue
+    for ch in text_fold(text):
         if ch in _GSM_BASIC or ch in _GSM_EXTENSION:
             out.append(ch)
         elif ch.isspace():
@@ -245,12 +240,6 @@ class SmsHttpChannel(SmsChannelBase):
 CHANNEL_REGISTRY: dict[str, type[NotificationChannel]] = {
     cls.id: cls for cls in (EmailChannel, InboxChannel, SmsOutboxChannel, SmsHttpChannel)
 }
-
-
-def channel_register(cls: type[NotificationChannel]) -> type[NotificationChannel]:
-    """Add a channel plugin (e.g. a second SMS provider); choose it in NOTIFICATION_CHANNEL_PLUGINS."""
-    CHANNEL_REGISTRY[cls.id] = cls
-    return cls
 
 
 def channel_get(channel: str) -> NotificationChannel:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from .channels import ChannelError, PermanentChannelError, channel_get
 from .models import Notification
+from .tasks import notifications_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,6 @@ PUBLISH_BATCH = 10  # rows per Celery message: one change's notifications, a bou
 def notifications_publish(ids: list[int]) -> None:
     """Hand rows to Celery, a few rows per message. Runs after commit; a broker outage is
     logged, never raised: the rows stay pending and the beat job publishes them again later."""
-    from .tasks import notifications_deliver
-
     for start in range(0, len(ids), PUBLISH_BATCH):
         batch = list(ids[start : start + PUBLISH_BATCH])
         try:

@@ -1,10 +1,9 @@
-"""Celery tasks of the site shell: delivering outbox notifications and re-publishing stuck ones."""
+"""Celery tasks of the site shell: delivering outbox notifications and re-publishing stuck ones.
+They import the notification services inside the task, as the services import the tasks."""
 
 import logging
 
 from celery import shared_task
-
-from .notifications import DeliveryResult, notification_send, notifications_redeliver_pending
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +19,8 @@ logger = logging.getLogger(__name__)
 )
 def notification_deliver(self, notification_id: int) -> str:
     """Deliver one notification row; safe to run any number of times (the row is sent once)."""
+    from .notifications import DeliveryResult, notification_send
+
     result = notification_send(notification_id=notification_id)
     # Eager mode (embedded default) has no broker to wait on: the row stays pending instead.
     # Once the retries are spent the row also stays pending and the beat job picks it up.
@@ -42,6 +43,8 @@ def notifications_deliver(self, notification_ids: list[int]) -> dict[int, str]:
     """Deliver the rows one change wrote (published together: one message instead of one per
     row). Each row is sent at most once, as in `notification_deliver`; a row whose channel is
     down for now is retried on its own, with backoff."""
+    from .notifications import DeliveryResult, notification_send
+
     results = {}
     for notification_id in notification_ids:
         results[notification_id] = result = notification_send(notification_id=notification_id)
@@ -56,4 +59,6 @@ def notifications_deliver(self, notification_ids: list[int]) -> dict[int, str]:
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60)
 def notifications_redeliver(older_than_seconds: int = 60) -> int:
     """Beat job: publish again the rows a broker outage or a lost task left pending."""
+    from .notifications import notifications_redeliver_pending
+
     return notifications_redeliver_pending(older_than_seconds=older_than_seconds)

@@ -6,6 +6,8 @@ import logging
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from portal.pdf import pdf_render
+
 from .demo_catalog import catalog
 from .models import Agency, Procedure, RequiredDocument
 from .services import procedure_publish
@@ -24,10 +26,6 @@ ACCOUNTS = [
 def _blank_forms(data: dict) -> int:
     """A printable blank form (PDF) for each document marked `generate_template`, made once."""
     made = 0
-    try:
-        from portal.pdf import pdf_render
-    except ImportError:  # PDF helper not available: the catalog works without templates
-        return 0
     for item in data["procedures"]:
         for entry in item["documents"]:
             if not entry.get("generate_template"):
@@ -66,10 +64,8 @@ def _accounts(password: str) -> list[tuple[str, str]]:
     from identity.roles import ROLE_LABELS, roles_sync
 
     roles_sync()
-    try:  # the identity demo owns the demo TOTP secret; staff need TOTP for the admin
-        from identity.demo import _demo_totp, _mark_email_verified
-    except ImportError:
-        _demo_totp = _mark_email_verified = None
+    from identity.demo import _demo_totp, _mark_email_verified  # owns the demo TOTP secret; staff need TOTP
+
     User = get_user_model()
     rows = []
     for email, name, role, agency_code, title, superuser in ACCOUNTS:
@@ -83,9 +79,8 @@ def _accounts(password: str) -> list[tuple[str, str]]:
             user=user, defaults={"agency": Agency.objects.get(code=agency_code), "title": title}
         )
         user.groups.set([Group.objects.get(name=role)] if role else [])
-        if _mark_email_verified is not None:
-            _mark_email_verified(user)
-            _demo_totp(user)
+        _mark_email_verified(user)
+        _demo_totp(user)
         label = "superuser" if superuser else f"official: {ROLE_LABELS[role]}"
         rows.append((email, f"{label} — {title}"))
     return rows

@@ -15,6 +15,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.kernel.cccd import cccd_validate
+
 FIELD_TYPES = ("text", "number", "date", "select", "checkbox", "textarea", "address", "cccd")
 PREFILL_SOURCES = (
     "identity.full_name",
@@ -39,50 +41,6 @@ VALIDATION_KEYS = {
 }
 ALL_VALIDATION_KEYS = {"min_length", "max_length", "pattern", "min", "max", "min_date", "max_date"}
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,59}$")
-
-# Province codes of CCCD numbers: the 63 pre-2025 provinces (Circular 07/2016/TT-BCA).
-CCCD_PROVINCE_CODES = {
-    "001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn", "008": "Tuyên Quang",
-    "010": "Lào Cai", "011": "Điện Biên", "012": "Lai Châu", "014": "Sơn La", "015": "Yên Bái",
-    "017": "Hòa Bình", "019": "Thái Nguyên", "020": "Lạng Sơn", "022": "Quảng Ninh", "024": "Bắc Giang",
-    "025": "Phú Thọ", "026": "Vĩnh Phúc", "027": "Bắc Ninh", "030": "Hải Dương", "031": "Hải Phòng",
-    "033": "Hưng Yên", "034": "Thái Bình", "035": "Hà Nam", "036": "Nam Định", "037": "Ninh Bình",
-    "038": "Thanh Hóa", "040": "Nghệ An", "042": "Hà Tĩnh", "044": "Quảng Bình", "045": "Quảng Trị",
-    "046": "Thừa Thiên Huế", "048": "Đà Nẵng", "049": "Quảng Nam", "051": "Quảng Ngãi", "052": "Bình Định",
-    "054": "Phú Yên", "056": "Khánh Hòa", "058": "Ninh Thuận", "060": "Bình Thuận", "062": "Kon Tum",
-    "064": "Gia Lai", "066": "Đắk Lắk", "067": "Đắk Nông", "068": "Lâm Đồng", "070": "Bình Phước",
-    "072": "Tây Ninh", "074": "Bình Dương", "075": "Đồng Nai", "077": "Bà Rịa - Vũng Tàu",
-    "079": "Hồ Chí Minh", "080": "Long An", "082": "Tiền Giang", "083": "Bến Tre", "084": "Trà Vinh",
-    "086": "Vĩnh Long", "087": "Đồng Tháp", "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ",
-    "093": "Hậu Giang", "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
-}  # fmt: skip
-
-
-def cccd_errors(number: str, *, date_of_birth: datetime.date | None = None, sex: str | None = None) -> list[str]:
-    """Structural check of a 12-digit CCCD number (PPP G YY RRRRRR); [] when it looks valid.
-
-    `sex` is "M" or "F". The identity app has the fuller check (registry lookups)."""
-    number = (number or "").strip()
-    if not re.fullmatch(r"\d{12}", number):
-        return [_("A citizen ID number has exactly 12 digits.")]
-    errors = []
-    if number[:3] not in CCCD_PROVINCE_CODES:
-        errors.append(_("The first three digits (%(code)s) are not a known province code.") % {"code": number[:3]})
-    gender_digit = int(number[3])
-    year = 1900 + (gender_digit // 2) * 100 + int(number[4:6])
-    if year > timezone.localdate().year:
-        errors.append(_("The gender and birth-year digits give a birth year in the future."))
-    if date_of_birth is not None and date_of_birth.year != year:
-        errors.append(_("The number does not match the date of birth."))
-    if sex in ("M", "F") and ("M" if gender_digit % 2 == 0 else "F") != sex:
-        errors.append(_("The number does not match the sex."))
-    return errors
-
-
-def cccd_validate(value):
-    errors = cccd_errors(value)
-    if errors:
-        raise ValidationError(errors)
 
 
 def _parse_date(value):

@@ -5,19 +5,15 @@ time by `search_normalize`), so SQLite and PostgreSQL return the same rows in th
 on PostgreSQL trigram GIN indexes (migration 0002) make the `icontains` lookups fast.
 """
 
-import re
-import unicodedata
-
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
+from portal.kernel.text import text_fold
+
 
 def search_normalize(text: str) -> str:
-    """'Đăng ký KHAI SÍNH' -> 'dang ky khai sinh': NFD, drop combining marks, đ->d, lower, one space."""
-    text = (text or "").replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", stripped).strip().lower()
+    """'Đăng ký KHAI SÍNH' -> 'dang ky khai sinh': accents folded, lower case, one space."""
+    return " ".join(text_fold(text).lower().split())
 
 
 def search_filter(queryset: QuerySet, query: str) -> QuerySet:

@@ -3,7 +3,7 @@
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from .catalog_cache import catalog_cached
-from .models import Agency, Field, OnlineLevel, Procedure, ProcedureVersion
+from .models import Agency, Field, OnlineLevel, ProcedureVersion
 from .search import search_filter, search_normalize
 
 
@@ -132,7 +132,3 @@ def version_agencies(version: ProcedureVersion) -> list[Agency]:
     ids = [a["id"] for a in version.snapshot.get("agencies", [])]
     by_id = Agency.objects.in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
-
-
-def procedure_draft_is_public(procedure: Procedure) -> bool:
-    return published_versions().filter(procedure=procedure).exists()

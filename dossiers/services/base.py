@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from identity import roles
 from identity.selectors import official_agency_ids, user_has_role
 
+from ..documents import issued_document_schedule
 from ..hooks import transition_guards_check
 from ..models import (
     FINAL_STATUSES,
@@ -127,8 +128,6 @@ def _event(*, dossier, actor, action, from_status="", to_status="", note="", dat
 
 
 def _issue_on_commit(*, dossier_id: int, kind: str, event_id: int) -> None:
-    from ..documents import issued_document_schedule
-
     issued_document_schedule(dossier_id=dossier_id, kind=kind, event_id=event_id)
 
 

@@ -6,7 +6,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..eform import build_form_class, form_data_clean
+from services.eform import build_form_class, form_data_clean
+
 from ..models import (
     Dossier,
     Status,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from identity.selectors import official_agency_ids
 
 from ..calendar import TZ, due_at_compute, working_days_add, working_days_between
+from ..documents import issued_documents_publish
 from ..models import (
     ACTIVE_STATUSES,
     FINAL_STATUSES,
@@ -426,8 +427,6 @@ def dossier_assign(*, dossier: Dossier, by, official) -> Dossier:
 
 def issued_document_regenerate(*, issued: IssuedDocument, by) -> None:
     _check_official(by, issued.dossier, "regenerate")
-    from ..documents import issued_documents_publish
-
     job = (issued.dossier_id, issued.kind, issued.event_id, True)
     transaction.on_commit(lambda: issued_documents_publish([job]))
 

@@ -22,20 +22,6 @@ STATUS_BADGES = {
 }
 
 
-@register.filter
-def with_aria(field):
-    """The widget with aria-describedby pointing at its help text and its errors."""
-    ids = []
-    if field.help_text:
-        ids.append(f"{field.auto_id}_helptext")
-    if field.errors:
-        ids.append(f"{field.auto_id}_error")
-    attrs = {"aria-describedby": " ".join(ids)} if ids else {}
-    if field.errors:
-        attrs["aria-invalid"] = "true"
-    return field.as_widget(attrs=attrs)
-
-
 @register.simple_tag
 def status_badge(dossier):
     return format_html(

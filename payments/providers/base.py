@@ -27,7 +27,8 @@ class GatewayResult:
 
 @dataclass
 class RefundResult:
-    """status: done | pending | failed"""
+    """status: done | pending | failed (the gateway refused: final) | error (the gateway was not
+    reached or its answer not understood: the refund may be sent again)"""
 
     status: str
     transaction_no: str = ""

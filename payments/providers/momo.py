@@ -129,7 +129,7 @@ class MoMoProvider(PaymentProvider):
         try:
             data = self._post("/v2/gateway/api/refund", body)
         except ProviderError as exc:
-            return RefundResult(status="failed", message=str(exc))
+            return RefundResult(status="error", message=str(exc))
         if str(data.get("resultCode")) == "0":
             return RefundResult(status="done", transaction_no=str(data.get("transId", "")), raw=data)
         return RefundResult(status="failed", message=str(data.get("message", "")), raw=data)

@@ -146,7 +146,7 @@ class VNPayProvider(PaymentProvider):
         try:
             data = self._post(body, signing.VNPAY_REFUND_RESPONSE)
         except ProviderError as exc:
-            return RefundResult(status="failed", message=str(exc))
+            return RefundResult(status="error", message=str(exc))
         if str(data.get("vnp_ResponseCode")) == "00":
             return RefundResult(
                 status="done", transaction_no=str(data.get("vnp_TransactionNo", "")), message="", raw=data

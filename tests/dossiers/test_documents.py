@@ -63,7 +63,7 @@ def test_generation_is_idempotent_and_regenerable(received, intake, django_captu
     first.refresh_from_db()
     assert IssuedDocument.objects.filter(dossier=received).count() == 1
     outsider = official(__import__("tests.dossiers.factories", fromlist=["x"]).AgencyFactory(code="Z.9"), "intake")
-    with pytest.raises(services.DossierActionError):
+    with pytest.raises(services.DossierActionError, match=r"Bạn không có quyền .+ hồ sơ này"):
         services.issued_document_regenerate(issued=first, by=outsider)
 
 

@@ -54,9 +54,9 @@ def test_submit_refuses_incomplete_dossier(pv, citizen):
 
 def test_only_owner_edits_or_submits_draft(pv, citizen, other_citizen):
     draft = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="Hồ sơ này không phải của bạn"):
         services.dossier_draft_update(dossier=draft, by=other_citizen, form_data={"reason": "x"})
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="Hồ sơ này không phải của bạn"):
         services.dossier_submit(dossier=draft, by=other_citizen)
 
 
@@ -108,7 +108,7 @@ def test_receive_sets_due_date_and_issues_receipt(submitted, intake, django_capt
 def test_supplement_round_trip(received, processor, citizen):
     d = services.dossier_request_supplement(dossier=received, by=processor, missing="Bản sao giấy khai sinh")
     assert d.status == Status.SUPPLEMENT_REQUESTED
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="Hãy tải lên giấy tờ được yêu cầu"):
         services.dossier_resubmit(dossier=d, by=citizen)  # nothing uploaded yet
     services.dossier_file_add(dossier=d, by=citizen, upload=pdf_upload("ks.pdf"), kind=DossierFile.Kind.SUPPLEMENT)
     d = services.dossier_resubmit(dossier=d, by=citizen)
@@ -171,14 +171,14 @@ def test_transfer_and_back(received, processor, other_agency, other_intake):
     d = services.dossier_transfer(dossier=received, by=processor, to_agency=other_agency)
     assert d.status == Status.TRANSFERRED and d.current_agency == other_agency
     # The receiving agency's official can no longer act; the other agency's can.
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="Bạn không có quyền chuyển trả hồ sơ này"):
         services.dossier_transfer_back(dossier=d, by=processor)
     d = services.dossier_transfer_back(dossier=d, by=other_intake)
     assert d.status == Status.IN_PROCESSING and d.current_agency_id == d.agency_id
 
 
 def test_approve_then_return(received, processor, intake):
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="Hãy tải lên văn bản kết quả"):
         services.dossier_approve(dossier=received, by=processor)
     d = services.dossier_approve(dossier=received, by=processor, result_file=pdf_upload("kq.pdf"))
     assert d.status == Status.RESULT_READY
@@ -202,12 +202,12 @@ def test_extend(received, processor):
     d = services.dossier_extend(dossier=received, by=processor, new_due=new_due, reason="Cần xác minh")
     assert timezone.localtime(d.due_at).date() == new_due
     assert d.status == Status.IN_PROCESSING
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="Ngày hẹn mới phải sau ngày hẹn hiện tại"):
         services.dossier_extend(dossier=d, by=processor, new_due=new_due - dt.timedelta(days=20), reason="x")
 
 
 def test_withdraw(received, citizen, other_citizen):
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="Hồ sơ này không phải của bạn"):
         services.dossier_withdraw(dossier=received, by=other_citizen)
     d = services.dossier_withdraw(dossier=received, by=citizen)
     assert d.status == Status.WITHDRAWN
@@ -244,7 +244,7 @@ def test_illegal_moves_are_refused_with_a_message(request, state, call, intake, 
         d = request.getfixturevalue(state)
     before = (d.status, DossierEvent.objects.filter(dossier=d).count())
     users = {"intake": intake, "processor": processor, "citizen": citizen, "other_agency": other_agency}
-    with pytest.raises(DossierActionError) as exc:
+    with pytest.raises(DossierActionError, match="bước này hiện không thực hiện được") as exc:
         call(d, users)
     assert exc.value.message
     d.refresh_from_db()
@@ -252,11 +252,11 @@ def test_illegal_moves_are_refused_with_a_message(request, state, call, intake, 
 
 
 def test_roles_are_enforced(submitted, processor, other_intake, citizen):
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="Bạn không có quyền tiếp nhận hồ sơ này"):
         services.dossier_receive(dossier=submitted, by=processor)  # processing role cannot receive
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="Bạn không có quyền tiếp nhận hồ sơ này"):
         services.dossier_receive(dossier=submitted, by=other_intake)  # other agency
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="Bạn không có quyền tiếp nhận hồ sơ này"):
         services.dossier_receive(dossier=submitted, by=citizen)
 
 
@@ -292,12 +292,12 @@ def test_claim_and_assign(submitted, intake, processor, leader, agency):
     with pytest.raises(DossierActionError, match=r"already|đang"):
         services.dossier_claim(dossier=d, by=intake)
     services.dossier_claim(dossier=d, by=processor)  # no-op
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="Bạn không có quyền phân công hồ sơ này"):
         services.dossier_assign(dossier=d, by=processor, official=intake)  # not a leader
     d = services.dossier_assign(dossier=d, by=leader, official=intake)
     assert d.assigned_to == intake
     outsider = official(AgencyFactory(code="X.1"), "processing")
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="không thuộc cơ quan này"):
         services.dossier_assign(dossier=d, by=leader, official=outsider)
 
 
@@ -315,19 +315,14 @@ def test_notifications_not_sent_on_rollback(pv, citizen, submitted, intake, djan
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
     assert not IssuedDocument.objects.filter(dossier=submitted).exists()
-    try:
-        from portal.models import Notification
-    except ImportError:
-        return
+    from portal.models import Notification
+
     assert not Notification.objects.filter(event="dossier.receive").exists()
 
 
 def test_notification_not_duplicated_on_retry(submitted, intake, django_capture_on_commit_callbacks):
-    try:
-        from portal.models import Notification
-        from portal.notifications import notification_send  # noqa: F401
-    except ImportError:
-        pytest.skip("portal.notifications not installed")
+    from portal.models import Notification
+
     with django_capture_on_commit_callbacks(execute=True):
         d = services.dossier_receive(dossier=submitted, by=intake)
     rows = Notification.objects.filter(event="dossier.receive", user=d.citizen, channel="email")
@@ -401,7 +396,7 @@ def test_bundle_creates_parts_and_completes_with_them(citizen, agency, other_age
 
 
 def test_rating_after_completion(received, processor, intake, citizen):
-    with pytest.raises(DossierActionError):
+    with pytest.raises(DossierActionError, match="Bạn có thể đánh giá khi hồ sơ đã giải quyết xong"):
         services.dossier_rate(dossier=received, by=citizen, score=5)
     d = services.dossier_approve(dossier=received, by=processor, paper_result=True)
     d = services.dossier_return_result(dossier=d, by=intake)
@@ -409,11 +404,22 @@ def test_rating_after_completion(received, processor, intake, citizen):
     assert rating.score == 4
 
 
-def test_sms_text_is_plain_and_short():
-    from dossiers.notify import sms_plain
+def test_sms_text_is_plain_and_follows_the_outbox_three_part_rule(
+    citizen, settings, django_capture_on_commit_callbacks
+):
+    """The dossier's SMS is shortened once, by the outbox (3 parts, link kept), not cut at 160 first."""
+    import json
 
-    text = sms_plain("Hồ sơ 000.00.31.H57-260105-0001 đã được tiếp nhận. " * 5)
-    assert text.isascii() and len(text) <= 160 and "Ho so" in text
+    from dossiers.notify import notify
+
+    long_text = "Hồ sơ 000.00.31.H57-260105-0001 đã được tiếp nhận. " * 5
+    url = "http://127.0.0.1:8000/ho-so/1/"
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=citizen, subject="s", body="b", sms_text=long_text, url=url, event="dossier.receive")
+    [record] = [json.loads(p.read_text()) for p in (settings.OUTBOX_DIR / "sms").glob("*.json")]
+    text = record["text"]
+    assert text.isascii() and "Ho so" in text and text.endswith(url)
+    assert 160 < len(text) <= 3 * 153 and record["segments"] <= 3
 
 
 def test_transfer_tells_the_other_agency(

@@ -4,8 +4,8 @@ import factory
 from django.contrib.auth.models import Group
 
 from identity import roles
-from identity.cccd import cccd_gender_digit
 from identity.models import OfficialProfile, PersonalDocument, SandboxResident, User
+from portal.kernel.cccd import cccd_gender_digit
 from services.models import Agency
 
 

@@ -6,69 +6,15 @@ import segno
 from PIL import Image
 
 from identity.cccd import (
-    PROVINCE_CODES,
     CccdQrError,
-    cccd_parse,
     cccd_qr_decode,
     cccd_qr_parse,
-    cccd_validate,
     mrz_check,
 )
-
-from .factories import cccd_number
 
 QR_2021 = (
     "086190001234|123456789|Trần Thị Bích Ngọc|14031990|Nữ|Số 27 đường Lê Lợi, Phường Long Châu, Vĩnh Long|20052021"
 )
-
-
-def test_there_are_63_province_codes():
-    assert len(PROVINCE_CODES) == 63
-    assert PROVINCE_CODES["001"] == "Hà Nội" and PROVINCE_CODES["079"] == "TP Hồ Chí Minh"
-    assert PROVINCE_CODES["096"] == "Cà Mau"
-
-
-def test_valid_number_consistent_with_profile():
-    number = cccd_number(sex="F", birth=dt.date(1990, 3, 14))
-    assert cccd_validate(number, date_of_birth=dt.date(1990, 3, 14), sex="F") == []
-    info = cccd_parse(number)
-    assert (info.province_code, info.sex, info.century, info.birth_year) == ("086", "F", 1900, 1990)
-
-
-def test_born_in_2000s_uses_digits_2_and_3():
-    male = cccd_number(sex="M", birth=dt.date(2005, 1, 1))
-    assert male[3] == "2"
-    assert cccd_validate(male, date_of_birth=dt.date(2005, 1, 1), sex="M") == []
-    assert cccd_parse(male).century == 2000
-
-
-@pytest.mark.parametrize("number", ["", "12345", "0861900012345", "08619000123a", "086 190 001 23"])
-def test_not_twelve_digits(number):
-    assert cccd_validate(number) == ["Số định danh cá nhân phải gồm đúng 12 chữ số."]
-
-
-def test_unknown_province_code():
-    errors = cccd_validate("003190001234")
-    assert len(errors) == 1
-    assert "003" in errors[0] and "mã tỉnh" in errors[0]
-
-
-def test_sex_mismatch():
-    errors = cccd_validate(cccd_number(sex="M"), sex="F")
-    assert len(errors) == 1 and "giới tính" in errors[0]
-    assert "nam" in errors[0] and "nữ" in errors[0]
-
-
-def test_century_mismatch():
-    number = cccd_number(sex="M", birth=dt.date(1990, 1, 1))
-    errors = cccd_validate(number, date_of_birth=dt.date(2001, 1, 1))
-    assert len(errors) == 1 and "1900–1999" in errors[0]
-
-
-def test_birth_year_digits_mismatch():
-    number = cccd_number(sex="M", birth=dt.date(1990, 1, 1))
-    errors = cccd_validate(number, date_of_birth=dt.date(1991, 1, 1), sex="M")
-    assert len(errors) == 1 and "1991" in errors[0] and "90" in errors[0]
 
 
 def test_qr_text_2021_card():

@@ -116,7 +116,7 @@ def _token(resident, *, audience="cong-dvc-sandbox", nonce="n-1", issuer=None, l
 
 
 def _refused(token, nonce="n-1"):
-    with override("vi"), pytest.raises(EidLoginError) as info:
+    with override("vi"), pytest.raises(EidLoginError, match="định danh") as info:
         oidc_verify_id_token(token, nonce=nonce)
     return str(info.value)
 

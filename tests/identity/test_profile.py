@@ -93,7 +93,7 @@ def test_in_person_verification_by_intake_official_is_audited():
         personal_id=cccd_number(sex="M", birth=dt.date(1990, 1, 15)), date_of_birth=dt.date(1990, 1, 15)
     )
     agency = AgencyFactory()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Chỉ cán bộ tiếp nhận tại Bộ phận Một cửa"):
         user_verify_in_person(citizen=citizen, official=official(role=roles.PROCESSING, agency=agency))
     clerk = official(role=roles.INTAKE, agency=agency)
     user_verify_in_person(citizen=citizen, official=clerk)

@@ -60,7 +60,7 @@ def test_submission_creates_fee_and_intake_waits_for_payment(submitted, django_c
 
     assert [f.amount for f in Fee.objects.filter(dossier=submitted)] == [135000]
     intake = official(submitted.agency, role="intake")
-    with pytest.raises(dossier_services.DossierActionError) as exc:
+    with pytest.raises(dossier_services.DossierActionError, match=r"chưa nộp phí, lệ phí \(135\.000 đồng\)") as exc:
         dossier_services.dossier_receive(dossier=submitted, by=intake)
     assert "chưa nộp phí, lệ phí (135.000 đồng)" in str(exc.value)
 

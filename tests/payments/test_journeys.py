@@ -2,16 +2,18 @@
 pay or cancel on the sandbox page, IPN, receipt; reconciliation; refunds; daily report."""
 
 import re
+import socket
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
+from celery.exceptions import Retry
 from django.template import Context, Template
 from django.utils import timezone
 
 from dossiers.signals import dossier_transitioned
-from payments import selectors, services
+from payments import selectors, services, tasks
 from payments.models import Fee, Payment, Refund, SandboxTransaction
 
 from .factories import DossierFactory
@@ -153,6 +155,69 @@ def test_refund_through_gateway_on_refusal(sandbox_site, client, paying_dossier,
     assert Fee.objects.get(dossier=paying_dossier).status == "refunded"
     assert SandboxTransaction.objects.get(order_ref=data["reference"]).status == "refunded"
     assert Payment.objects.get(pk=data["id"]).status == "paid"
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on: connecting to it fails at once, like a gateway that is down."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("provider", ["vnpay", "momo"])
+def test_refund_is_retried_after_a_network_error_and_goes_through_when_the_gateway_is_back(
+    sandbox_site, client, paying_dossier, provider, settings
+):
+    data = _start(client, paying_dossier, provider)
+    _gateway(requests.Session(), data["redirect_url"])
+    payment = Payment.objects.get(pk=data["id"])
+    down = f"http://127.0.0.1:{_closed_port()}"
+    settings.VNPAY_API_URL = down + "/sandbox/vnpay/merchant_webapi/api/transaction"
+    settings.MOMO_ENDPOINT = down + "/sandbox/momo"
+
+    refund = services.refund_start(payment=payment, reason="Hồ sơ bị từ chối")  # sent on commit
+    refund.refresh_from_db()
+    assert refund.status == "pending" and "unreachable" in refund.message
+    # A worker that meets the network error asks to run again later instead of giving up.
+    with pytest.raises(Retry, match="Task can be retried"):
+        tasks.refund_execute_task(refund.pk)
+    assert Refund.objects.get(pk=refund.pk).status == "pending"
+    assert Fee.objects.get(dossier=paying_dossier).status == "paid"
+
+    settings.VNPAY_API_URL = sandbox_site.url + "/sandbox/vnpay/merchant_webapi/api/transaction"
+    settings.MOMO_ENDPOINT = sandbox_site.url + "/sandbox/momo"
+    assert tasks.refund_execute_task(refund.pk) == "done"
+    refund.refresh_from_db()
+    assert refund.status == "done" and refund.gateway_transaction_no
+    assert Fee.objects.get(dossier=paying_dossier).status == "refunded"
+    assert SandboxTransaction.objects.get(order_ref=data["reference"]).status == "refunded"
+    assert Refund.objects.filter(payment=payment).count() == 1
+
+
+def test_refund_the_gateway_refuses_is_final(sandbox_site, client, paying_dossier):
+    data = _start(client, paying_dossier, "vnpay")
+    _gateway(requests.Session(), data["redirect_url"])
+    SandboxTransaction.objects.filter(order_ref=data["reference"]).update(status="refunded")  # refunded elsewhere
+
+    refund = services.refund_start(payment=Payment.objects.get(pk=data["id"]), reason="Hồ sơ bị từ chối")
+    refund.refresh_from_db()
+    assert refund.status == "failed" and refund.message == "Transaction cannot be refunded"
+    assert tasks.refund_execute_task(refund.pk) == "failed"  # no retry: the answer stands
+    assert Fee.objects.get(dossier=paying_dossier).status == "paid"
+
+
+def test_a_pending_refund_is_sent_again_when_it_is_started_again(sandbox_site, client, paying_dossier, settings):
+    """The cashier's "Refund" action on a payment whose refund never reached the gateway."""
+    data = _start(client, paying_dossier, "momo")
+    _gateway(requests.Session(), data["redirect_url"])
+    payment = Payment.objects.get(pk=data["id"])
+    settings.MOMO_ENDPOINT = f"http://127.0.0.1:{_closed_port()}/sandbox/momo"
+    refund = services.refund_start(payment=payment, reason="Từ chối")
+    assert Refund.objects.get(pk=refund.pk).status == "pending"
+
+    settings.MOMO_ENDPOINT = sandbox_site.url + "/sandbox/momo"
+    assert services.refund_start(payment=payment, reason="Từ chối").pk == refund.pk
+    assert Refund.objects.get(pk=refund.pk).status == "done"
 
 
 def test_daily_report_compares_portal_and_gateway(sandbox_site, client, paying_dossier):

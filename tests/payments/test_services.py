@@ -34,7 +34,7 @@ def test_free_procedure_has_no_fee_and_is_not_blocked():
     services.fees_create_for_dossier(dossier=dossier)
     assert not Fee.objects.filter(dossier=dossier).exists()
     assert transition_guards_check(dossier=dossier, action="receive") is None
-    with pytest.raises(services.PaymentError):
+    with pytest.raises(services.PaymentError, match="không có khoản phí, lệ phí nào cần nộp"):
         services.payment_start(dossier=dossier, provider_id="vnpay", payer=dossier.citizen)
 
 
@@ -56,7 +56,7 @@ def test_guard_blocks_result_for_before_result_fees():
 
 def test_counter_payment_scoped_to_cashier_agency(dossier, django_capture_on_commit_callbacks):
     stranger = official(AgencyFactory())
-    with pytest.raises(services.PaymentError):
+    with pytest.raises(services.PaymentError, match="chỉ được ghi nhận thu phí cho hồ sơ của cơ quan mình"):
         services.counter_payment_record(dossier=dossier, cashier=stranger, method="cash")
     cashier = official(dossier.agency)
     with django_capture_on_commit_callbacks(execute=True):
@@ -70,15 +70,15 @@ def test_counter_payment_scoped_to_cashier_agency(dossier, django_capture_on_com
     )
     assert Fee.objects.get(dossier=dossier).status == "paid"
     assert payment.receipt.file.name.endswith(".pdf")
-    with pytest.raises(services.PaymentError):  # nothing left to pay
+    with pytest.raises(services.PaymentError, match="không có khoản phí, lệ phí nào cần nộp"):  # nothing left to pay
         services.counter_payment_record(dossier=dossier, cashier=cashier, method="cash")
 
 
 def test_start_refuses_disabled_provider(dossier, settings):
     settings.PAYMENT_PROVIDERS = ["counter"]
-    with pytest.raises(services.PaymentError):
+    with pytest.raises(services.PaymentError, match="Hình thức thanh toán này hiện không khả dụng"):
         services.payment_start(dossier=dossier, provider_id="vnpay", payer=dossier.citizen)
-    with pytest.raises(services.PaymentError):
+    with pytest.raises(services.PaymentError, match="Hình thức thanh toán này hiện không khả dụng"):
         services.payment_start(dossier=dossier, provider_id="counter", payer=dossier.citizen)
 
 

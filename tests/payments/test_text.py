@@ -28,7 +28,7 @@ def test_amount_in_words_vi(amount, words):
 
 
 def test_amount_in_words_rejects_negative():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="amount must not be negative"):
         amount_in_words_vi(Decimal(-1))
 
 

@@ -65,7 +65,7 @@ def test_channels_come_from_the_registry_chosen_in_settings(settings):
     assert channel_get("sms").id == "sms-http"
     assert channel_get("email").id == "email"
     settings.NOTIFICATION_CHANNEL_PLUGINS = {**settings.NOTIFICATION_CHANNEL_PLUGINS, "sms": "nope"}
-    with pytest.raises(PermanentChannelError):
+    with pytest.raises(PermanentChannelError, match="unknown notification channel plugin 'nope'"):
         channel_get("sms")
 
 

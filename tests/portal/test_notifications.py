@@ -86,7 +86,7 @@ def test_nothing_is_sent_when_the_change_rolls_back(django_capture_on_commit_cal
     user = UserFactory()
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(RuntimeError),
+        pytest.raises(RuntimeError, match="the dossier transition failed"),
         transaction.atomic(),
     ):
         _enqueue(user)

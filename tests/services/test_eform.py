@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from services.eform import build_form_class, cccd_errors, form_data_clean, schema_validate
+from services.eform import build_form_class, form_data_clean, schema_validate
 from tests.services.factories import SIMPLE_SCHEMA, ProvinceFactory, WardFactory
 
 FULL_SCHEMA = [
@@ -151,17 +151,5 @@ def test_form_renders_widgets_with_labels_in_the_language():
 
 
 def test_build_refuses_an_invalid_schema():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid e-form schema"):
         build_form_class([{"name": "x", "type": "nope", "label": {"vi": "X"}}])
-
-
-def test_cccd_structure():
-    assert cccd_errors("083195001234") == []
-    assert cccd_errors("08319500123")  # 11 digits
-    assert cccd_errors("003195001234")  # 003 is no province code
-    assert cccd_errors("083995001234")  # 2495: in the future
-    assert cccd_errors("083195001234", date_of_birth=datetime.date(1995, 5, 1), sex="M")  # 1 = female
-    assert cccd_errors("083195001234", date_of_birth=datetime.date(1996, 5, 1), sex="F")
-    assert cccd_errors("083195001234", date_of_birth=datetime.date(1995, 5, 1), sex="F") == []
-    assert cccd_errors("083095001234", date_of_birth=datetime.date(1995, 5, 1), sex="M") == []
-    assert cccd_errors("083305001234", date_of_birth=datetime.date(2005, 1, 1), sex="F") == []

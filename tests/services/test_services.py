@@ -47,7 +47,7 @@ def test_republish_supersedes_and_keeps_the_old_version_immutable(publisher):
     assert procedure_version_current(procedure.code) == v2
     assert procedure_version_get(id=v1.pk).snapshot["name"] == "Tên cũ"
     v1.snapshot = {**v1.snapshot, "name": "Sửa lén"}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="A published procedure version is immutable"):
         v1.save()
     v1.refresh_from_db()
     assert v1.snapshot["name"] == "Tên cũ"
@@ -77,18 +77,18 @@ def test_editor_cannot_publish_but_publisher_can(editor, publisher):
     procedure = ProcedureFactory()
     assert editor.has_perm("services.change_procedure")
     assert not editor.has_perm("services.publish_procedure")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Chỉ cán bộ có quyền công bố"):
         procedure_publish(procedure=procedure, by=editor)
     assert not ProcedureVersion.objects.exists()
     procedure_publish(procedure=procedure, by=publisher)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Chỉ cán bộ có quyền công bố"):
         procedure_unpublish(procedure=procedure, by=editor)
     assert procedure_version_current(procedure.code) is not None
 
 
 def test_publish_refuses_an_incomplete_draft(publisher):
     procedure = ProcedureFactory(form_schema=[{"name": "x", "type": "colour", "label": {"vi": "X"}}], agencies=[])
-    with pytest.raises(CatalogError) as exc:
+    with pytest.raises(CatalogError, match="Hãy chọn ít nhất một cơ quan thực hiện") as exc:
         procedure_publish(procedure=procedure, by=publisher)
     text = " ".join(exc.value.messages)
     assert "cơ quan" in text and "colour" in text

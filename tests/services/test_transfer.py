@@ -83,13 +83,13 @@ def test_import_refuses_bad_documents_and_writes_nothing(tmp_path):
     data["procedures"][0]["field"] = "khong-co"
     data["procedures"][1]["form_schema"] = [{"name": "x", "type": "colour", "label": {"vi": "X"}}]
     data["procedures"][1]["name"] = "Đổi tên"
-    with pytest.raises(CatalogError) as exc:
+    with pytest.raises(CatalogError, match="không có lĩnh vực khong-co") as exc:
         catalog_import(data=data)
     assert len(exc.value.messages) == 2
     assert Procedure.objects.get(code="2.000986").name == "Liên thông khai sinh"
     path = tmp_path / "bad.json"
     path.write_text('{"format": "other"}')
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="Đây không phải tệp xuất danh mục"):
         call_command("import_catalog", str(path))
 
 

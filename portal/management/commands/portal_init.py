@@ -4,6 +4,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from identity.roles import roles_sync
 from portal.admin_units import admin_units_load
 
 
@@ -14,10 +15,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             provinces, wards = admin_units_load()
             self.stdout.write(f"Administrative units: {provinces} provinces, {wards} commune-level units.")
-            try:
-                from identity.roles import roles_sync
-            except ImportError:
-                roles_sync = None
-            if roles_sync is not None:
-                roles_sync()
-                self.stdout.write("Official role groups synchronised.")
+            roles_sync()
+            self.stdout.write("Official role groups synchronised.")
