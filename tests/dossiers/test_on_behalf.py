@@ -15,6 +15,7 @@ from dossiers.models import Dossier, DossierFile, OnBehalfConsent
 from identity.models import PersonalDocument
 from identity.roles import INTAKE, VOLUNTEER
 from portal.models import AuditEvent, Notification, Province, Ward
+from tests.support.mfa import staff_login
 
 from .conftest import pdf_upload
 from .factories import AgencyFactory, CitizenFactory, official, version
@@ -40,7 +41,7 @@ def store_document(citizen):
 
 
 def _start(client, official_user, pv, citizen, channel="mobile_team"):
-    client.force_login(official_user)
+    staff_login(client, official_user)
     return client.post(
         reverse("dossiers:file_on_behalf", args=[pv.code]),
         {"personal_id": citizen.personal_id, "channel": channel, "consent": "on"},
@@ -135,12 +136,12 @@ def test_roles_other_than_filing_ones_and_officials_without_an_agency_are_refuse
     from identity.models import User
 
     leader_only = official(agency, "cashier")
-    client.force_login(leader_only)
+    staff_login(client, leader_only)
     assert client.get(reverse("dossiers:file_on_behalf", args=[pv.code])).status_code == 404
     loose = User.objects.create_user("loose.volunteer@example.vn", "pw-for-tests-123", is_staff=True)
     loose.groups.add(Group.objects.get(name=VOLUNTEER))
     assert not services.on_behalf_may_file(loose)
-    client.force_login(loose)
+    staff_login(client, loose)
     assert client.get(reverse("dossiers:file_on_behalf", args=[pv.code])).status_code == 404
 
 
@@ -363,7 +364,7 @@ def test_officials_do_not_open_personal_documents_of_a_draft(client, pv, citizen
     open the store documents attached to it."""
     draft = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
     services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", personal_document=store_document)
-    client.force_login(intake)
+    staff_login(client, intake)
     assert client.get(reverse("identity:document-file", args=[store_document.pk])).status_code in (403, 404)
     assert PersonalDocument.objects.filter(pk=store_document.pk).exists()
 
