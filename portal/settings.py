@@ -133,10 +133,17 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down is a miss, never a 500; rate limits then count per process (portal/cache.py).
+            "BACKEND": "portal.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                # Seconds; a dead Redis costs at most this, once per CIRCUIT_SECONDS and process.
+                "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+                # Seconds the cache is not asked again after a failure.
+                "CIRCUIT_SECONDS": env.float("CACHE_CIRCUIT_SECONDS", default=2.0),
+            },
         }
     }
 else:
@@ -155,6 +162,16 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a request when the broker is down: the outbox rows keep the work.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# A dead broker costs a request milliseconds, not seconds (issue 15): short connect/read timeouts
+# and one immediate publish retry (it replaces a pooled connection a broker restart closed), never a
+# wait. Publishing after commit is best effort: the outbox rows are the record, the redelivery jobs
+# publish them when the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.5)
+CELERY_BROKER_TRANSPORT_OPTIONS |= {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 
@@ -456,6 +473,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 RATELIMIT_USE_CACHE = "default"
+# If the limit's store cannot count, the view is not blocked: with Redis down FailSoftRedisCache
+# already counts the limits in process memory, so this only covers a store that fails otherwise.
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_VIEW = "portal.views.ratelimited"
 # Reverse proxies (comma-separated IPs or CIDRs, `unix` for one on a Unix socket) whose
 # X-Forwarded-For is believed; empty: the peer is the client and X-Forwarded-For is ignored.
