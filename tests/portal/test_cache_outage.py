@@ -257,3 +257,22 @@ def test_a_catalog_change_made_while_the_cache_was_down_is_seen_once_it_is_back(
     settings.CACHES = alive  # the same store as before the outage answers again
     assert cache.get("catalog:generation") is not None
     assert catalog_cached("t", (1,), lambda: "after") == "after"
+
+
+@pytest.mark.django_db
+def test_lookup_limits_still_count_without_redis(redis_refusing, settings):
+    """django-ratelimit (the lookup page) and DRF's throttle (the lookup API) keep limiting."""
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import ScopedRateThrottle
+
+    settings.DOSSIER_LOOKUP_RATE = "2/m"
+    client = Client(raise_request_exception=False)
+    pages = [client.get("/ho-so/tra-cuu/", {"code": "x"}).status_code for _ in range(4)]
+    old = ScopedRateThrottle.THROTTLE_RATES
+    ScopedRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "lookup": "3/min"}
+    try:
+        api = [client.get("/api/v1/lookup/000-000000-0000/").status_code for _ in range(5)]
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = old
+    assert pages[:2] == [200, 200] and pages[-1] in (403, 429)
+    assert api[:3] == [404, 404, 404] and api[-1] == 429
