@@ -14,6 +14,7 @@ import requests
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from portal.kernel.plugins import PluginNotFound, PluginRegistry
 from portal.kernel.text import text_fold
 
 logger = logging.getLogger(__name__)
@@ -133,6 +134,12 @@ class NotificationChannel:
         raise ChannelError(f"channel {self.id} cannot send")
 
 
+channel_plugins: PluginRegistry[type[NotificationChannel]] = PluginRegistry(
+    "notification channel plugin", setting="NOTIFICATION_CHANNEL_PLUGINS"
+)
+
+
+@channel_plugins.register
 class EmailChannel(NotificationChannel):
     id = "email"
 
@@ -156,6 +163,7 @@ class EmailChannel(NotificationChannel):
             raise ChannelError(f"email: {exc}") from exc
 
 
+@channel_plugins.register
 class InboxChannel(NotificationChannel):
     """The portal's own inbox: the row itself is the message, delivered when it is written."""
 
@@ -177,6 +185,7 @@ class SmsChannelBase(NotificationChannel):
         return sms_compose(notification.body, notification.url)
 
 
+@channel_plugins.register
 class SmsOutboxChannel(SmsChannelBase):
     """Embedded default: each SMS is written to var/outbox/sms/ and logged, nothing leaves the machine."""
 
@@ -200,6 +209,7 @@ class SmsOutboxChannel(SmsChannelBase):
         logger.info("SMS to %s (%d segment(s)): %s", notification.address, record["segments"], message)
 
 
+@channel_plugins.register
 class SmsHttpChannel(SmsChannelBase):
     """A brandname SMS gateway over HTTPS (JSON POST with a bearer token).
 
@@ -237,15 +247,10 @@ class SmsHttpChannel(SmsChannelBase):
             raise ChannelError(f"SMS gateway error: {response.status_code} {response.text[:200]}")
 
 
-CHANNEL_REGISTRY: dict[str, type[NotificationChannel]] = {
-    cls.id: cls for cls in (EmailChannel, InboxChannel, SmsOutboxChannel, SmsHttpChannel)
-}
-
-
 def channel_get(channel: str) -> NotificationChannel:
     """The plugin instance delivering a Notification channel ("email", "sms", "inbox")."""
     plugin_id = settings.NOTIFICATION_CHANNEL_PLUGINS.get(channel, channel)
     try:
-        return CHANNEL_REGISTRY[plugin_id]()
-    except KeyError as exc:
-        raise PermanentChannelError(f"unknown notification channel plugin {plugin_id!r}") from exc
+        return channel_plugins.get(plugin_id)()
+    except PluginNotFound as exc:
+        raise PermanentChannelError(str(exc)) from exc
