@@ -3,12 +3,12 @@ import pytest
 from payments.models import Payment
 from payments.services import _create_payment, fees_create_for_dossier
 
-from .factories import DossierFactory
+from .factories import FeeDossierFactory
 
 
 @pytest.fixture
 def dossier(db):
-    d = DossierFactory()
+    d = FeeDossierFactory()
     fees_create_for_dossier(dossier=d)
     return d
 
