@@ -44,14 +44,3 @@ def sandbox_site(live_server, settings):
     settings.VNPAY_API_URL = live_server.url + "/sandbox/vnpay/merchant_webapi/api/transaction"
     settings.MOMO_ENDPOINT = live_server.url + "/sandbox/momo"
     return live_server
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager(request):
-    """Tasks run in-process in these tests, also on the PostgreSQL + Redis run."""
-    from portal.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = "redis" not in request.keywords
-    yield
-    app.conf.task_always_eager = old

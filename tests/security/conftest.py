@@ -26,15 +26,3 @@ def make_verified_user(email: str, **extra):
 @pytest.fixture
 def citizen(db):
     return make_verified_user("citizen.security@example.vn", full_name="Nguyễn Văn An")
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager_unless_redis(request):
-    """Tasks (PDFs, notifications, receipts) run in-process, as in the embedded setup, except in
-    tests marked `redis`, which go through the real broker on the PostgreSQL + Redis run."""
-    from portal.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = "redis" not in request.keywords
-    yield
-    app.conf.task_always_eager = old
