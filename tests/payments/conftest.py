@@ -13,27 +13,28 @@ def dossier(db):
     return d
 
 
-@pytest.fixture
-def pending_payment(dossier):
-    """A VNPay payment waiting for its IPN."""
+def _pending(dossier, provider_id: str) -> Payment:
+    """A payment of `dossier` started with `provider_id`, waiting for the gateway's callback."""
     from django.db import transaction
 
     with transaction.atomic():
-        payment = _create_payment(dossier=dossier, provider_id="vnpay", payer=dossier.citizen, client_ip="127.0.0.1")
+        payment = _create_payment(
+            dossier=dossier, provider_id=provider_id, payer=dossier.citizen, client_ip="127.0.0.1"
+        )
     Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.PENDING)
     payment.refresh_from_db()
     return payment
+
+
+@pytest.fixture
+def pending_payment(dossier):
+    """A VNPay payment waiting for its IPN."""
+    return _pending(dossier, "vnpay")
 
 
 @pytest.fixture
 def momo_payment(dossier):
-    from django.db import transaction
-
-    with transaction.atomic():
-        payment = _create_payment(dossier=dossier, provider_id="momo", payer=dossier.citizen, client_ip="127.0.0.1")
-    Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.PENDING)
-    payment.refresh_from_db()
-    return payment
+    return _pending(dossier, "momo")
 
 
 @pytest.fixture

@@ -26,3 +26,18 @@ def make_verified_user(email: str, **extra):
 @pytest.fixture
 def citizen(db):
     return make_verified_user("citizen.security@example.vn", full_name="Nguyễn Văn An")
+
+
+@pytest.fixture
+def world(db):
+    """The shared test world (tests/support/world.py) without a result issued yet."""
+    from tests.support.world import world_build
+
+    return world_build(with_result=False)
+
+
+@pytest.fixture
+def owner_client(client, world):
+    """A client signed in as the world's citizen who owns the dossier."""
+    client.force_login(world.owner)
+    return client
