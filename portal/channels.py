@@ -184,6 +184,19 @@ class SmsChannelBase(NotificationChannel):
         # The SMS row's body is the caller's short sms_text (see notification_enqueue).
         return sms_compose(notification.body, notification.url)
 
+    def record_for(self, notification) -> dict:
+        """What every SMS gateway is given: {"to", "brandname", "text", "segments", "reference"}."""
+        if not notification.address:
+            raise PermanentChannelError("no phone number")
+        message = self.message_for(notification)
+        return {
+            "to": notification.address,
+            "brandname": settings.SMS_BRANDNAME,
+            "text": message,
+            "segments": len(sms_segments(message)),
+            "reference": notification.dedupe_key,
+        }
+
 
 @channel_plugins.register
 class SmsOutboxChannel(SmsChannelBase):
@@ -192,21 +205,12 @@ class SmsOutboxChannel(SmsChannelBase):
     id = "sms-outbox"
 
     def send(self, notification) -> None:
-        if not notification.address:
-            raise PermanentChannelError("no phone number")
-        message = self.message_for(notification)
+        record = self.record_for(notification)
         folder = Path(settings.OUTBOX_DIR) / "sms"
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        record = {
-            "to": notification.address,
-            "brandname": settings.SMS_BRANDNAME,
-            "text": message,
-            "segments": len(sms_segments(message)),
-            "reference": notification.dedupe_key,
-        }
         (folder / f"{stamp}-{notification.pk}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1))
-        logger.info("SMS to %s (%d segment(s)): %s", notification.address, record["segments"], message)
+        logger.info("SMS to %s (%d segment(s)): %s", notification.address, record["segments"], record["text"])
 
 
 @channel_plugins.register
@@ -221,20 +225,10 @@ class SmsHttpChannel(SmsChannelBase):
     id = "sms-http"
 
     def send(self, notification) -> None:
-        if not notification.address:
-            raise PermanentChannelError("no phone number")
-        message = self.message_for(notification)
-        payload = {
-            "to": notification.address,
-            "brandname": settings.SMS_BRANDNAME,
-            "text": message,
-            "segments": len(sms_segments(message)),
-            "reference": notification.dedupe_key,
-        }
         try:
             response = requests.post(
                 settings.SMS_GATEWAY_URL,
-                json=payload,
+                json=self.record_for(notification),
                 headers={"Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}"},
                 timeout=settings.SMS_GATEWAY_TIMEOUT,
             )
