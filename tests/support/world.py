@@ -252,8 +252,8 @@ def totp_activate(user, secret: str = TOTP_SECRET) -> None:
 
 
 def client_for(user, **client_kwargs):
-    """A test client logged in as `user`; staff also pass the two-factor step, as after a
-    real login with password + TOTP (the admin requires it)."""
+    """A test client logged in as `user`; staff and officials also pass the two-factor step, as
+    after a real login with password + TOTP (every staff page requires it)."""
     from django.test import Client
 
     from tests.support.mfa import staff_login
