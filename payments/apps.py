@@ -10,6 +10,9 @@ class PaymentsConfig(AppConfig):
         from dossiers.hooks import transition_guard_register
 
         from . import receivers  # noqa: F401  (connects the dossier signals)
+        from .providers import provider_registry
         from .services import payment_guard
 
         transition_guard_register(payment_guard)
+        provider_registry.autodiscover("payments.providers")
+        provider_registry.enabled()  # an unknown id in PAYMENT_PROVIDERS refuses to start

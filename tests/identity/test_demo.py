@@ -9,8 +9,7 @@ from identity.models import OfficialProfile, SandboxResident, User
 from portal.kernel.cccd import cccd_validate
 from portal.models import Province, Ward
 from services.models import Agency
-
-from .factories import AgencyFactory
+from tests.services.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from services.models import Procedure, ProcedureVersion
 from services.selectors import procedure_version_current
 from services.services import procedure_publish
 from services.transfer import catalog_export
-from tests.services.factories import AgencyFactory, FieldFactory, ProcedureFactory, WardFactory
+from tests.portal.factories import WardFactory
+from tests.services.factories import AgencyFactory, FieldFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from services.eform import build_form_class, form_data_clean, schema_validate
-from tests.services.factories import SIMPLE_SCHEMA, ProvinceFactory, WardFactory
+from tests.portal.factories import ProvinceFactory, WardFactory
+from tests.services.factories import SIMPLE_SCHEMA
 
 FULL_SCHEMA = [
     {
