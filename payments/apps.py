@@ -8,8 +8,11 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         from dossiers.hooks import transition_guard_register
+        from portal.outbox import outbox_handler_register
 
-        from . import receivers  # noqa: F401  (connects the dossier signals)
-        from .services import payment_guard
+        from . import receivers, services  # noqa: F401  (receivers connects the dossier signals)
 
-        transition_guard_register(payment_guard)
+        transition_guard_register(services.payment_guard)
+        outbox_handler_register(services.RECEIPT_JOB, services.receipt_job_run)
+        outbox_handler_register(services.PAID_NOTICE_JOB, services.payment_notice_job_run)
+        outbox_handler_register(services.REFUND_JOB, services.refund_job_run)

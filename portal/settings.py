@@ -155,8 +155,23 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a request when the broker is down: the outbox rows keep the work.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# A message taken by a worker that dies comes back after the visibility timeout: longer than the
+# longest task may run (its hard time limit), or a slow task would be handed to a second worker.
+CELERY_LONGEST_TASK_SECONDS = 360  # dossier_deadlines_check, procedure_popularity_refresh
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_LONGEST_TASK_SECONDS + 60
+)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
+# The outbox of side effects (portal/outbox.py): attempts before a job is marked failed, how long
+# a claimed job may go without reporting before it is run again (longer than outbox_deliver's
+# time limit), and how often the beat job publishes what is due.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_IN_DOUBT_SECONDS = env.int("OUTBOX_IN_DOUBT_SECONDS", default=360)
+CELERY_BEAT_SCHEDULE["outbox-redeliver"] = {
+    "task": "portal.tasks.outbox_redeliver",
+    "schedule": env.int("OUTBOX_REDELIVER_SECONDS", default=60),
+}
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"
@@ -397,6 +412,8 @@ elif TESTING:
 else:
     EMAIL_BACKEND = "portal.mail.OutboxEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng Dịch vụ công <no-reply@dichvucong.example.vn>")
+# Right-hand side of notification emails' Message-ID (stable per message, so a repeat is one mail).
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> "))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Notifications: which channel plugin delivers each channel (portal/channels.py).
 # SMS_CHANNEL=outbox writes SMS under var/outbox/sms/; SMS_CHANNEL=http posts to SMS_GATEWAY_URL.
@@ -407,6 +424,9 @@ if PRODUCTION and SMS_CHANNEL == "http":
         raise ImproperlyConfigured("SMS_CHANNEL=http needs these environment variables: " + ", ".join(_missing_sms))
 NOTIFICATION_CHANNEL_PLUGINS = {"email": "email", "inbox": "inbox", "sms": f"sms-{SMS_CHANNEL}"}
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+# A message handed to its channel whose "sent" was never recorded (a crash, a dropped database
+# connection) is in doubt after this long: the redelivery asks the channel before sending again.
+NOTIFICATION_IN_DOUBT_SECONDS = env.int("NOTIFICATION_IN_DOUBT_SECONDS", default=240)
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default=SITE_URL + "/sandbox/sms/send/")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="sandbox-sms-token")
 SMS_BRANDNAME = env.str("SMS_BRANDNAME", default="DVC")
