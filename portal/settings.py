@@ -171,6 +171,8 @@ OUTBOX_IN_DOUBT_SECONDS = env.int("OUTBOX_IN_DOUBT_SECONDS", default=360)
 CELERY_BEAT_SCHEDULE["outbox-redeliver"] = {
     "task": "portal.tasks.outbox_redeliver",
     "schedule": env.int("OUTBOX_REDELIVER_SECONDS", default=60),
+    # Jobs younger than this are left to their own publish.
+    "kwargs": {"older_than_seconds": env.int("OUTBOX_REDELIVER_AFTER_SECONDS", default=60)},
 }
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -435,6 +437,7 @@ SANDBOX_SMS_TOKEN = "sandbox-sms-token"  # noqa: S105 -- what the built-in sandb
 CELERY_BEAT_SCHEDULE["notifications-redeliver"] = {
     "task": "portal.tasks.notifications_redeliver",
     "schedule": env.int("NOTIFICATION_REDELIVER_SECONDS", default=60),
+    "kwargs": {"older_than_seconds": env.int("NOTIFICATION_REDELIVER_AFTER_SECONDS", default=60)},
 }
 
 # --- API --------------------------------------------------------------------------------------
