@@ -113,3 +113,23 @@ def test_a_claim_that_never_reported_back_is_run_again_once_in_doubt(settings):
     assert outbox_redeliver_pending(older_than_seconds=0) == 1
     assert CARRIED_OUT == ["late"]
     assert OutboxJob.objects.get(pk=job.pk).status == "done"
+
+
+def test_an_administrator_runs_failed_jobs_again_from_the_admin(settings):
+    from tests.support.world import client_for, verified_user
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    with transaction.atomic():
+        outbox_enqueue(kind="test.effect", key="t:admin", payload={"word": "x", "fail": "retry"})
+    job = OutboxJob.objects.get(key="t:admin")
+    assert job.status == "failed"
+    OutboxJob.objects.filter(pk=job.pk).update(payload={"word": "fixed"})  # the cause was repaired
+
+    admin = verified_user("root.outbox@example.vn", full_name="Quản trị", is_staff=True, is_superuser=True)
+    response = client_for(admin).post(
+        "/admin/portal/outboxjob/", {"action": "run_again", "_selected_action": [job.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Đã xếp lại 1 tác vụ vào hàng đợi." in response.content.decode()
+    assert OutboxJob.objects.get(pk=job.pk).status == "done"
+    assert CARRIED_OUT == ["fixed"]
