@@ -1,7 +1,6 @@
 """The PDFs a dossier is issued (forms 01–04, result cover sheet): rendering (portal.pdf,
 WeasyPrint with the Vietnamese fonts) and storage."""
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,8 +15,6 @@ from portal.pdf import pdf_render, qr_data_uri
 from .models import Dossier, DossierEvent, IssuedDocument
 from .notify import lookup_url
 from .selectors import dossier_files
-
-logger = logging.getLogger(__name__)
 
 TEMPLATES = {
     IssuedDocument.Kind.RECEIPT: "dossiers/pdf/form01_receipt.html",
