@@ -8,10 +8,13 @@ class DossiersConfig(AppConfig):
 
     def ready(self):
         from identity import hooks
+        from portal.outbox import outbox_handler_register
 
+        from .documents import PDF_JOB, issued_document_job_run
         from .selectors import personal_document_in_handled_dossier, user_has_open_dossier
         from .services.drafts import personal_document_release
 
         hooks.document_access_checker_register(personal_document_in_handled_dossier)
         hooks.open_dossier_checker_register(user_has_open_dossier)
         hooks.document_releaser_register(personal_document_release)
+        outbox_handler_register(PDF_JOB, issued_document_job_run)

@@ -1,7 +1,6 @@
 """The PDFs a dossier is issued (forms 01–04, result cover sheet): rendering (portal.pdf,
 WeasyPrint with the Vietnamese fonts) and storage."""
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,14 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.outbox import outbox_enqueue, outbox_redeliver_pending
 from portal.pdf import pdf_render, qr_data_uri
 
 from .models import Dossier, DossierEvent, IssuedDocument
 from .notify import lookup_url
 from .selectors import dossier_files
-from .tasks import issued_document_generate
-
-logger = logging.getLogger(__name__)
 
 TEMPLATES = {
     IssuedDocument.Kind.RECEIPT: "dossiers/pdf/form01_receipt.html",
@@ -115,29 +112,52 @@ def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None =
     return doc
 
 
+PDF_JOB = "dossiers.pdf"
+
+
+def _pdf_job_key(dossier_id: int, kind: str, event_id: int | None) -> str:
+    return f"pdf:{dossier_id}:{kind}:{event_id or 0}"
+
+
+def issued_document_job_run(*, dossier_id: int, kind: str, event_id: int | None = None, force: bool = False) -> None:
+    """The outbox handler of issued PDFs (registered in DossiersConfig.ready)."""
+    issued_document_create(dossier_id=dossier_id, kind=kind, event_id=event_id, force=force)
+
+
 def issued_documents_publish(jobs: list[tuple[int, str, int | None, bool]]) -> None:
-    """Hand PDF jobs to Celery after commit. A broker outage is logged, never raised: the
-    pending IssuedDocument rows (no file yet) are picked up again by the redelivery job."""
+    """Record PDF jobs in the outbox (delivered after commit; a broker outage only delays them).
+    A forced job (regeneration) runs again even if the PDF was made before."""
     for dossier_id, kind, event_id, force in jobs:
-        try:
-            issued_document_generate.delay(dossier_id, kind, event_id, force)
-        except Exception as exc:  # kombu/redis raise many types when the broker is down
-            logger.warning("Could not queue PDF %s for dossier %s (will be retried): %s", kind, dossier_id, exc)
+        outbox_enqueue(
+            kind=PDF_JOB,
+            key=_pdf_job_key(dossier_id, kind, event_id),
+            payload={"dossier_id": dossier_id, "kind": kind, "event_id": event_id, "force": force},
+            again=force,
+        )
 
 
 def issued_document_schedule(*, dossier_id: int, kind: str, event_id: int | None, force: bool = False) -> None:
-    """Record that a PDF is due (a pending row, in the caller's transaction) and queue it on commit."""
+    """Record that a PDF is due (a pending row and its outbox job, in the caller's transaction)."""
     IssuedDocument.objects.get_or_create(dossier_id=dossier_id, kind=kind, event_id=event_id)
-    transaction.on_commit(lambda: issued_documents_publish([(dossier_id, kind, event_id, force)]))
+    issued_documents_publish([(dossier_id, kind, event_id, force)])
 
 
 def issued_documents_redeliver_pending(*, older_than_seconds: int = 60, limit: int = 500) -> int:
-    """Queue again the PDFs still without a file (their first queueing was lost); returns how many."""
+    """Queue again the PDFs still without a file; returns how many. PDFs due from before the
+    outbox existed get their job here; the rest is the outbox's own redelivery."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     pending = list(
         IssuedDocument.objects.filter(file="", created_at__lt=cutoff)
         .order_by("created_at")
         .values_list("dossier_id", "kind", "event_id")[:limit]
     )
-    issued_documents_publish([(dossier_id, kind, event_id, False) for dossier_id, kind, event_id in pending])
-    return len(pending)
+    with transaction.atomic():
+        for dossier_id, kind, event_id in pending:
+            job = outbox_enqueue(
+                kind=PDF_JOB,
+                key=_pdf_job_key(dossier_id, kind, event_id),
+                payload={"dossier_id": dossier_id, "kind": kind, "event_id": event_id, "force": False},
+            )
+            if job.status == job.Status.DONE:  # done, yet the file is gone: make it again
+                outbox_enqueue(kind=PDF_JOB, key=job.key, payload=job.payload, again=True)
+    return outbox_redeliver_pending(older_than_seconds=older_than_seconds, limit=limit, kinds=[PDF_JOB])

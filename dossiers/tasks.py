@@ -2,15 +2,20 @@
 
 from celery import shared_task
 
+from portal.kernel.tasks import task_options
+
 
 @shared_task(
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=5,
-    soft_time_limit=90,
-    time_limit=120,
+    **task_options(
+        acks_late=True,
+        reject_on_worker_lost=True,
+        autoretry_for=(OSError,),
+        retry_backoff=True,
+        retry_backoff_max=600,
+        max_retries=5,
+        soft_time_limit=90,
+        time_limit=120,
+    )
 )
 def issued_document_generate(dossier_id: int, kind: str, event_id: int | None = None, force: bool = False) -> int:
     """Make one issued PDF unless it exists already; returns the IssuedDocument id."""
@@ -19,7 +24,7 @@ def issued_document_generate(dossier_id: int, kind: str, event_id: int | None = 
     return issued_document_create(dossier_id=dossier_id, kind=kind, event_id=event_id, force=force).pk
 
 
-@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+@shared_task(**task_options(acks_late=True, soft_time_limit=300, time_limit=360))
 def dossier_deadlines_check() -> dict:
     """Beat job: tell the responsible officials about dossiers that became due soon or overdue."""
     from .services import dossier_deadlines_mark
@@ -27,7 +32,7 @@ def dossier_deadlines_check() -> dict:
     return dossier_deadlines_mark()
 
 
-@shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
+@shared_task(**task_options(acks_late=True, soft_time_limit=120, time_limit=180))
 def issued_documents_redeliver() -> int:
     """Beat job: queue again the PDFs whose first queueing was lost (broker outage)."""
     from .documents import issued_documents_redeliver_pending
@@ -35,7 +40,7 @@ def issued_documents_redeliver() -> int:
     return issued_documents_redeliver_pending()
 
 
-@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+@shared_task(**task_options(acks_late=True, soft_time_limit=300, time_limit=360))
 def procedure_popularity_refresh() -> int:
     """Beat job: "most used services" follow the dossiers filed lately."""
     from .services import procedure_popularity_refresh as refresh

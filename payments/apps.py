@@ -8,11 +8,14 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         from dossiers.hooks import transition_guard_register
+        from portal.outbox import outbox_handler_register
 
-        from . import receivers  # noqa: F401  (connects the dossier signals)
+        from . import receivers, services  # noqa: F401  (receivers connects the dossier signals)
         from .providers import provider_registry
-        from .services import payment_guard
 
-        transition_guard_register(payment_guard)
+        transition_guard_register(services.payment_guard)
+        outbox_handler_register(services.RECEIPT_JOB, services.receipt_job_run)
+        outbox_handler_register(services.PAID_NOTICE_JOB, services.payment_notice_job_run)
+        outbox_handler_register(services.REFUND_JOB, services.refund_job_run)
         provider_registry.autodiscover("payments.providers")
         provider_registry.enabled()  # an unknown id in PAYMENT_PROVIDERS refuses to start

@@ -16,9 +16,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.outbox import OutboxRetry, outbox_enqueue
+
 from .models import Fee, FeeTiming, GatewayCheck, Payment, Provider, Receipt, ReceiptCounter, Refund
 from .providers import GatewayResult, ProviderError, provider_get
-from .tasks import receipt_issue_task, refund_execute_task
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,11 @@ ALREADY_CONFIRMED = "02"
 INVALID_AMOUNT = "04"
 INVALID_SIGNATURE = "97"
 UNKNOWN_ERROR = "99"
+
+# Outbox job kinds (portal/outbox.py; handlers registered in PaymentsConfig.ready).
+RECEIPT_JOB = "payments.receipt"
+PAID_NOTICE_JOB = "payments.paid_notice"
+REFUND_JOB = "payments.refund"
 
 
 def _new_reference(prefix: str = "P") -> str:
@@ -178,7 +184,10 @@ def _after_paid(payment: Payment) -> None:
     marked = Fee.objects.filter(pk__in=fee_ids, status=Fee.Status.DUE).update(status=Fee.Status.PAID, payment=payment)
     if not marked:
         refund_start(payment=payment, reason=_("Duplicate payment: the fee had already been paid."))
-    transaction.on_commit(lambda: receipt_issue_task.delay(payment.pk), robust=True)
+    # Recorded with the payment, carried out after commit: a broker outage only delays them, and
+    # the gateway's callback is answered from what was committed.
+    outbox_enqueue(kind=RECEIPT_JOB, key=f"payment:{payment.pk}:receipt", payload={"payment_id": payment.pk})
+    outbox_enqueue(kind=PAID_NOTICE_JOB, key=f"payment:{payment.pk}:notice", payload={"payment_id": payment.pk})
 
 
 def _returning_supported() -> bool:
@@ -391,7 +400,7 @@ def refund_start(*, payment: Payment, reason: str, amount: Decimal | None = None
         existing = payment.refunds.exclude(status=Refund.Status.FAILED).first()
         if existing:
             if existing.status == Refund.Status.PENDING and existing.provider != Provider.COUNTER:
-                transaction.on_commit(lambda: refund_execute_task.delay(existing.pk), robust=True)
+                _refund_enqueue(existing, again=True)
             return existing
         refund = Refund.objects.create(
             reference=_new_reference("R"),
@@ -401,8 +410,23 @@ def refund_start(*, payment: Payment, reason: str, amount: Decimal | None = None
             provider=payment.provider,
             created_by=by,
         )
-        transaction.on_commit(lambda: refund_execute_task.delay(refund.pk), robust=True)
+        _refund_enqueue(refund)
     return refund
+
+
+def _refund_enqueue(refund: Refund, *, again: bool = False) -> None:
+    outbox_enqueue(kind=REFUND_JOB, key=f"refund:{refund.pk}", payload={"refund_id": refund.pk}, again=again)
+
+
+def refund_job_run(*, refund_id: int) -> None:
+    """The outbox handler of refunds: a gateway out of reach is tried again later, with backoff."""
+    refund = Refund.objects.filter(pk=refund_id).select_related("payment").first()
+    if refund is None:
+        return
+    try:
+        refund_execute(refund=refund)
+    except RefundGatewayUnavailable as exc:
+        raise OutboxRetry(str(exc)) from exc
 
 
 def refund_execute(*, refund: Refund) -> Refund:
@@ -461,7 +485,9 @@ def dossier_refunds_start(*, dossier, reason: str, by=None) -> list[Refund]:
 
 
 def _receipt_allocate(payment: Payment) -> Receipt:
+    """The payment's receipt number, allocated once (the payment row is locked meanwhile)."""
     with transaction.atomic():
+        Payment.objects.select_for_update().filter(pk=payment.pk).first()
         existing = Receipt.objects.filter(payment=payment).first()
         if existing:
             return existing
@@ -480,7 +506,8 @@ def _receipt_allocate(payment: Payment) -> Receipt:
 
 
 def receipt_issue(*, payment: Payment) -> Receipt:
-    """Number the e-receipt of a paid payment and render its PDF. Idempotent."""
+    """Number the e-receipt of a paid payment and render its PDF. Idempotent: the number is
+    allocated once, the PDF made only if it is missing (a run killed midway is completed)."""
     from django.urls import reverse
     from django.utils import translation
 
@@ -513,9 +540,33 @@ def receipt_issue(*, payment: Payment) -> Receipt:
                 "paid_at": timezone.localtime(payment.paid_at),
             },
         )
-    receipt.file.save(f"{receipt.number}.pdf", ContentFile(pdf), save=True)
-    _notify_paid(payment, receipt)
+    with transaction.atomic():
+        receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        if receipt.file:  # another run finished first
+            return receipt
+        # A run whose file was written but not recorded left it behind: replace it, not add one.
+        name = receipt.file.field.generate_filename(receipt, f"{receipt.number}.pdf")
+        if receipt.file.storage.exists(name):
+            receipt.file.storage.delete(name)
+        receipt.file.save(f"{receipt.number}.pdf", ContentFile(pdf), save=True)
     return receipt
+
+
+def receipt_job_run(*, payment_id: int) -> None:
+    """The outbox handler of e-receipts."""
+    payment = Payment.objects.filter(pk=payment_id, status=Payment.Status.PAID).first()
+    if payment is not None:
+        receipt_issue(payment=payment)
+
+
+def payment_notice_job_run(*, payment_id: int) -> None:
+    """The outbox handler of the "payment received" notice: it names the receipt number (allocated
+    here if the receipt job has not run yet); the notification rows are written once."""
+    payment = Payment.objects.filter(pk=payment_id, status=Payment.Status.PAID).select_related("dossier").first()
+    if payment is None:
+        return
+    with transaction.atomic():
+        _notify_paid(payment, _receipt_allocate(payment))
 
 
 def _notify_paid(payment: Payment, receipt: Receipt) -> None:
@@ -540,4 +591,5 @@ def _notify_paid(payment: Payment, receipt: Receipt) -> None:
         % {"amount": vnd(payment.amount), "code": code, "number": receipt.number},
         url=url,
         related=payment,
+        dedupe_key=f"payment-received:{payment.pk}",
     )

@@ -1,17 +1,20 @@
 """Celery tasks of payments: they take ids, are idempotent and call services (imported inside the
-task, as services import the tasks)."""
+task, as services import the tasks). Receipts, notices and refunds are outbox jobs
+(portal/outbox.py); the two tasks below still serve messages queued before the outbox."""
 
 from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
 
+from portal.kernel.tasks import task_options
+
 from .models import Payment, Refund
 
-TASK_OPTIONS = {"acks_late": True, "max_retries": 5, "retry_backoff": True, "retry_backoff_max": 600}
+TASK_OPTIONS = task_options(acks_late=True, max_retries=5, retry_backoff=True, retry_backoff_max=600)
 
 
-@shared_task(bind=True, **TASK_OPTIONS)
+@shared_task(bind=True, soft_time_limit=90, time_limit=120, reject_on_worker_lost=True, **TASK_OPTIONS)
 def receipt_issue_task(self, payment_id: int) -> str | None:
     from . import services
 
@@ -43,14 +46,14 @@ def refund_execute_task(self, refund_id: int) -> str | None:
         return Refund.Status.PENDING
 
 
-@shared_task(acks_late=True)
+@shared_task(**task_options(acks_late=True))
 def payments_reconcile() -> dict:
     from . import services
 
     return services.payments_reconcile()
 
 
-@shared_task(acks_late=True)
+@shared_task(**task_options(acks_late=True))
 def payments_check_yesterday() -> int:
     from . import services
 

@@ -1,10 +1,11 @@
-"""Admin for the site shell's own data: notifications (the outbox) and sandbox SMS."""
+"""Admin for the site shell's own data: notifications and side-effect jobs (the outboxes) and
+sandbox SMS."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Notification, SandboxSmsMessage
+from .models import Notification, OutboxJob, SandboxSmsMessage
 
 
 @admin.register(Notification)
@@ -37,6 +38,42 @@ class NotificationAdmin(admin.ModelAdmin):
             request,
             ngettext("%(count)d notification queued again.", "%(count)d notifications queued again.", len(ids))
             % {"count": len(ids)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(OutboxJob)
+class OutboxJobAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "key", "status", "attempts", "next_attempt_at", "done_at")
+    list_filter = ("status", "kind")
+    search_fields = ("key",)
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in OutboxJob._meta.fields]
+    actions = ["run_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_run_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description=_("Run failed jobs again"), permissions=["run"])
+    def run_again(self, request, queryset):
+        from django.utils import timezone
+
+        from .outbox import outbox_publish
+
+        ids = list(queryset.filter(status=OutboxJob.Status.FAILED).values_list("pk", flat=True))
+        OutboxJob.objects.filter(pk__in=ids).update(
+            status=OutboxJob.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        outbox_publish(ids)
+        self.message_user(
+            request,
+            ngettext("%(count)d job queued again.", "%(count)d jobs queued again.", len(ids)) % {"count": len(ids)},
             messages.SUCCESS,
         )
 

@@ -7,7 +7,6 @@ settings.NOTIFICATION_CHANNEL_PLUGINS maps each channel of a Notification ("emai
 
 import json
 import logging
-from datetime import datetime
 from pathlib import Path
 
 import requests
@@ -122,9 +121,15 @@ def sms_segments(message: str) -> list[str]:
 
 class NotificationChannel:
     """Delivers one Notification row. `send` raises ChannelError on failure; it must not touch
-    the row's status (the service does that)."""
+    the row's status (the service does that). `delivered` answers, for a row whose last attempt
+    never reported back, whether the message is known to have gone out (then it is not sent
+    again); a channel that cannot tell answers False and relies on its idempotency key.
+    docs/reliability.md says what "once" means for each channel."""
 
     id: str = ""
+
+    def delivered(self, notification) -> bool:
+        return False
 
     def address_for(self, user) -> str:
         """The address to deliver to, or "" when this user cannot be reached on this channel."""
@@ -155,7 +160,12 @@ class EmailChannel(NotificationChannel):
             body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[notification.address],
-            headers={"X-Portal-Notification": str(notification.pk)},
+            # The same Message-ID on every attempt: a repeat after an attempt in doubt is one
+            # message to mail servers and clients that de-duplicate on it.
+            headers={
+                "X-Portal-Notification": str(notification.pk),
+                "Message-ID": f"<{notification.dedupe_key}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>",
+            },
         )
         try:
             message.send(fail_silently=False)
@@ -174,6 +184,9 @@ class InboxChannel(NotificationChannel):
 
     def send(self, notification) -> None:
         return None
+
+    def delivered(self, notification) -> bool:
+        return True
 
 
 class SmsChannelBase(NotificationChannel):
@@ -204,12 +217,24 @@ class SmsOutboxChannel(SmsChannelBase):
 
     id = "sms-outbox"
 
+    @staticmethod
+    def path_for(notification) -> Path:
+        """One file per message, named by the row's creation time and dedupe key: a repeat
+        overwrites it instead of adding a second one."""
+        stamp = notification.created_at.strftime("%Y%m%d-%H%M%S-%f")
+        return Path(settings.OUTBOX_DIR) / "sms" / f"{stamp}-{notification.dedupe_key}.json"
+
+    def delivered(self, notification) -> bool:
+        return self.path_for(notification).exists()
+
     def send(self, notification) -> None:
         record = self.record_for(notification)
-        folder = Path(settings.OUTBOX_DIR) / "sms"
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        (folder / f"{stamp}-{notification.pk}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1))
+        path = self.path_for(notification)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole, then renamed: a reader never sees half a message.
+        partial = path.with_suffix(".part")
+        partial.write_text(json.dumps(record, ensure_ascii=False, indent=1))
+        partial.replace(path)
         logger.info("SMS to %s (%d segment(s)): %s", notification.address, record["segments"], record["text"])
 
 

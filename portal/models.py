@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -100,6 +101,7 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
@@ -118,6 +120,10 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The attempt handed to the channel: recorded (and committed) before the channel is called,
+    # so a "sent" that failed to commit leaves the row visibly in doubt instead of pending.
+    attempt_id = models.CharField(_("attempt id"), max_length=32, blank=True)
+    sending_at = models.DateTimeField(_("sending since"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     related_type = models.CharField(_("related object type"), max_length=100, blank=True)
     related_id = models.CharField(_("related object id"), max_length=64, blank=True)
@@ -154,3 +160,36 @@ class SandboxSmsMessage(models.Model):
 
     def __str__(self):
         return f"{self.to}: {self.text[:40]}"
+
+
+class OutboxJob(models.Model):
+    """One side effect to carry out (a receipt, a refund, a PDF): written as a pending row in the
+    transaction that causes it, delivered by Celery from here (portal/outbox.py), so a broker
+    outage or a killed worker only delays it. `key` makes the effect happen once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=50)
+    key = models.CharField(_("deduplication key"), max_length=200, unique=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempt_id = models.CharField(_("attempt id"), max_length=32, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outbox job")
+        verbose_name_plural = _("outbox jobs")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} ({self.status})"

@@ -10,12 +10,14 @@ inbox_for, inbox_unread_count.
 
 import hashlib
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .channels import ChannelError, PermanentChannelError, channel_get
@@ -234,18 +236,23 @@ def notifications_notify_officials(
 class DeliveryResult:
     SENT = "sent"
     ALREADY_SENT = "already_sent"
+    IN_PROGRESS = "in_progress"
     RETRY = "retry"
     FAILED = "failed"
     MISSING = "missing"
 
 
 def notification_send(*, notification_id: int) -> str:
-    """Deliver one row through its channel plugin, exactly once.
+    """Deliver one row through its channel plugin, once.
 
-    The row is locked for the whole delivery, so a redelivered task waits and then finds it
-    sent. Returns a DeliveryResult value; RETRY means the caller may try again later.
+    The intent ("sending", with an attempt id) is committed before the channel is called and
+    the result recorded after, so a crash or a lost database connection in between leaves the
+    row "sending": once that is older than NOTIFICATION_IN_DOUBT_SECONDS a redelivery asks the
+    channel whether the message went out (or relies on its idempotency key) before sending
+    again. Returns a DeliveryResult value; RETRY means the caller may try again later.
     """
-    max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS
+    now = timezone.now()
+    attempt = uuid.uuid4().hex
     with transaction.atomic():
         notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if notification is None:
@@ -254,34 +261,51 @@ def notification_send(*, notification_id: int) -> str:
             return DeliveryResult.ALREADY_SENT
         if notification.status == Notification.Status.FAILED:
             return DeliveryResult.FAILED
+        in_doubt = notification.status == Notification.Status.SENDING
+        if in_doubt and notification.sending_at > now - timedelta(seconds=settings.NOTIFICATION_IN_DOUBT_SECONDS):
+            return DeliveryResult.IN_PROGRESS  # another worker is sending it right now
+        plugin = channel_get(notification.channel)
+        if in_doubt and plugin.delivered(notification):
+            notification.status = Notification.Status.SENT
+            notification.sent_at = now
+            notification.last_error = ""
+            notification.save(update_fields=["status", "sent_at", "last_error"])
+            logger.info("Notification %s was delivered by an attempt that did not report back", notification_id)
+            return DeliveryResult.SENT
+        notification.status = Notification.Status.SENDING
+        notification.attempt_id = attempt
+        notification.sending_at = now
         notification.attempts += 1
-        try:
-            channel_get(notification.channel).send(notification)
-        except PermanentChannelError as exc:
-            notification.status = Notification.Status.FAILED
-            notification.last_error = str(exc)[:2000]
-            notification.save(update_fields=["status", "attempts", "last_error"])
-            logger.warning("Notification %s failed permanently: %s", notification_id, exc)
-            return DeliveryResult.FAILED
-        except ChannelError as exc:
-            notification.last_error = str(exc)[:2000]
-            final = notification.attempts >= max_attempts
-            notification.status = Notification.Status.FAILED if final else Notification.Status.PENDING
-            notification.save(update_fields=["status", "attempts", "last_error"])
-            logger.warning("Notification %s attempt %s failed: %s", notification_id, notification.attempts, exc)
-            return DeliveryResult.FAILED if final else DeliveryResult.RETRY
-        notification.status = Notification.Status.SENT
-        notification.sent_at = timezone.now()
-        notification.last_error = ""
-        notification.save(update_fields=["status", "attempts", "last_error", "sent_at"])
-        return DeliveryResult.SENT
+        notification.save(update_fields=["status", "attempt_id", "sending_at", "attempts"])
+
+    mine = Notification.objects.filter(pk=notification_id, attempt_id=attempt, status=Notification.Status.SENDING)
+    try:
+        plugin.send(notification)
+    except PermanentChannelError as exc:
+        mine.update(status=Notification.Status.FAILED, last_error=str(exc)[:2000])
+        logger.warning("Notification %s failed permanently: %s", notification_id, exc)
+        return DeliveryResult.FAILED
+    except ChannelError as exc:
+        final = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        status = Notification.Status.FAILED if final else Notification.Status.PENDING
+        mine.update(status=status, last_error=str(exc)[:2000])
+        logger.warning("Notification %s attempt %s failed: %s", notification_id, notification.attempts, exc)
+        return DeliveryResult.FAILED if final else DeliveryResult.RETRY
+    mine.update(status=Notification.Status.SENT, sent_at=timezone.now(), last_error="")
+    return DeliveryResult.SENT
 
 
 def notifications_redeliver_pending(*, older_than_seconds: int = 60, limit: int = 500) -> int:
-    """Publish again the rows still pending after a while (broker outage, lost task)."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    """Publish again the rows still pending after a while (broker outage, lost task), and the
+    rows whose sending never reported back (in doubt: the channel is asked first)."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    in_doubt_since = now - timedelta(seconds=settings.NOTIFICATION_IN_DOUBT_SECONDS)
     ids = list(
-        Notification.objects.filter(status=Notification.Status.PENDING, created_at__lt=cutoff)
+        Notification.objects.filter(
+            Q(status=Notification.Status.PENDING, created_at__lt=cutoff)
+            | Q(status=Notification.Status.SENDING, sending_at__lt=in_doubt_since)
+        )
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )

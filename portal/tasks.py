@@ -1,21 +1,21 @@
-"""Celery tasks of the site shell: delivering outbox notifications and re-publishing stuck ones.
-They import the notification services inside the task, as the services import the tasks."""
+"""Celery tasks of the site shell: delivering outbox notifications and side-effect jobs, and
+re-publishing stuck ones. They import the services inside the task, as the services import the
+tasks. Every task retries on database errors (portal.kernel.tasks)."""
 
 import logging
 
 from celery import shared_task
+
+from .kernel.tasks import task_options
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
     bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=5,
-    soft_time_limit=60,
-    time_limit=90,
-    ignore_result=True,
+    **task_options(
+        acks_late=True, reject_on_worker_lost=True, max_retries=5, soft_time_limit=60, time_limit=90, ignore_result=True
+    ),
 )
 def notification_deliver(self, notification_id: int) -> str:
     """Deliver one notification row; safe to run any number of times (the row is sent once)."""
@@ -33,11 +33,7 @@ def notification_deliver(self, notification_id: int) -> str:
 
 @shared_task(
     bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=150,
-    time_limit=180,
-    ignore_result=True,
+    **task_options(acks_late=True, reject_on_worker_lost=True, soft_time_limit=150, time_limit=180, ignore_result=True),
 )
 def notifications_deliver(self, notification_ids: list[int]) -> dict[int, str]:
     """Deliver the rows one change wrote (published together: one message instead of one per
@@ -56,9 +52,28 @@ def notifications_deliver(self, notification_ids: list[int]) -> dict[int, str]:
     return results
 
 
-@shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60)
+@shared_task(**task_options(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60))
 def notifications_redeliver(older_than_seconds: int = 60) -> int:
     """Beat job: publish again the rows a broker outage or a lost task left pending."""
     from .notifications import notifications_redeliver_pending
 
     return notifications_redeliver_pending(older_than_seconds=older_than_seconds)
+
+
+@shared_task(
+    **task_options(acks_late=True, reject_on_worker_lost=True, soft_time_limit=240, time_limit=300, ignore_result=True)
+)
+def outbox_deliver(job_id: int) -> str:
+    """Carry out one outbox job (a receipt, a refund, a PDF); safe to run any number of times.
+    A failure of the effect itself is recorded on the row and retried by the beat job."""
+    from .outbox import outbox_job_run
+
+    return outbox_job_run(job_id=job_id)
+
+
+@shared_task(**task_options(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60))
+def outbox_redeliver(older_than_seconds: int = 60) -> int:
+    """Beat job: publish again the outbox jobs a broker outage, a failure or a dead worker left."""
+    from .outbox import outbox_redeliver_pending
+
+    return outbox_redeliver_pending(older_than_seconds=older_than_seconds)

@@ -427,8 +427,8 @@ def dossier_assign(*, dossier: Dossier, by, official) -> Dossier:
 
 def issued_document_regenerate(*, issued: IssuedDocument, by) -> None:
     _check_official(by, issued.dossier, "regenerate")
-    job = (issued.dossier_id, issued.kind, issued.event_id, True)
-    transaction.on_commit(lambda: issued_documents_publish([job]))
+    with transaction.atomic():
+        issued_documents_publish([(issued.dossier_id, issued.kind, issued.event_id, True)])
 
 
 def dossier_rate(*, dossier: Dossier, by, score: int, comment: str = "") -> DossierRating:

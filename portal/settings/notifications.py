@@ -16,6 +16,8 @@ elif TESTING:
 else:
     EMAIL_BACKEND = "portal.mail.OutboxEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng Dịch vụ công <no-reply@dichvucong.example.vn>")
+# Right-hand side of notification emails' Message-ID (stable per message, so a repeat is one mail).
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> "))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # SMS_CHANNEL=outbox writes SMS under var/outbox/sms/; SMS_CHANNEL=http posts to SMS_GATEWAY_URL.
 SMS_CHANNEL = env.str("SMS_CHANNEL", default="outbox")
@@ -25,6 +27,9 @@ if PRODUCTION and SMS_CHANNEL == "http":
         raise ImproperlyConfigured("SMS_CHANNEL=http needs these environment variables: " + ", ".join(_missing_sms))
 NOTIFICATION_CHANNEL_PLUGINS = {"email": "email", "inbox": "inbox", "sms": f"sms-{SMS_CHANNEL}"}
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+# A message handed to its channel whose "sent" was never recorded (a crash, a dropped database
+# connection) is in doubt after this long: the redelivery asks the channel before sending again.
+NOTIFICATION_IN_DOUBT_SECONDS = env.int("NOTIFICATION_IN_DOUBT_SECONDS", default=240)
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default=SITE_URL + "/sandbox/sms/send/")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="sandbox-sms-token")
 SMS_BRANDNAME = env.str("SMS_BRANDNAME", default="DVC")

@@ -30,6 +30,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS |= {
     "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0),
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
+# A message taken by a worker that dies comes back after the visibility timeout: longer than the
+# longest task may run (its hard time limit), or a slow task would be handed to a second worker.
+CELERY_LONGEST_TASK_SECONDS = 360  # dossier_deadlines_check, procedure_popularity_refresh
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_LONGEST_TASK_SECONDS + 60
+)
+# The outbox of side effects (portal/outbox.py): attempts before a job is marked failed, how long
+# a claimed job may go without reporting before it is run again (longer than outbox_deliver's
+# time limit), and how often the beat job publishes what is due.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_IN_DOUBT_SECONDS = env.int("OUTBOX_IN_DOUBT_SECONDS", default=360)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Periodic jobs (django-celery-beat copies them into the database at start; run exactly one beat).
@@ -62,5 +73,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notifications-redeliver": {
         "task": "portal.tasks.notifications_redeliver",
         "schedule": env.int("NOTIFICATION_REDELIVER_SECONDS", default=60),
+        "kwargs": {"older_than_seconds": env.int("NOTIFICATION_REDELIVER_AFTER_SECONDS", default=60)},
+    },
+    # Side effects of the outbox (receipts, payment notices, refunds, issued PDFs) still due.
+    "outbox-redeliver": {
+        "task": "portal.tasks.outbox_redeliver",
+        "schedule": env.int("OUTBOX_REDELIVER_SECONDS", default=60),
+        # Jobs younger than this are left to their own publish.
+        "kwargs": {"older_than_seconds": env.int("OUTBOX_REDELIVER_AFTER_SECONDS", default=60)},
     },
 }

@@ -140,6 +140,8 @@ PRIVATE_ADMIN_MODELS = {
     "portal.notification": (lambda w: _notification(w), ()),
     "portal.auditevent": (lambda w: _audit_event(w), ("auditor",)),
     "portal.sandboxsmsmessage": (lambda w: _sms(w), ()),
+    # Side-effect jobs name payments and dossiers: the superuser only.
+    "portal.outboxjob": (lambda w: _outbox_job(w), ()),
     "account.emailaddress": (lambda w: w.owner.emailaddress_set.first(), ()),
     "mfa.authenticator": (lambda w: _authenticator(w), ()),
     "authtoken.tokenproxy": (lambda w: _token(w), ()),
@@ -243,6 +245,12 @@ def _notification(world):
     from portal.models import Notification
 
     return Notification.objects.filter(user=world.owner).order_by("pk").first()
+
+
+def _outbox_job(world):
+    from portal.models import OutboxJob
+
+    return OutboxJob.objects.get(key=f"payment:{world.receipt.payment_id}:receipt")
 
 
 def _audit_event(world):

@@ -15,6 +15,7 @@ import contextlib
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 
 from tests.support.celery import CLOSED_BROKER, broker_down
@@ -148,7 +149,7 @@ def test_redis_down_while_an_official_receives_then_the_intake_receipt_is_issued
     from dossiers.documents import issued_documents_redeliver_pending
 
     assert issued_documents_redeliver_pending(older_than_seconds=0) == 1
-    assert "dossiers.tasks.issued_document_generate" in _drain_queue(app)
+    assert "portal.tasks.outbox_deliver" in _drain_queue(app)
     assert issued.count() == 1
     receipt = issued.get()
     assert receipt.file and receipt.file.read().startswith(b"%PDF")
@@ -157,6 +158,68 @@ def test_redis_down_while_an_official_receives_then_the_intake_receipt_is_issued
     assert issued_documents_redeliver_pending(older_than_seconds=0) == 0
     _drain_queue(app)
     assert issued.count() == 1
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_redis_down_during_a_vnpay_ipn_answers_00_then_receipt_and_notice_are_delivered_once(settings):
+    """The IPN is answered from what was committed; the receipt and the "payment received"
+    notice wait in the outbox and go out once when Redis is back."""
+    from pathlib import Path
+
+    from payments.models import Payment, Receipt
+    from payments.services import _create_payment, fees_create_for_dossier
+    from portal.celery import app
+    from portal.models import Notification, OutboxJob
+    from portal.outbox import outbox_redeliver_pending
+    from portal.tasks import outbox_deliver
+    from tests.payments.gateway import vnpay_ipn_params
+
+    world = world_build(with_result=False)
+    dossier = world.dossier
+    fees_create_for_dossier(dossier=dossier)
+    with transaction.atomic():
+        payment = _create_payment(dossier=dossier, provider_id="vnpay", payer=dossier.citizen, client_ip="127.0.0.1")
+    Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.PENDING)
+    params = vnpay_ipn_params(payment, settings.VNPAY_HASH_SECRET, tmn_code=settings.VNPAY_TMN_CODE)
+    client = Client(raise_request_exception=False)
+    app.control.purge()
+    mail.outbox.clear()
+
+    with redis_down(settings):
+        first = client.get("/payments/vnpay/ipn/", params)
+        again = client.get("/payments/vnpay/ipn/", params)
+    assert first.json()["RspCode"] == "00", "a recorded payment must be confirmed to the gateway"
+    assert again.json()["RspCode"] == "02"
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID
+    jobs = OutboxJob.objects.filter(key__startswith=f"payment:{payment.pk}:")
+    assert sorted(jobs.values_list("kind", "status")) == [
+        ("payments.paid_notice", "pending"),
+        ("payments.receipt", "pending"),
+    ]
+
+    # Redis is back: the beat job publishes the outbox, a worker consumes it (and the
+    # notifications the notice writes), once.
+    assert outbox_redeliver_pending(older_than_seconds=0) == 2
+    ran = _drain_queue(app)
+    assert ran.count("portal.tasks.outbox_deliver") == 2 and "portal.tasks.notifications_deliver" in ran
+    assert set(jobs.values_list("status", flat=True)) == {"done"}
+    receipt = Receipt.objects.get(payment=payment)
+    assert sorted((Path(settings.MEDIA_ROOT) / "receipts").rglob("*.pdf")) == [Path(receipt.file.path)]
+    notices = Notification.objects.filter(user=dossier.citizen, event="payment_received")
+    assert set(notices.values_list("status", flat=True)) == {Notification.Status.SENT}
+    emailed = _emailed_notification_ids()
+    assert len(emailed) == len(set(emailed))
+
+    # The beat job again and duplicated messages: nothing happens twice.
+    assert outbox_redeliver_pending(older_than_seconds=0) == 0
+    for job in jobs:
+        outbox_deliver.delay(job.pk)
+    _drain_queue(app)
+    assert Receipt.objects.filter(payment=payment).count() == 1
+    assert _emailed_notification_ids() == emailed
+    assert sorted((Path(settings.MEDIA_ROOT) / "receipts").rglob("*.pdf")) == [Path(receipt.file.path)]
 
 
 @pytest.mark.postgres

@@ -231,6 +231,6 @@ def test_worker_killed_mid_sms_sends_one_sms(tmp_path):
     note.refresh_from_db()
     assert note.status == Notification.Status.SENT
     assert note.attempts == 1
-    sent = list(sms_dir.glob(f"*-{note.pk}.json"))
+    sent = list(sms_dir.glob(f"*-{note.dedupe_key}.json"))
     assert len(sent) == 1, sent
     assert "0912345678" in sent[0].read_text()
