@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.db import DatabaseError, connection, transaction
 
-from portal.channels import CHANNEL_REGISTRY, SmsOutboxChannel
+from portal.channels import SmsOutboxChannel, channel_plugins
 from portal.models import Notification
 from portal.notifications import notification_enqueue, notification_send, notifications_redeliver_pending
 from tests.support.broker import broker_down
@@ -94,7 +94,7 @@ class SmsThenDatabaseDrop(SmsOutboxChannel):
 @pytest.mark.django_db(transaction=True)
 def test_sms_sent_just_before_the_database_connection_dropped_is_delivered_once(settings, monkeypatch):
     note = _sms_row()
-    monkeypatch.setitem(CHANNEL_REGISTRY, SmsThenDatabaseDrop.id, SmsThenDatabaseDrop)
+    monkeypatch.setitem(channel_plugins._plugins, SmsThenDatabaseDrop.id, SmsThenDatabaseDrop)
     settings.NOTIFICATION_CHANNEL_PLUGINS = {**settings.NOTIFICATION_CHANNEL_PLUGINS, "sms": SmsThenDatabaseDrop.id}
     with pytest.raises(DatabaseError, match=r"terminat|closed"):
         notification_send(notification_id=note.pk)
