@@ -78,10 +78,10 @@ def strip_accents(text: str) -> str:
 def search_normalize(text: str) -> str:
     """The catalog's own normaliser when it has one, so generated rows match its searches."""
     for module_name, func_name in (
-        ("services.search", "normalize"),
-        ("services.search", "search_normalize"),
-        ("services.selectors", "normalize_search"),
-        ("services.text", "normalize"),
+        ("catalog.search", "normalize"),
+        ("catalog.search", "search_normalize"),
+        ("catalog.selectors", "normalize_search"),
+        ("catalog.text", "normalize"),
     ):
         try:
             module = __import__(module_name, fromlist=[func_name])
@@ -112,7 +112,7 @@ def citizen_identity(cid: int) -> tuple[str, dt.date, str]:
 
 def _search_text(snapshot: dict) -> str:
     try:
-        from services.services import _search_text as catalog_search_text
+        from catalog.services import _search_text as catalog_search_text
     except ImportError:
         parts = [snapshot["code"], snapshot["name"], snapshot["field"]["name"], snapshot["description"]]
         parts += [a["name"] for a in snapshot["agencies"]]
@@ -124,7 +124,7 @@ def _search_text(snapshot: dict) -> str:
 
 
 def _agencies(scale: Scale, rnd: random.Random):
-    from services.models import Agency
+    from catalog.models import Agency
 
     wards = []
     try:
@@ -166,7 +166,7 @@ def _agencies(scale: Scale, rnd: random.Random):
 
 
 def _catalog(scale: Scale, rnd: random.Random, agencies):
-    from services.models import FeeLine, Field, Procedure, ProcedureVersion, RequiredDocument
+    from catalog.models import FeeLine, Field, Procedure, ProcedureVersion, RequiredDocument
 
     fields = Field.objects.bulk_create(
         [Field(code=code, name=name, position=i) for i, (code, name) in enumerate(vocab.FIELDS)]
@@ -236,7 +236,7 @@ def _catalog(scale: Scale, rnd: random.Random, agencies):
     RequiredDocument.objects.bulk_create(docs, batch_size=5000)
     FeeLine.objects.bulk_create(fees, batch_size=5000)
 
-    from services.snapshot import agency_snapshot, decimal_str
+    from catalog.snapshot import agency_snapshot, decimal_str
 
     docs_by_p, fees_by_p = {}, {}
     for d in docs:

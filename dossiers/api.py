@@ -141,8 +141,8 @@ class DossierListCreateApi(GenericAPIView):
 
     @extend_schema(request=DossierCreateSerializer, responses={201: DossierDetailSerializer})
     def post(self, request):
+        from catalog.models import Agency
         from identity.models import PersonalDocument
-        from services.models import Agency
 
         from .views import _procedure_version
 

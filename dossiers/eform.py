@@ -1,10 +1,10 @@
-"""The dossier's side of an e-form (the engine is the catalog's services.eform): answers
+"""The dossier's side of an e-form (the engine is catalog.eform): answers
 prefilled from the citizen's profile, and answers shown back to people."""
 
 import contextlib
 import datetime as dt
 
-from services.eform import build_form_class
+from catalog.eform import build_form_class
 
 
 def prefill_values(schema, user) -> dict:

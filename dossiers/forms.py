@@ -117,7 +117,7 @@ class TransferForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
-        from services.models import Agency
+        from catalog.models import Agency
 
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")

@@ -159,7 +159,7 @@ def agency_indicators(
     number of agencies or dossiers: the agencies, one aggregate over the dossiers, one over the
     payments (when the payments app is installed).
     """
-    from services.models import Agency
+    from catalog.models import Agency
 
     now = now or timezone.now()
     start_at, end_at = period_bounds(start, end)

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from services.eform import build_form_class, form_data_clean
-from services.selectors import procedure_version_current
+from catalog.eform import build_form_class, form_data_clean
+from catalog.selectors import procedure_version_current
 
 from . import selectors, services
 from .eform import answers_display, prefill_values
@@ -300,7 +300,7 @@ def _step_applicant(request, dossier):
         raw = {name: request.POST.get(name, "") for name in form.fields if name != "agency" and name not in locked}
         agency = None
         if valid and form.cleaned_data.get("agency"):
-            from services.models import Agency
+            from catalog.models import Agency
 
             agency = Agency.objects.filter(pk=form.cleaned_data["agency"]).first()
         try:

@@ -181,7 +181,7 @@ def _pick_agencies():
     commune-level one (preferably a commune People's Committee), chosen deterministically."""
     from django.db.models import Count, Q
 
-    from services.models import Agency
+    from catalog.models import Agency
 
     active = Agency.objects.filter(is_active=True).order_by("code")
     provincial = active.filter(level=Agency.Level.PROVINCE)

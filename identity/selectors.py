@@ -1,6 +1,6 @@
 """Reads about people: roles and the agencies an official may act for."""
 
-from services.models import Agency
+from catalog.models import Agency
 
 from .models import User
 
@@ -62,7 +62,7 @@ def citizens_visible_to(user: User):
     intake/processing/leader/volunteer officials see citizens who live in the commune or
     province of an agency in their scope, and intake officials also those waiting for
     in-person verification. Officials are never listed to other officials."""
-    from services.models import Agency
+    from catalog.models import Agency
 
     qs = User.objects.filter(official_profile__isnull=True, is_staff=False)
     if user.is_superuser:

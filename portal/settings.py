@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "portal",
-    "services",
+    "catalog",
     "identity",
     "dossiers",
     "payments",

@@ -39,7 +39,7 @@ def _handles_procedure(official, procedure_version) -> bool:
 def _citizen_in_area(citizen, agency_ids: set[int]) -> bool:
     """The citizen lives in the commune of an agency in scope, or in the province of a province-
     or central-level agency in scope (as `identity.selectors.citizens_visible_to` reads it)."""
-    from services.models import Agency
+    from catalog.models import Agency
 
     ward_id = citizen.ward_id
     province_id = citizen.province_id or (citizen.ward.province_id if ward_id else None)
@@ -106,7 +106,7 @@ def dossier_on_behalf_start(
         own = official_agency_ids(official)
         mine = next((agency_id for agency_id in handled if agency_id in own), None)
         if mine is not None:
-            from services.models import Agency
+            from catalog.models import Agency
 
             agency = Agency.objects.get(pk=mine)
     with transaction.atomic():

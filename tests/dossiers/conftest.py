@@ -1,8 +1,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from catalog.models import Agency
 from identity.roles import INTAKE, LEADER, PROCESSING
-from services.models import Agency
 
 from .factories import PDF_BYTES, AgencyFactory, CitizenFactory, official, version
 

@@ -7,9 +7,9 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from catalog.models import Agency, Field, Procedure, ProcedureVersion
 from identity.models import OfficialProfile, User
 from identity.roles import roles_sync
-from services.models import Agency, Field, Procedure, ProcedureVersion
 
 SCHEMA = [
     {"name": "reason", "type": "text", "label": {"vi": "Lý do", "en": "Reason"}, "required": True},

@@ -434,7 +434,7 @@ def test_transfer_tells_the_other_agency(
 def test_most_used_services_follow_the_dossiers_filed_lately(client, agency, citizen):
     """The home page's "most used services" are recounted from the dossiers of the last 90 days
     (the beat job); an old dossier no longer counts."""
-    from services.models import Procedure
+    from catalog.models import Procedure
 
     from .factories import version
 

@@ -4,11 +4,11 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 
+from catalog.models import Agency
 from identity import demo
 from identity.models import OfficialProfile, SandboxResident, User
 from portal.kernel.cccd import cccd_validate
 from portal.models import Province, Ward
-from services.models import Agency
 
 from .factories import AgencyFactory
 

@@ -4,9 +4,9 @@ here, so the tests do not depend on the dossiers services."""
 import factory
 from django.utils import timezone
 
+from catalog.models import Agency, Field, Procedure, ProcedureVersion
 from dossiers.models import Dossier
 from identity.models import OfficialProfile, User
-from services.models import Agency, Field, Procedure, ProcedureVersion
 
 
 def fee_snapshot(fees=(("Lệ phí cấp bản sao trích lục", "fee", "135000"),), timing="before_intake", refund=True):

@@ -230,7 +230,7 @@ def test_notify_officials_by_agency_and_role(django_capture_on_commit_callbacks)
     from django.contrib.auth.models import Group
 
     from identity.models import OfficialProfile
-    from tests.services.factories import AgencyFactory
+    from tests.catalog.factories import AgencyFactory
 
     agency, other = AgencyFactory(), AgencyFactory()
     intake = Group.objects.get_or_create(name="intake")[0]

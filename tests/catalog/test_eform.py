@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from services.eform import build_form_class, form_data_clean, schema_validate
-from tests.services.factories import SIMPLE_SCHEMA, ProvinceFactory, WardFactory
+from catalog.eform import build_form_class, form_data_clean, schema_validate
+from tests.catalog.factories import SIMPLE_SCHEMA, ProvinceFactory, WardFactory
 
 FULL_SCHEMA = [
     {

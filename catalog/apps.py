@@ -2,8 +2,11 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class ServicesConfig(AppConfig):
-    name = "services"
+class CatalogConfig(AppConfig):
+    name = "catalog"
+    # The app was called `services`; the label keeps its tables, migrations, content types and
+    # permissions (`services.change_agency`), its admin URLs and the template folder names.
+    label = "services"
     verbose_name = _("Service catalog")
 
     def ready(self):

@@ -3,11 +3,11 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from services.models import Procedure, ProcedureVersion
-from services.selectors import procedure_version_current
-from services.services import procedure_publish
-from services.transfer import catalog_export
-from tests.services.factories import AgencyFactory, FieldFactory, ProcedureFactory, WardFactory
+from catalog.models import Procedure, ProcedureVersion
+from catalog.selectors import procedure_version_current
+from catalog.services import procedure_publish
+from catalog.transfer import catalog_export
+from tests.catalog.factories import AgencyFactory, FieldFactory, ProcedureFactory, WardFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -2,10 +2,10 @@ import io
 
 import pytest
 
+from catalog import demo
+from catalog.models import Agency, Field, Procedure, ProcedureVersion
+from catalog.selectors import version_search
 from portal.admin_units import admin_units_load
-from services import demo
-from services.models import Agency, Field, Procedure, ProcedureVersion
-from services.selectors import version_search
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import factory
 
+from catalog.models import Agency, FeeLine, Field, Procedure, RequiredDocument
 from portal.models import Province, Ward
-from services.models import Agency, FeeLine, Field, Procedure, RequiredDocument
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):
