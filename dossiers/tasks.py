@@ -14,7 +14,7 @@ from celery import shared_task
 )
 def issued_document_generate(dossier_id: int, kind: str, event_id: int | None = None, force: bool = False) -> int:
     """Make one issued PDF unless it exists already; returns the IssuedDocument id."""
-    from .documents import issued_document_create
+    from .issued_pdfs import issued_document_create
 
     return issued_document_create(dossier_id=dossier_id, kind=kind, event_id=event_id, force=force).pk
 
@@ -30,7 +30,7 @@ def dossier_deadlines_check() -> dict:
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
 def issued_documents_redeliver() -> int:
     """Beat job: queue again the PDFs whose first queueing was lost (broker outage)."""
-    from .documents import issued_documents_redeliver_pending
+    from .issued_pdfs import issued_documents_redeliver_pending
 
     return issued_documents_redeliver_pending()
 

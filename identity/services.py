@@ -27,7 +27,7 @@ from portal.models import AuditEvent
 from . import roles
 from .hooks import document_release, has_open_dossier
 from .models import PersonalDocument, RegistryCheckAttempt, User
-from .registry import RegistryUnavailable, registry_adapter
+from .population_registry import RegistryUnavailable, registry_adapter
 from .selectors import personal_document_accessible, user_has_role
 
 # --- identity level -----------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_noop
 from identity import roles
 from identity.selectors import official_agency_ids, user_has_role
 
-from ..documents import issued_document_schedule
 from ..hooks import transition_guards_check
+from ..issued_pdfs import issued_document_schedule
 from ..models import (
     FINAL_STATUSES,
     Dossier,

@@ -163,7 +163,7 @@ def test_redis_down_while_an_official_receives_then_the_intake_receipt_is_issued
     assert not issued.get().file
 
     # Redis is back: the redelivery job queues the pending PDF and a worker renders it.
-    from dossiers.documents import issued_documents_redeliver_pending
+    from dossiers.issued_pdfs import issued_documents_redeliver_pending
 
     assert issued_documents_redeliver_pending(older_than_seconds=0) == 1
     assert "dossiers.tasks.issued_document_generate" in _drain_queue(app)
