@@ -5,6 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class DossiersConfig(AppConfig):
     name = "dossiers"
     verbose_name = _("Dossiers")
+    # Permissions of the dossiers' models for the official roles (collected by identity.roles).
+    role_permissions = {
+        "intake": ["dossiers.view_dossier", "dossiers.change_dossier", "dossiers.view_calendarexception"],
+        "processing": ["dossiers.view_dossier", "dossiers.change_dossier", "dossiers.view_calendarexception"],
+        "leader": [
+            "dossiers.view_dossier",
+            "dossiers.change_dossier",
+            "dossiers.assign_dossier",
+            "dossiers.view_calendarexception",
+            "dossiers.add_calendarexception",
+            "dossiers.change_calendarexception",
+            "dossiers.delete_calendarexception",
+        ],
+    }
 
     def ready(self):
         from identity import hooks

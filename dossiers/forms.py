@@ -117,10 +117,10 @@ class TransferForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
-        from catalog.models import Agency
+        from catalog.selectors import agencies_active
 
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+        self.fields["to_agency"].queryset = agencies_active()
 
 
 class ApproveForm(forms.Form):

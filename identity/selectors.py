@@ -1,6 +1,6 @@
 """Reads about people: roles and the agencies an official may act for."""
 
-from catalog.models import Agency
+from catalog.selectors import agency_area, agency_descendant_ids
 
 from .models import User
 
@@ -15,7 +15,8 @@ def user_has_role(user: User, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 
 
-def official_agency(user: User) -> Agency | None:
+def official_agency(user: User):
+    """The official's agency (a catalog Agency), or None."""
     profile = getattr(user, "official_profile", None) if getattr(user, "is_authenticated", False) else None
     return profile.agency if profile else None
 
@@ -30,10 +31,7 @@ def official_agency_ids(user: User, *, include_children: bool = True) -> set[int
         return set()
     ids = {agency.pk}
     if include_children:
-        frontier = {agency.pk}
-        while frontier:
-            frontier = set(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
-            ids |= frontier
+        ids |= agency_descendant_ids(ids=ids)
     return ids
 
 
@@ -62,8 +60,6 @@ def citizens_visible_to(user: User):
     intake/processing/leader/volunteer officials see citizens who live in the commune or
     province of an agency in their scope, and intake officials also those waiting for
     in-person verification. Officials are never listed to other officials."""
-    from catalog.models import Agency
-
     qs = User.objects.filter(official_profile__isnull=True, is_staff=False)
     if user.is_superuser:
         return qs
@@ -71,9 +67,7 @@ def citizens_visible_to(user: User):
 
     if not user_has_role(user, roles.INTAKE, roles.PROCESSING, roles.LEADER, roles.VOLUNTEER):
         return qs.none()
-    agencies = Agency.objects.filter(pk__in=official_agency_ids(user))
-    ward_ids = {a.ward_id for a in agencies if a.ward_id}
-    province_ids = {a.province_id for a in agencies if a.province_id and a.level != Agency.Level.COMMUNE}
+    ward_ids, province_ids = agency_area(ids=official_agency_ids(user))
     from django.db.models import Q
 
     scope = Q(ward_id__in=ward_ids) | Q(province_id__in=province_ids)

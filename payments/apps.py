@@ -5,11 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
+    # Permissions of the payments' models for the official roles (collected by identity.roles).
+    role_permissions = {
+        "cashier": [
+            "payments.view_payment",
+            "payments.record_counter_payment",
+            "payments.view_refund",
+            "payments.add_refund",
+            "payments.view_receipt",
+        ],
+    }
 
     def ready(self):
-        from dossiers.hooks import transition_guard_register
+        from dossiers.hooks import indicator_counter_register, transition_guard_register
 
         from . import receivers  # noqa: F401  (connects the dossier signals)
+        from .selectors import payment_indicator_counts
         from .services import payment_guard
 
         transition_guard_register(payment_guard)
+        indicator_counter_register(payment_indicator_counts)

@@ -39,18 +39,12 @@ def _handles_procedure(official, procedure_version) -> bool:
 def _citizen_in_area(citizen, agency_ids: set[int]) -> bool:
     """The citizen lives in the commune of an agency in scope, or in the province of a province-
     or central-level agency in scope (as `identity.selectors.citizens_visible_to` reads it)."""
-    from catalog.models import Agency
+    from catalog.selectors import agency_area
 
     ward_id = citizen.ward_id
     province_id = citizen.province_id or (citizen.ward.province_id if ward_id else None)
-    for level, agency_ward, agency_province in Agency.objects.filter(pk__in=agency_ids, is_active=True).values_list(
-        "level", "ward_id", "province_id"
-    ):
-        if ward_id and agency_ward == ward_id:
-            return True
-        if level != Agency.Level.COMMUNE and province_id and agency_province == province_id:
-            return True
-    return False
+    ward_ids, province_ids = agency_area(ids=agency_ids, active_only=True)
+    return bool((ward_id and ward_id in ward_ids) or (province_id and province_id in province_ids))
 
 
 def on_behalf_allowed(*, official, citizen, procedure_version) -> bool:
@@ -106,9 +100,9 @@ def dossier_on_behalf_start(
         own = official_agency_ids(official)
         mine = next((agency_id for agency_id in handled if agency_id in own), None)
         if mine is not None:
-            from catalog.models import Agency
+            from catalog.selectors import agency_get
 
-            agency = Agency.objects.get(pk=mine)
+            agency = agency_get(id=mine)
     with transaction.atomic():
         draft = dossier_draft_create(
             citizen=citizen, procedure_version=procedure_version, agency=agency, filed_by=official, channel=channel
@@ -166,14 +160,10 @@ def on_behalf_audit(*, dossier: Dossier, by, action: str, detail: str, obj=None,
 def applicant_store_documents(*, dossier: Dossier, by) -> list:
     """The applicant's personal document store, for attaching to the dossier: for the applicant,
     or for the official filing for them once their consent is proven (raises otherwise)."""
-    from identity.models import PersonalDocument
+    from identity.selectors import personal_documents_of
 
     if by.pk != dossier.citizen_id:
         if not on_behalf_is_filer(dossier, by):
             raise DossierActionError(_("This dossier is not yours."))
         on_behalf_access_check(dossier=dossier, by=by)
-    return list(
-        PersonalDocument.objects.filter(owner_id=dossier.citizen_id)
-        .exclude(file="")
-        .order_by("doc_type", "-created_at")
-    )
+    return list(personal_documents_of(dossier.citizen).exclude(file="").order_by("doc_type", "-created_at"))
