@@ -1,5 +1,7 @@
 """Reads about people: roles and the agencies an official may act for."""
 
+from django.db.models import QuerySet
+
 from catalog.selectors import agency_area, agency_descendant_ids
 
 from .models import User
@@ -79,17 +81,38 @@ def citizens_visible_to(user: User):
 
 def audit_events_visible_to(user: User):
     """Auditors see the audit trail of actions by officials of their agency scope (superusers: all)."""
-    from portal.models import AuditEvent
+    from portal.audit import audit_events
 
     if user.is_superuser:
-        return AuditEvent.objects.all()
+        return audit_events()
     from . import roles
 
     if not user_has_role(user, roles.AUDITOR):
-        return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(actor__official_profile__agency_id__in=official_agency_ids(user))
+        return audit_events().none()
+    return audit_events().filter(actor__official_profile__agency_id__in=official_agency_ids(user))
 
 
 def user_meets_level(user: User, level: int) -> bool:
     """Whether the user's identity level is enough for a procedure's `min_eid_level`."""
     return bool(getattr(user, "is_authenticated", False)) and user.identity_level >= int(level or 1)
+
+
+def citizen_by_personal_id(*, personal_id: str) -> User | None:
+    """The active account holding this personal identification number, if any."""
+    return User.objects.filter(personal_id=personal_id, is_active=True).first()
+
+
+def officials_with_roles(*, agency_ids, roles) -> QuerySet[User]:
+    """Active officials of these agencies who hold one of these roles (by pk)."""
+    return (
+        User.objects.filter(
+            is_active=True, official_profile__agency_id__in=list(agency_ids), groups__name__in=list(roles)
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def officials_of_agencies(*, agency_ids) -> QuerySet[User]:
+    """Active officials of these agencies, whatever their roles."""
+    return User.objects.filter(is_active=True, official_profile__agency_id__in=list(agency_ids))

@@ -1,5 +1,7 @@
 """Recording access to personal data (append-only audit trail)."""
 
+from django.db.models import QuerySet
+
 from .client_ip import client_ip
 from .models import AuditEvent
 
@@ -15,3 +17,12 @@ def audit_record(*, actor, subject=None, action: str, obj=None, detail: str = ""
         detail=detail[:500],
         ip_address=client_ip(request) if request is not None else None,
     )
+
+
+# Other apps name the actions through this, not through portal's models.
+AuditAction = AuditEvent.Action
+
+
+def audit_events(*, subject=None) -> QuerySet[AuditEvent]:
+    """The audit trail; only the rows about this person when `subject` is given."""
+    return AuditEvent.objects.all() if subject is None else AuditEvent.objects.filter(subject=subject)

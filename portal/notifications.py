@@ -3,7 +3,7 @@ by Celery after commit, exactly once per row; a beat job re-publishes rows a bro
 pending. Channels are plugins (portal/channels.py).
 
 Public interface: notification_enqueue, notifications_enqueue_for, notifications_publish,
-notifications_notify_officials, notification_send,
+notification_send,
 notifications_redeliver_pending, notification_mark_read, notifications_mark_all_read,
 inbox_for, inbox_unread_count.
 """
@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -192,43 +191,6 @@ def _rows_save(rows: list[Notification]) -> list[Notification]:
     if repeats:
         saved += Notification.objects.filter(dedupe_key__in=repeats)
     return sorted(saved, key=lambda n: n.pk)
-
-
-def notifications_notify_officials(
-    *,
-    agency_ids: Iterable[int],
-    roles: Iterable[str],
-    event: str,
-    subject: str,
-    body: str,
-    sms_text: str = "",
-    url: str = "",
-    related=None,
-    channels: Iterable[str] | None = None,
-    dedupe_key: str | None = None,
-) -> list[Notification]:
-    """Notify every active official of the given agencies holding one of the roles (groups)."""
-    officials = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            official_profile__agency_id__in=list(agency_ids),
-            groups__name__in=list(roles),
-        )
-        .distinct()
-        .order_by("pk")
-    )
-    return notifications_enqueue_for(
-        users=officials,
-        event=event,
-        subject=subject,
-        body=body,
-        sms_text=sms_text,
-        url=url,
-        related=related,
-        channels=channels,
-        dedupe_key=dedupe_key,
-    )
 
 
 class DeliveryResult:

@@ -3,16 +3,13 @@ citizen lives in, or handles the procedure), who may see the citizen's data in s
 filer only once the citizen's consent is proven, see consent.py), and the audit of every look at
 it. Until the consent is proven, the official sees nothing of the citizen but what they typed."""
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from identity import roles
 from identity.selectors import official_agency, official_agency_ids, user_has_role
 from portal.audit import audit_record
-from portal.models import AuditEvent
 
-from ..models import Channel, Dossier
+from ..models import Dossier
 from .base import DossierActionError
 
 # Officials who may file for a citizen (superusers too); each must belong to an agency.
@@ -71,50 +68,6 @@ def _refusal() -> DossierActionError:
 def on_behalf_check_allowed(*, official, citizen, procedure_version) -> None:
     if not on_behalf_allowed(official=official, citizen=citizen, procedure_version=procedure_version):
         raise _refusal()
-
-
-def dossier_on_behalf_start(
-    *, official, personal_id: str, procedure_version, channel: str, agency=None, request=None
-) -> Dossier:
-    """An official starts a draft for the citizen with this personal identification number. The
-    draft holds nothing of the citizen but the number typed, until their consent is proven."""
-    from .drafts import dossier_draft_create
-
-    if not on_behalf_may_file(official):
-        raise DossierActionError(_("You may not file on behalf of citizens."))
-    if channel == Channel.ONLINE or channel not in Channel.values:
-        raise DossierActionError(_("Choose where you meet the applicant."))
-    citizen = get_user_model().objects.filter(personal_id=personal_id, is_active=True).first()
-    if citizen is None:
-        # Only someone who could file for anyone with this number learns that there is none.
-        if official.is_superuser or _handles_procedure(official, procedure_version):
-            raise DossierActionError(
-                _("No account has this number. Register the citizen first (or verify them in person).")
-            )
-        raise _refusal()
-    on_behalf_check_allowed(official=official, citizen=citizen, procedure_version=procedure_version)
-    if citizen.identity_level < int((procedure_version.snapshot or {}).get("min_eid_level") or 1):
-        raise DossierActionError(_("This procedure needs a level-2 e-ID account: verify the citizen first."))
-    if agency is None:
-        handled = [a.get("id") for a in (procedure_version.snapshot or {}).get("agencies", [])]
-        own = official_agency_ids(official)
-        mine = next((agency_id for agency_id in handled if agency_id in own), None)
-        if mine is not None:
-            from catalog.selectors import agency_get
-
-            agency = agency_get(id=mine)
-    with transaction.atomic():
-        draft = dossier_draft_create(
-            citizen=citizen, procedure_version=procedure_version, agency=agency, filed_by=official, channel=channel
-        )
-        on_behalf_audit(
-            dossier=draft,
-            by=official,
-            action=AuditEvent.Action.CHANGE,
-            detail=f"started ({channel})",
-            request=request,
-        )
-    return draft
 
 
 # --- Access to the citizen's data -------------------------------------------------------------

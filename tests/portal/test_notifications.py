@@ -12,7 +12,7 @@ from portal.notifications import (
     DeliveryResult,
     notification_enqueue,
     notification_send,
-    notifications_notify_officials,
+    notifications_enqueue_for,
     notifications_redeliver_pending,
 )
 from portal.tasks import notification_deliver, notifications_deliver
@@ -230,6 +230,7 @@ def test_notify_officials_by_agency_and_role(django_capture_on_commit_callbacks)
     from django.contrib.auth.models import Group
 
     from identity.models import OfficialProfile
+    from identity.selectors import officials_with_roles
     from tests.catalog.factories import AgencyFactory
 
     agency, other = AgencyFactory(), AgencyFactory()
@@ -242,9 +243,8 @@ def test_notify_officials_by_agency_and_role(django_capture_on_commit_callbacks)
         OfficialProfile.objects.create(user=user, agency=ag)
         user.groups.add(group)
     with django_capture_on_commit_callbacks(execute=True):
-        rows = notifications_notify_officials(
-            agency_ids=[agency.pk],
-            roles=["intake"],
+        rows = notifications_enqueue_for(
+            users=officials_with_roles(agency_ids=[agency.pk], roles=["intake"]),
             event="dossier.new",
             subject="Hồ sơ mới",
             body="Có hồ sơ mới cần tiếp nhận.",
