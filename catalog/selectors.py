@@ -138,6 +138,10 @@ def agency_get(*, id: int) -> Agency | None:
     return Agency.objects.filter(pk=id).first()
 
 
+def agency_by_code(*, code: str) -> Agency | None:
+    return Agency.objects.filter(code=code).first()
+
+
 def agencies_by_ids(*, ids) -> dict[int, Agency]:
     return Agency.objects.in_bulk(list(ids))
 
