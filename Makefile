@@ -53,6 +53,7 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Update and compile the Vietnamese catalogs: the project's (locale/) and each app's.
 messages: install
