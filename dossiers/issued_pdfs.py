@@ -15,7 +15,7 @@ from portal.pdf import pdf_render, qr_data_uri
 from .models import Dossier, DossierEvent, IssuedDocument
 from .notify import lookup_url
 from .selectors import dossier_files
-from .tasks import issued_document_generate
+from .tasks import issued_document_generate_task
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def issued_documents_publish(jobs: list[tuple[int, str, int | None, bool]]) -> N
     pending IssuedDocument rows (no file yet) are picked up again by the redelivery job."""
     for dossier_id, kind, event_id, force in jobs:
         try:
-            issued_document_generate.delay(dossier_id, kind, event_id, force)
+            issued_document_generate_task.delay(dossier_id, kind, event_id, force)
         except Exception as exc:  # kombu/redis raise many types when the broker is down
             logger.warning("Could not queue PDF %s for dossier %s (will be retried): %s", kind, dossier_id, exc)
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from .channels import ChannelError, PermanentChannelError, channel_get
 from .models import Notification
-from .tasks import notifications_deliver
+from .tasks import notifications_deliver_task
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def notifications_publish(ids: list[int]) -> None:
     for start in range(0, len(ids), PUBLISH_BATCH):
         batch = list(ids[start : start + PUBLISH_BATCH])
         try:
-            notifications_deliver.delay(batch)
+            notifications_deliver_task.delay(batch)
         except Exception as exc:  # kombu/redis raise many types when the broker is down
             logger.warning("Could not publish notifications %s (will be redelivered): %s", batch, exc)
 

@@ -9,6 +9,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(
+    name="portal.tasks.notification_deliver",
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -17,7 +18,7 @@ logger = logging.getLogger(__name__)
     time_limit=90,
     ignore_result=True,
 )
-def notification_deliver(self, notification_id: int) -> str:
+def notification_deliver_task(self, notification_id: int) -> str:
     """Deliver one notification row; safe to run any number of times (the row is sent once)."""
     from .notifications import DeliveryResult, notification_send
 
@@ -32,6 +33,7 @@ def notification_deliver(self, notification_id: int) -> str:
 
 
 @shared_task(
+    name="portal.tasks.notifications_deliver",
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -39,9 +41,9 @@ def notification_deliver(self, notification_id: int) -> str:
     time_limit=180,
     ignore_result=True,
 )
-def notifications_deliver(self, notification_ids: list[int]) -> dict[int, str]:
+def notifications_deliver_task(self, notification_ids: list[int]) -> dict[int, str]:
     """Deliver the rows one change wrote (published together: one message instead of one per
-    row). Each row is sent at most once, as in `notification_deliver`; a row whose channel is
+    row). Each row is sent at most once, as in `notification_deliver_task`; a row whose channel is
     down for now is retried on its own, with backoff."""
     from .notifications import DeliveryResult, notification_send
 
@@ -50,14 +52,16 @@ def notifications_deliver(self, notification_ids: list[int]) -> dict[int, str]:
         results[notification_id] = result = notification_send(notification_id=notification_id)
         if result == DeliveryResult.RETRY and not self.request.is_eager:
             try:
-                notification_deliver.apply_async(args=[notification_id], countdown=30)
+                notification_deliver_task.apply_async(args=[notification_id], countdown=30)
             except Exception as exc:  # the row stays pending: the beat job publishes it again
                 logger.warning("Could not schedule a retry of notification %s: %s", notification_id, exc)
     return results
 
 
-@shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60)
-def notifications_redeliver(older_than_seconds: int = 60) -> int:
+@shared_task(
+    name="portal.tasks.notifications_redeliver", acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60
+)
+def notifications_redeliver_task(older_than_seconds: int = 60) -> int:
     """Beat job: publish again the rows a broker outage or a lost task left pending."""
     from .notifications import notifications_redeliver_pending
 

@@ -328,9 +328,9 @@ def test_notification_not_duplicated_on_retry(submitted, intake, django_capture_
     rows = Notification.objects.filter(event="dossier.receive", user=d.citizen, channel="email")
     assert rows.count() == 1
     sent = len([m for m in mail.outbox if "tiếp nhận" in m.subject.lower() or d.code in m.subject])
-    from portal.tasks import notification_deliver
+    from portal.tasks import notification_deliver_task
 
-    notification_deliver(rows.get().pk)  # a retried task
+    notification_deliver_task(rows.get().pk)  # a retried task
     assert len([m for m in mail.outbox if "tiếp nhận" in m.subject.lower() or d.code in m.subject]) == sent
 
 

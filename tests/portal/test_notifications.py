@@ -15,7 +15,7 @@ from portal.notifications import (
     notifications_enqueue_for,
     notifications_redeliver_pending,
 )
-from portal.tasks import notification_deliver, notifications_deliver
+from portal.tasks import notification_deliver_task, notifications_deliver_task
 
 from .factories import UserFactory
 
@@ -117,8 +117,8 @@ def test_redelivered_task_never_sends_twice(django_capture_on_commit_callbacks, 
         rows = _enqueue(user)
     email = next(r for r in rows if r.channel == "email")
     # The broker redelivers the same message (acks_late after a worker crash), or beat re-publishes.
-    notification_deliver.apply(args=[email.pk])
-    notification_deliver.apply(args=[email.pk])
+    notification_deliver_task.apply(args=[email.pk])
+    notification_deliver_task.apply(args=[email.pk])
     assert notification_send(notification_id=email.pk) == DeliveryResult.ALREADY_SENT
     assert notifications_redeliver_pending(older_than_seconds=0) == 0
     assert len(mail.outbox) == 1
@@ -178,7 +178,7 @@ def test_broker_down_enqueue_succeeds_and_later_redelivery_sends_once(django_cap
     # The broker is back (eager here): the beat job publishes the pending row.
     assert notifications_redeliver_pending(older_than_seconds=0) == 1
     assert notifications_redeliver_pending(older_than_seconds=0) == 0
-    notification_deliver.apply(args=[email.pk])
+    notification_deliver_task.apply(args=[email.pk])
     assert len(mail.outbox) == 1
 
 
@@ -207,7 +207,7 @@ def test_one_message_delivers_a_change_rows_and_a_failing_channel_does_not_hold_
     monkeypatch.setattr(
         "portal.notifications.channel_get", lambda name: FailingSmsChannel() if name == "sms" else real(name)
     )
-    results = notifications_deliver.apply(args=[[r.pk for r in rows if r.channel != "inbox"]]).get()
+    results = notifications_deliver_task.apply(args=[[r.pk for r in rows if r.channel != "inbox"]]).get()
     assert sorted(results.values()) == [DeliveryResult.RETRY, DeliveryResult.SENT]
     assert len(mail.outbox) == 1
     sms = Notification.objects.get(channel="sms")

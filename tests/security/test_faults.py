@@ -121,10 +121,10 @@ def test_redis_down_while_submitting_then_notifications_delivered_exactly_once(s
 
     # The job runs again (beat) and the broker redelivers messages: nothing is sent twice.
     assert notifications_redeliver_pending(older_than_seconds=0) == 0
-    from portal.tasks import notification_deliver
+    from portal.tasks import notification_deliver_task
 
     for notification_id in pending_ids:
-        notification_deliver.delay(notification_id)
+        notification_deliver_task.delay(notification_id)
     _drain_queue(app)
     assert _emailed_notification_ids() == sent_emails
     assert all(n.attempts == 1 for n in delivered.exclude(channel="inbox"))
