@@ -12,13 +12,14 @@ import datetime as dt
 import functools
 import random
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+
+from portal.kernel.text import text_fold
 
 from . import vocab
 from .copyutil import NULL, CopyJob, Layout, copy_all, esc, jtxt, ts
@@ -70,26 +71,10 @@ class Generated:
     rows: dict = field(default_factory=dict)
 
 
-def strip_accents(text: str) -> str:
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)).lower()
-
-
 def search_normalize(text: str) -> str:
-    """The catalog's own normaliser when it has one, so generated rows match its searches."""
-    for module_name, func_name in (
-        ("catalog.search", "normalize"),
-        ("catalog.search", "search_normalize"),
-        ("catalog.selectors", "normalize_search"),
-        ("catalog.text", "normalize"),
-    ):
-        try:
-            module = __import__(module_name, fromlist=[func_name])
-            func = getattr(module, func_name)
-        except (ImportError, AttributeError):
-            continue
-        return func(text)
-    return strip_accents(text)
+    """What the catalog stores in `search_text` (its search_normalize: the kernel's folding, lower
+    case, one space), so generated rows match its searches."""
+    return " ".join(text_fold(text).lower().split())
 
 
 @functools.cache

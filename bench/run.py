@@ -68,7 +68,7 @@ def parse_args(argv):
     p.add_argument("--notifications", type=int, default=500)
     p.add_argument("--only", help="comma-separated endpoint names (substring match)")
     p.add_argument("--no-write", action="store_true", help="do not write bench/results/")
-    p.add_argument("--readme", action="store_true", help="put the table into README.md's Performance section")
+    p.add_argument("--docs", action="store_true", help="put the tables into docs/performance.md's Latest run section")
     args = p.parse_args(argv)
     preset = PRESETS[args.scale]
     for name in ("dossiers", "citizens", "procedures", "agencies"):
@@ -638,28 +638,26 @@ def main(argv=None) -> int:
         (RESULTS / f"{stamp}.json").write_text(text)
         (RESULTS / "latest.json").write_text(text)
         print(f"written bench/results/{stamp}.json and bench/results/latest.json")
-    if args.readme:
-        readme_update(report)
+    if args.docs:
+        docs_update(report)
     return 0
 
 
-README_INTRO = """`make bench` (PostgreSQL + Redis; `BENCH_ARGS="--scale 10k"` for a quick run, `--reuse` to keep the
-generated data, `--help` for the knobs) generates a province-sized data set with COPY, serves the portal
-with gunicorn on 127.0.0.1 and measures every endpoint next to a trivial baseline view on the same
-server (`bench/`, not part of the test suite; results in `bench/results/latest.json`). Latest run:
+DOCS_INTRO = """Written by `make bench BENCH_ARGS=--docs` from `bench/results/latest.json`; what the numbers mean and
+what changed between runs is in [bench/FINDINGS.md](../bench/FINDINGS.md).
 """
 
 
-def readme_update(report: dict, path: Path = ROOT / "README.md") -> None:
-    """Replace the body of README's `## Performance` section (creating it at the end if missing)."""
-    text = path.read_text()
-    findings = Path(__file__).resolve().parent / "FINDINGS.md"
-    body = README_INTRO + "\n" + report["markdown"] + ("\n" + findings.read_text() if findings.exists() else "")
-    start = text.find("\n## Performance\n")
+def docs_update(report: dict, path: Path = ROOT / "docs" / "performance.md") -> None:
+    """Replace the body of docs/performance.md's `## Latest run` section (creating it at the end if
+    missing). bench/FINDINGS.md is linked from there, never copied."""
+    text = path.read_text() if path.exists() else "# Performance\n"
+    body = DOCS_INTRO + "\n" + report["markdown"]
+    start = text.find("\n## Latest run\n")
     if start == -1:
-        text = text.rstrip("\n") + "\n\n## Performance\n\n" + body
+        text = text.rstrip("\n") + "\n\n## Latest run\n\n" + body
     else:
-        head_end = start + len("\n## Performance\n")
+        head_end = start + len("\n## Latest run\n")
         nxt = text.find("\n## ", head_end)
         text = text[:head_end] + "\n" + body + (text[nxt:] if nxt != -1 else "")
     path.write_text(text)

@@ -26,7 +26,7 @@ class Channel(models.TextChoices):
 
 
 class Dossier(models.Model):
-    """A dossier. Nothing but the transition functions in dossiers/services.py assigns `status`."""
+    """A dossier. Nothing but the transition functions in dossiers/services/ assigns `status`."""
 
     code = models.CharField(_("dossier code"), max_length=60, unique=True, null=True, blank=True)
     status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.DRAFT)

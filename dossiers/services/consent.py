@@ -16,7 +16,6 @@ from identity.selectors import official_agency
 from portal.audit import AuditAction
 
 from ..models import Channel, Dossier, DossierFile, OnBehalfConsent, Status
-from ..uploads import UploadRefused, upload_check
 from .base import DossierActionError, _event, _lock
 from .on_behalf import on_behalf_audit, on_behalf_check_allowed, on_behalf_is_filer
 
@@ -252,7 +251,7 @@ def on_behalf_code_verify(*, dossier: Dossier, by, code: str, request=None) -> D
 def on_behalf_consent_form_attach(*, dossier: Dossier, by, upload, request=None) -> Dossier:
     """At the counter (or a mobile team session), the scan of the consent form the citizen signed
     proves their consent; it is attached to the dossier and the citizen is told."""
-    from .drafts import _files_usage
+    from .drafts import dossier_file_store
 
     with transaction.atomic():
         d = _lock(dossier)
@@ -268,21 +267,7 @@ def on_behalf_consent_form_attach(*, dossier: Dossier, by, upload, request=None)
             )
         if upload is None:
             raise DossierActionError(_("Choose the scan of the signed consent form."))
-        used_bytes, used_files = _files_usage(d)
-        try:
-            content_type = upload_check(upload=upload, used_bytes=used_bytes, used_files=used_files)
-        except UploadRefused as exc:
-            raise DossierActionError(str(exc)) from exc
-        row = DossierFile(
-            dossier=d,
-            kind=DossierFile.Kind.CONSENT,
-            original_name=(upload.name or "")[-255:],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=by,
-        )
-        row.file.save("upload", upload, save=False)
-        row.save()
+        row = dossier_file_store(dossier=d, upload=upload, kind=DossierFile.Kind.CONSENT, by=by)
         OnBehalfConsent.objects.create(
             dossier=d,
             citizen=d.citizen,

@@ -243,22 +243,28 @@ def dossier_file_add(
             )
         if upload is None:
             raise DossierActionError(_("Choose a file to upload."))
-        used_bytes, used_files = _files_usage(d)
-        try:
-            content_type = upload_check(upload=upload, used_bytes=used_bytes, used_files=used_files)
-        except UploadRefused as exc:
-            raise DossierActionError(str(exc)) from exc
-        row = DossierFile(
-            dossier=d,
-            doc_key=doc_key,
-            kind=kind,
-            original_name=(upload.name or "")[-255:],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=by,
-        )
-        row.file.save("upload", upload, save=False)
-        row.save()
+        return dossier_file_store(dossier=d, upload=upload, kind=kind, by=by, doc_key=doc_key)
+
+
+def dossier_file_store(*, dossier: Dossier, upload, kind: str, by, doc_key: str = "") -> DossierFile:
+    """Check an upload against the dossier's limits and the one upload checker, then store it.
+    The caller holds the dossier's lock and has decided that `by` may add this kind of file."""
+    used_bytes, used_files = _files_usage(dossier)
+    try:
+        content_type = upload_check(upload=upload, used_bytes=used_bytes, used_files=used_files)
+    except UploadRefused as exc:
+        raise DossierActionError(str(exc)) from exc
+    row = DossierFile(
+        dossier=dossier,
+        doc_key=doc_key,
+        kind=kind,
+        original_name=(upload.name or "")[-255:],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    row.file.save("upload", upload, save=False)
+    row.save()
     return row
 
 

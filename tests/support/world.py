@@ -252,28 +252,14 @@ def totp_activate(user, secret: str = TOTP_SECRET) -> None:
 
 
 def client_for(user, **client_kwargs):
-    """A test client logged in as `user`; staff also pass the two-factor step, as after a
-    real login with password + TOTP (the admin requires it)."""
-    import time
-
+    """A test client logged in as `user`; staff and officials also pass the two-factor step, as
+    after a real login with password + TOTP (every staff page requires it)."""
     from django.test import Client
 
-    client = Client(**client_kwargs)
-    if user is None:
-        return client
-    client.force_login(user)
-    if user.is_staff:
-        totp_activate(user)
-        from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+    from tests.support.mfa import staff_login
 
-        session = client.session
-        now = time.time()
-        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-            {"method": "password", "at": now, "email": user.email},
-            {"method": "mfa", "at": now, "id": 1, "type": "totp"},
-        ]
-        session.save()
-    return client
+    client = Client(**client_kwargs)
+    return client if user is None else staff_login(client, user)
 
 
 BIRTH_REGISTRATION_SCHEMA = [

@@ -1,0 +1,32 @@
+"""The REST API (Django REST framework) and its OpenAPI schema (drf-spectacular)."""
+
+from portal.settings.base import env
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        # Tokens are for citizens only: staff need the second factor of a session.
+        "identity.authentication.CitizenTokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": ["portal.api.JSONParser", "portal.api.FormParser", "portal.api.MultiPartParser"],
+    "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_RATES": {"lookup": env.str("LOOKUP_RATE", default="30/min"), "anon": "120/min"},
+    # DRF's own client address never trusts X-Forwarded-For; the throttles in portal.throttling
+    # take it from portal.client_ip (TRUSTED_PROXIES) instead.
+    "NUM_PROXIES": 0,
+}
+# Largest API request body (bytes), refused with 413 above it: a dossier's JSON is a few KB.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cổng Dịch vụ công — API",
+    "DESCRIPTION": "Public catalog of administrative procedures, citizens' dossiers and payments.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

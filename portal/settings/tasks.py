@@ -1,0 +1,56 @@
+"""Celery: the broker, how tasks run, and every periodic (beat) job of every app in one table.
+
+No REDIS_URL -> tasks run eagerly in-process (the embedded default).
+"""
+
+from celery.schedules import crontab
+
+from portal.settings.base import REDIS_URL, env
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 120
+CELERY_TASK_SOFT_TIME_LIMIT = 100
+CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing must not hang a request when the broker is down: the outbox rows keep the work.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Periodic jobs (django-celery-beat copies them into the database at start; run exactly one beat).
+CELERY_BEAT_SCHEDULE: dict = {
+    # Issued PDFs (forms 01-04, result cover sheet) whose task was never published.
+    "dossiers-pdf-redeliver": {
+        "task": "dossiers.tasks.issued_documents_redeliver",
+        "schedule": env.int("DOSSIER_PDF_REDELIVER_SECONDS", default=60),
+    },
+    # Due-soon and overdue dossiers: tell the officials once each.
+    "dossiers-deadlines": {
+        "task": "dossiers.tasks.dossier_deadlines_check",
+        "schedule": env.int("DOSSIER_DEADLINE_CHECK_SECONDS", default=30 * 60),
+    },
+    # "Most used services" on the home page (DOSSIER_POPULARITY_DAYS in dossiers.py).
+    "dossiers-popularity": {
+        "task": "dossiers.tasks.procedure_popularity_refresh",
+        "schedule": env.int("DOSSIER_POPULARITY_REFRESH_SECONDS", default=24 * 60 * 60),
+    },
+    # Payments still open at the gateway after PAYMENT_RECONCILE_AFTER_MINUTES (payments.py).
+    "payments-reconcile": {
+        "task": "payments.tasks.payments_reconcile",
+        "schedule": env.int("PAYMENT_RECONCILE_EVERY_SECONDS", default=600),
+    },
+    "payments-daily-gateway-check": {
+        "task": "payments.tasks.payments_check_yesterday",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # Notification outbox rows still pending (the broker was down when they were written).
+    "notifications-redeliver": {
+        "task": "portal.tasks.notifications_redeliver",
+        "schedule": env.int("NOTIFICATION_REDELIVER_SECONDS", default=60),
+    },
+}
