@@ -11,11 +11,20 @@ import hashlib
 from django.core.cache import cache
 from django.db import transaction
 
+from portal.cache import cache_unavailable
+
 GENERATION_KEY = "catalog:generation"
 TIMEOUT = 600  # seconds; a bump invalidates earlier, this only bounds memory
 
 
+# A bump this process could not write because the cache was down; made once it answers again,
+# so entries cached before the outage do not outlive a change made during it.
+_bump_owed = False
+
+
 def catalog_generation() -> int:
+    if _bump_owed and not cache_unavailable(cache):
+        _bump()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, 1, timeout=None)
@@ -24,10 +33,12 @@ def catalog_generation() -> int:
 
 
 def _bump() -> None:
+    global _bump_owed
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # missing key
         cache.add(GENERATION_KEY, 2, timeout=None)
+    _bump_owed = cache_unavailable(cache)
 
 
 def catalog_generation_bump() -> None:

@@ -25,6 +25,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal.kernel.plugins import PluginNotFound, PluginRegistry
+
 from .services import EidIdentity, EidLoginError
 
 SESSION_KEY = "identity.eid.flow"
@@ -53,19 +55,15 @@ class EidProvider:
         return None
 
 
-_registry: dict[str, type[EidProvider]] = {}
-
-
-def eid_provider_register(cls: type[EidProvider]) -> type[EidProvider]:
-    _registry[cls.id] = cls
-    return cls
+eid_providers: PluginRegistry[type[EidProvider]] = PluginRegistry("e-ID provider", setting="EID_PROVIDER")
+eid_provider_register = eid_providers.register
 
 
 def eid_provider(provider_id: str | None = None) -> EidProvider:
     provider_id = provider_id or getattr(settings, "EID_PROVIDER", "oidc")
     try:
-        return _registry[provider_id]()
-    except KeyError as exc:
+        return eid_providers.get(provider_id)()
+    except PluginNotFound as exc:
         raise EidLoginError(_("e-ID sign-in is not configured.")) from exc
 
 

@@ -19,6 +19,8 @@ from django.core.cache import cache
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
+from portal.kernel.plugins import PluginRegistry
+
 
 class RegistryUnavailable(Exception):
     """The registry did not answer in time (down, slow, or the circuit is open)."""
@@ -54,16 +56,14 @@ class RegistryAdapter:
         )
 
 
-_adapters: dict[str, type[RegistryAdapter]] = {}
-
-
-def registry_adapter_register(cls: type[RegistryAdapter]) -> type[RegistryAdapter]:
-    _adapters[cls.id] = cls
-    return cls
+registry_adapters: PluginRegistry[type[RegistryAdapter]] = PluginRegistry(
+    "population registry adapter", setting="REGISTRY_ADAPTER"
+)
+registry_adapter_register = registry_adapters.register
 
 
 def registry_adapter(adapter_id: str | None = None) -> RegistryAdapter:
-    return _adapters[adapter_id or getattr(settings, "REGISTRY_ADAPTER", "http")]()
+    return registry_adapters.get(adapter_id or getattr(settings, "REGISTRY_ADAPTER", "http"))()
 
 
 # --- circuit breaker (state in the cache) -------------------------------------------------------

@@ -20,8 +20,11 @@ class PaymentsConfig(AppConfig):
         from dossiers.hooks import indicator_counter_register, transition_guard_register
 
         from . import receivers  # noqa: F401  (connects the dossier signals)
+        from .providers import provider_registry
         from .selectors import payment_indicator_counts
         from .services import payment_guard
 
         transition_guard_register(payment_guard)
         indicator_counter_register(payment_indicator_counts)
+        provider_registry.autodiscover("payments.providers")
+        provider_registry.enabled()  # an unknown id in PAYMENT_PROVIDERS refuses to start

@@ -178,7 +178,7 @@ def _after_paid(payment: Payment) -> None:
     marked = Fee.objects.filter(pk__in=fee_ids, status=Fee.Status.DUE).update(status=Fee.Status.PAID, payment=payment)
     if not marked:
         refund_start(payment=payment, reason=_("Duplicate payment: the fee had already been paid."))
-    transaction.on_commit(lambda: receipt_issue_task.delay(payment.pk))
+    transaction.on_commit(lambda: receipt_issue_task.delay(payment.pk), robust=True)
 
 
 def _returning_supported() -> bool:
@@ -391,7 +391,7 @@ def refund_start(*, payment: Payment, reason: str, amount: Decimal | None = None
         existing = payment.refunds.exclude(status=Refund.Status.FAILED).first()
         if existing:
             if existing.status == Refund.Status.PENDING and existing.provider != Provider.COUNTER:
-                transaction.on_commit(lambda: refund_execute_task.delay(existing.pk))
+                transaction.on_commit(lambda: refund_execute_task.delay(existing.pk), robust=True)
             return existing
         refund = Refund.objects.create(
             reference=_new_reference("R"),
@@ -401,7 +401,7 @@ def refund_start(*, payment: Payment, reason: str, amount: Decimal | None = None
             provider=payment.provider,
             created_by=by,
         )
-        transaction.on_commit(lambda: refund_execute_task.delay(refund.pk))
+        transaction.on_commit(lambda: refund_execute_task.delay(refund.pk), robust=True)
     return refund
 
 

@@ -14,6 +14,7 @@ import requests
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from portal.kernel.plugins import PluginNotFound, PluginRegistry
 from portal.kernel.text import text_fold
 
 logger = logging.getLogger(__name__)
@@ -133,6 +134,12 @@ class NotificationChannel:
         raise ChannelError(f"channel {self.id} cannot send")
 
 
+channel_plugins: PluginRegistry[type[NotificationChannel]] = PluginRegistry(
+    "notification channel plugin", setting="NOTIFICATION_CHANNEL_PLUGINS"
+)
+
+
+@channel_plugins.register
 class EmailChannel(NotificationChannel):
     id = "email"
 
@@ -156,6 +163,7 @@ class EmailChannel(NotificationChannel):
             raise ChannelError(f"email: {exc}") from exc
 
 
+@channel_plugins.register
 class InboxChannel(NotificationChannel):
     """The portal's own inbox: the row itself is the message, delivered when it is written."""
 
@@ -176,30 +184,36 @@ class SmsChannelBase(NotificationChannel):
         # The SMS row's body is the caller's short sms_text (see notification_enqueue).
         return sms_compose(notification.body, notification.url)
 
-
-class SmsOutboxChannel(SmsChannelBase):
-    """Embedded default: each SMS is written to var/outbox/sms/ and logged, nothing leaves the machine."""
-
-    id = "sms-outbox"
-
-    def send(self, notification) -> None:
+    def record_for(self, notification) -> dict:
+        """What every SMS gateway is given: {"to", "brandname", "text", "segments", "reference"}."""
         if not notification.address:
             raise PermanentChannelError("no phone number")
         message = self.message_for(notification)
-        folder = Path(settings.OUTBOX_DIR) / "sms"
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        record = {
+        return {
             "to": notification.address,
             "brandname": settings.SMS_BRANDNAME,
             "text": message,
             "segments": len(sms_segments(message)),
             "reference": notification.dedupe_key,
         }
+
+
+@channel_plugins.register
+class SmsOutboxChannel(SmsChannelBase):
+    """Embedded default: each SMS is written to var/outbox/sms/ and logged, nothing leaves the machine."""
+
+    id = "sms-outbox"
+
+    def send(self, notification) -> None:
+        record = self.record_for(notification)
+        folder = Path(settings.OUTBOX_DIR) / "sms"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         (folder / f"{stamp}-{notification.pk}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1))
-        logger.info("SMS to %s (%d segment(s)): %s", notification.address, record["segments"], message)
+        logger.info("SMS to %s (%d segment(s)): %s", notification.address, record["segments"], record["text"])
 
 
+@channel_plugins.register
 class SmsHttpChannel(SmsChannelBase):
     """A brandname SMS gateway over HTTPS (JSON POST with a bearer token).
 
@@ -211,20 +225,10 @@ class SmsHttpChannel(SmsChannelBase):
     id = "sms-http"
 
     def send(self, notification) -> None:
-        if not notification.address:
-            raise PermanentChannelError("no phone number")
-        message = self.message_for(notification)
-        payload = {
-            "to": notification.address,
-            "brandname": settings.SMS_BRANDNAME,
-            "text": message,
-            "segments": len(sms_segments(message)),
-            "reference": notification.dedupe_key,
-        }
         try:
             response = requests.post(
                 settings.SMS_GATEWAY_URL,
-                json=payload,
+                json=self.record_for(notification),
                 headers={"Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}"},
                 timeout=settings.SMS_GATEWAY_TIMEOUT,
             )
@@ -237,15 +241,10 @@ class SmsHttpChannel(SmsChannelBase):
             raise ChannelError(f"SMS gateway error: {response.status_code} {response.text[:200]}")
 
 
-CHANNEL_REGISTRY: dict[str, type[NotificationChannel]] = {
-    cls.id: cls for cls in (EmailChannel, InboxChannel, SmsOutboxChannel, SmsHttpChannel)
-}
-
-
 def channel_get(channel: str) -> NotificationChannel:
     """The plugin instance delivering a Notification channel ("email", "sms", "inbox")."""
     plugin_id = settings.NOTIFICATION_CHANNEL_PLUGINS.get(channel, channel)
     try:
-        return CHANNEL_REGISTRY[plugin_id]()
-    except KeyError as exc:
-        raise PermanentChannelError(f"unknown notification channel plugin {plugin_id!r}") from exc
+        return channel_plugins.get(plugin_id)()
+    except PluginNotFound as exc:
+        raise PermanentChannelError(str(exc)) from exc

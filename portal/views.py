@@ -1,6 +1,7 @@
 """Site-shell views: health checks, the rate-limit page and the signed-in user's inbox."""
 
 import logging
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,40 +25,81 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
-def _check_database() -> None:
+def _check_database() -> dict | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
+    return None
 
 
-def _check_cache() -> None:
+def _check_cache() -> dict | None:
+    from .cache import cache_failsoft_stats
+
+    ping = getattr(cache, "ping", None)
+    if ping is not None:  # FailSoftRedisCache: ask Redis itself, past the fail-soft layer
+        try:
+            ping()
+        except Exception as exc:
+            exc.details = {"failsoft": cache_failsoft_stats()}
+            raise
+        return {"failsoft": cache_failsoft_stats()}
     cache.set("health:ping", "pong", 10)
     if cache.get("health:ping") != "pong":
         raise RuntimeError("cache did not return the value it was given")
+    return None
 
 
-def _check_broker() -> None:
+def _check_broker() -> dict | None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        return  # embedded default: tasks run in-process, there is no broker
+        return None  # embedded default: tasks run in-process, there is no broker
     from portal.celery import app
 
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+    # One attempt within the connect timeout: a probe must answer within a second.
+    timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
+    options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+    with app.connection_for_write(connect_timeout=timeout, transport_options=options) as conn:
+        conn.ensure_connection(max_retries=0)
+    return None
+
+
+# The site serves without its cache and its broker (misses; outbox rows published later), so
+# only the database decides readiness; the others are reported as "degraded".
+READINESS_REQUIRED = ("database",)
 
 
 @never_cache
 def health_ready(request):
-    """Readiness: the database, the cache and the broker all answer."""
-    checks = {}
+    """Readiness: each part's status and time in ms; 503 when the database fails (or, with
+    `?strict=1`, any part), 200 "degraded" when only the cache or the broker does."""
+    checks, components = {}, {}
+    started = time.monotonic()
     for name, check in (("database", _check_database), ("cache", _check_cache), ("broker", _check_broker)):
+        t0 = time.monotonic()
         try:
-            check()
+            extra = check()
             checks[name] = "ok"
+            components[name] = {"status": "ok", **(extra or {})}
         except Exception as exc:  # any failure means "not ready"; say which part failed
             logger.warning("readiness check %s failed: %s", name, exc)
             checks[name] = "error"
-    ready = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+            components[name] = {"status": "error", "error": type(exc).__name__, **getattr(exc, "details", {})}
+        components[name]["ms"] = round((time.monotonic() - t0) * 1000, 1)
+    failing = [name for name, value in checks.items() if value != "ok"]
+    required = set(checks) if request.GET.get("strict") else set(READINESS_REQUIRED)
+    if not failing:
+        status, code = "ok", 200
+    elif required.intersection(failing):
+        status, code = "unavailable", 503
+    else:
+        status, code = "degraded", 200
+    body = {
+        "status": status,
+        "failing": failing,
+        "checks": checks,
+        "components": components,
+        "ms": round((time.monotonic() - started) * 1000, 1),
+    }
+    return JsonResponse(body, status=code)
 
 
 def ratelimited(request, exception=None):

@@ -3,6 +3,8 @@
 import pytest
 from django.conf import settings
 
+from tests.support.celery import celery_eager
+
 
 @pytest.fixture(autouse=True)
 def _private_media(tmp_path, settings):
@@ -15,6 +17,15 @@ def _private_media(tmp_path, settings):
     }
     settings.OUTBOX_DIR = tmp_path / "outbox"
     yield
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks (PDFs, notifications, receipts) run in-process, as in the embedded setup, also on the
+    PostgreSQL + Redis run where no worker consumes the broker; tests marked `redis` go through
+    the real broker."""
+    with celery_eager("redis" not in request.keywords):
+        yield
 
 
 def pytest_collection_modifyitems(config, items):

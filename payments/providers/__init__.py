@@ -1,43 +1,31 @@
-"""Registry of payment providers keyed by id; `settings.PAYMENT_PROVIDERS` lists the enabled ones."""
+"""Payment providers: one module per gateway in this package, registered in `provider_registry`
+(PaymentsConfig.ready() imports every module here); `settings.PAYMENT_PROVIDERS` lists the
+enabled ids. Adding a gateway is adding its module and enabling its id in settings."""
 
-from django.conf import settings
-
-from .base import GatewayResult, PaymentProvider, ProviderError, RefundResult
-
-_registry: dict[str, type[PaymentProvider]] = {}
-
-
-def provider_register(cls: type[PaymentProvider]) -> type[PaymentProvider]:
-    _registry[cls.id] = cls
-    return cls
+from .base import GatewayResult, PaymentProvider, ProviderError, RefundResult, provider_registry
 
 
 def provider_ids_enabled() -> list[str]:
-    return [pid for pid in settings.PAYMENT_PROVIDERS if pid in _registry]
+    return [provider.id for provider in provider_registry.enabled()]
 
 
 def provider_get(provider_id: str, *, enabled_only: bool = True) -> PaymentProvider:
-    if provider_id not in _registry or (enabled_only and provider_id not in settings.PAYMENT_PROVIDERS):
+    if provider_id not in provider_registry or (enabled_only and provider_id not in provider_registry.enabled_ids()):
         raise ProviderError(f"payment provider {provider_id!r} is not enabled")
-    return _registry[provider_id]()
+    return provider_registry.get(provider_id)()
 
 
 def providers_online() -> list[PaymentProvider]:
-    return [_registry[pid]() for pid in provider_ids_enabled() if _registry[pid].online]
+    return [provider() for provider in provider_registry.enabled() if provider.online]
 
-
-from . import counter, momo, vnpay  # noqa: E402  (register the built-in providers)
 
 __all__ = [
     "GatewayResult",
     "PaymentProvider",
     "ProviderError",
     "RefundResult",
-    "counter",
-    "momo",
     "provider_get",
     "provider_ids_enabled",
-    "provider_register",
+    "provider_registry",
     "providers_online",
-    "vnpay",
 ]

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from portal.kernel.plugins import PluginRegistry
+
 
 class ProviderError(Exception):
     """The gateway could not be reached or refused the request."""
@@ -52,3 +54,10 @@ class PaymentProvider:
     def refund(self, *, refund, client_ip: str = "127.0.0.1") -> RefundResult:
         """Give back `refund.amount` of `refund.payment`; counter refunds are paid out by hand."""
         return RefundResult(status="pending")
+
+
+# Every module of this package registers its gateway here (PaymentsConfig.ready() imports them
+# all); settings.PAYMENT_PROVIDERS says which ids are enabled.
+provider_registry: PluginRegistry[type[PaymentProvider]] = PluginRegistry(
+    "payment provider", setting="PAYMENT_PROVIDERS"
+)

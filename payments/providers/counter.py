@@ -2,9 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import GatewayResult, PaymentProvider, RefundResult
+from .base import GatewayResult, PaymentProvider, RefundResult, provider_registry
 
 
+@provider_registry.register
 class CounterProvider(PaymentProvider):
     id = "counter"
     label = _("At the counter")
@@ -18,8 +19,3 @@ class CounterProvider(PaymentProvider):
 
     def refund(self, *, refund, client_ip: str = "127.0.0.1") -> RefundResult:
         return RefundResult(status="pending", message="cash to be handed back at the counter")
-
-
-from . import provider_register  # noqa: E402
-
-provider_register(CounterProvider)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from payments import signing
 
-from .base import GatewayResult, PaymentProvider, ProviderError, RefundResult
+from .base import GatewayResult, PaymentProvider, ProviderError, RefundResult, provider_registry
 
 TIMEOUT = 15
 PENDING_CODES = {1000, 7000, 7002, 8000, 9000}
@@ -31,6 +31,7 @@ def status_from_result_code(code) -> str:
     return "failed"
 
 
+@provider_registry.register
 class MoMoProvider(PaymentProvider):
     id = "momo"
     label = "MoMo"
@@ -133,8 +134,3 @@ class MoMoProvider(PaymentProvider):
         if str(data.get("resultCode")) == "0":
             return RefundResult(status="done", transaction_no=str(data.get("transId", "")), raw=data)
         return RefundResult(status="failed", message=str(data.get("message", "")), raw=data)
-
-
-from . import provider_register  # noqa: E402
-
-provider_register(MoMoProvider)

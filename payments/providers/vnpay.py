@@ -12,7 +12,7 @@ from django.utils import timezone
 from payments import signing
 from payments.text import ascii_fold
 
-from .base import GatewayResult, PaymentProvider, ProviderError, RefundResult
+from .base import GatewayResult, PaymentProvider, ProviderError, RefundResult, provider_registry
 
 VERSION = "2.1.0"
 TIMEOUT = 15
@@ -32,6 +32,7 @@ def _status_from_codes(response_code: str, transaction_status: str) -> str:
     return "failed"
 
 
+@provider_registry.register
 class VNPayProvider(PaymentProvider):
     id = "vnpay"
     label = "VNPay"
@@ -152,8 +153,3 @@ class VNPayProvider(PaymentProvider):
                 status="done", transaction_no=str(data.get("vnp_TransactionNo", "")), message="", raw=data
             )
         return RefundResult(status="failed", message=str(data.get("vnp_Message", "")), raw=data)
-
-
-from . import provider_register  # noqa: E402
-
-provider_register(VNPayProvider)

@@ -133,10 +133,17 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down is a miss, never a 500; rate limits then count per process (portal/cache.py).
+            "BACKEND": "portal.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                # Seconds; a dead Redis costs at most this, once per CIRCUIT_SECONDS and process.
+                "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+                # Seconds the cache is not asked again after a failure.
+                "CIRCUIT_SECONDS": env.float("CACHE_CIRCUIT_SECONDS", default=2.0),
+            },
         }
     }
 else:

@@ -22,6 +22,9 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 # Login limits per IP and per account (allauth); the IP is portal.client_ip's (TRUSTED_PROXIES).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "signup": "20/m/ip", "reset_password": "20/m/ip,5/m/key"}
 RATELIMIT_USE_CACHE = "default"
+# If the limit's store cannot count, the view is not blocked: with Redis down FailSoftRedisCache
+# already counts the limits in process memory, so this only covers a store that fails otherwise.
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_VIEW = "portal.views.ratelimited"
 # Reverse proxies (comma-separated IPs or CIDRs, `unix` for one on a Unix socket) whose
 # X-Forwarded-For is believed; empty: the peer is the client and X-Forwarded-For is ignored.

@@ -20,6 +20,16 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a request when the broker is down: the outbox rows keep the work.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# A dead broker costs a request milliseconds, not seconds (issue 15): short connect/read timeouts
+# and one immediate publish retry (it replaces a pooled connection a broker restart closed), never a
+# wait. Publishing after commit is best effort: the outbox rows are the record, the redelivery jobs
+# publish them when the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.5)
+CELERY_BROKER_TRANSPORT_OPTIONS |= {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Periodic jobs (django-celery-beat copies them into the database at start; run exactly one beat).

@@ -1,41 +1,25 @@
+"""Factories of the catalog's models (agencies, fields, procedures and their versions); other
+apps' tests import them from here."""
+
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
-from catalog.models import Agency, FeeLine, Field, Procedure, RequiredDocument
-from portal.models import Province, Ward
-
-
-class ProvinceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Province
-        django_get_or_create = ("code",)
-
-    code = 86
-    name = "Vĩnh Long"
-    division_type = "tỉnh"
-    codename = "vinh_long"
-
-
-class WardFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Ward
-        django_get_or_create = ("code",)
-
-    code = 28789
-    name = "Phường Bến Tre"
-    division_type = "phường"
-    codename = factory.Sequence(lambda n: f"ward_{n}")
-    province = factory.SubFactory(ProvinceFactory)
+from catalog.models import Agency, FeeLine, Field, Procedure, ProcedureVersion, RequiredDocument
+from portal.kernel.text import text_fold
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Agency
+        django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"000.{n:02d}.31.H62")
-    name = factory.Sequence(lambda n: f"Sở số {n} tỉnh Vĩnh Long")
-    level = Agency.Level.PROVINCE
+    # Never one of the fixtures' or demo codes (000.00.31.H57, 000.00.32.H57, 000.00.02.H62, …),
+    # whatever ran before.
+    code = factory.Sequence(lambda n: f"000.{n:02d}.99.H57")
+    name = factory.Sequence(lambda n: f"UBND xã Số {n}")
+    level = Agency.Level.COMMUNE
 
 
 class FieldFactory(factory.django.DjangoModelFactory):
@@ -78,6 +62,24 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         self.agencies.set(extracted if extracted is not None else [AgencyFactory()])
+
+
+class ProcedureVersionFactory(factory.django.DjangoModelFactory):
+    """A published version whose snapshot the test gives (default: code and name, no fees)."""
+
+    class Meta:
+        model = ProcedureVersion
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    number = 1
+    published_at = factory.LazyFunction(timezone.now)
+    snapshot = factory.LazyAttribute(lambda o: {"code": o.procedure.code, "name": o.procedure.name, "fees": []})
+    code = factory.SelfAttribute("procedure.code")
+    name = factory.SelfAttribute("procedure.name")
+    search_name = factory.LazyAttribute(lambda o: text_fold(o.name).lower())
+    field = factory.SelfAttribute("procedure.field")
+    level = factory.SelfAttribute("procedure.level")
+    online_level = factory.SelfAttribute("procedure.online_level")
 
 
 class RequiredDocumentFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,8 @@ from catalog.models import Procedure, ProcedureVersion
 from catalog.selectors import procedure_version_current
 from catalog.services import procedure_publish
 from catalog.transfer import catalog_export
-from tests.catalog.factories import AgencyFactory, FieldFactory, ProcedureFactory, WardFactory
+from tests.catalog.factories import AgencyFactory, FieldFactory, ProcedureFactory
+from tests.portal.factories import WardFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from catalog.eform import build_form_class, form_data_clean, schema_validate
-from tests.catalog.factories import SIMPLE_SCHEMA, ProvinceFactory, WardFactory
+from tests.catalog.factories import SIMPLE_SCHEMA
+from tests.portal.factories import ProvinceFactory, WardFactory
 
 FULL_SCHEMA = [
     {

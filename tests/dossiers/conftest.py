@@ -8,17 +8,6 @@ from .factories import PDF_BYTES, AgencyFactory, CitizenFactory, official, versi
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery(request):
-    """Tasks run in-process (also when REDIS_URL is set), except in tests marked `redis`."""
-    from portal.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = "redis" not in request.keywords
-    yield
-    app.conf.task_always_eager = old
-
-
-@pytest.fixture(autouse=True)
 def _no_pdf_rendering(settings, monkeypatch, request):
     """Rendering PDFs is slow: tests that do not look at them get a stub; use the `real_pdf` fixture to render."""
     if "real_pdf" in request.fixturenames:

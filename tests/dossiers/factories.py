@@ -1,15 +1,18 @@
-"""Factories for the dossier tests: a small catalog (agencies, a published procedure version
-with a tiny e-form schema), citizens and officials."""
-
-import datetime as dt
+"""Factories of the dossiers' models, and `version()`: a published procedure version with a
+tiny e-form schema. Agencies, procedures, citizens and officials come from their apps' factories
+(re-exported here for the dossier tests)."""
 
 import factory
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from catalog.models import Agency, Field, Procedure, ProcedureVersion
-from identity.models import OfficialProfile, User
-from identity.roles import roles_sync
+from catalog.models import Procedure, ProcedureVersion
+from dossiers.models import Dossier
+from tests.catalog.factories import AgencyFactory, FieldFactory, ProcedureVersionFactory
+from tests.identity.factories import CitizenFactory, UserFactory, official
+from tests.support.images import PNG_BYTES
+from tests.support.world import PDF_BYTES
+
+__all__ = ["PDF_BYTES", "PNG_BYTES", "AgencyFactory", "CitizenFactory", "DossierFactory", "official", "version"]
 
 SCHEMA = [
     {"name": "reason", "type": "text", "label": {"vi": "Lý do", "en": "Reason"}, "required": True},
@@ -17,59 +20,19 @@ SCHEMA = [
 ]
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A submitted dossier on a procedure version whose snapshot the test gives."""
+
     class Meta:
-        model = Agency
-        django_get_or_create = ("code",)
+        model = Dossier
 
-    # Never one of the fixtures' codes (000.00.31.H57, 000.00.32.H57), whatever ran before.
-    code = factory.Sequence(lambda n: f"000.{n:02d}.99.H57")
-    name = factory.Sequence(lambda n: f"UBND xã Số {n}")
-    level = Agency.Level.COMMUNE
-
-
-class FieldFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Field
-        django_get_or_create = ("code",)
-
-    code = "ho-tich"
-    name = "Hộ tịch"
-
-
-class CitizenFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    email = factory.Sequence(lambda n: f"citizen{n}@example.vn")
-    full_name = "Nguyễn Thị Hằng"
-    personal_id = factory.Sequence(lambda n: f"0863{n % 10}{n:07d}")
-    date_of_birth = dt.date(1990, 5, 17)
-    sex = "F"
-    phone = "0912345678"
-    address_line = "12 Đường Phạm Thái Bường"
-    identity_level = 2
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-123")
-
-    @factory.post_generation
-    def _save(self, create, extracted, **kwargs):
-        if create:
-            self.save()
-
-
-def official(agency, *roles, email=None) -> User:
-    roles_sync()
-    user = User.objects.create_user(
-        email or f"{'-'.join(roles)}.{agency.pk}.{User.objects.count()}@example.vn",
-        "pw-for-tests-123",
-        is_staff=True,
-        full_name="Trần Văn Bình",
-    )
-    OfficialProfile.objects.create(user=user, agency=agency)
-    for role in roles:
-        user.groups.add(Group.objects.get(name=role))
-    return User.objects.get(pk=user.pk)
+    code = factory.Sequence(lambda n: f"000.00.31.H57-261122-{n:04d}")
+    status = "submitted"
+    citizen = factory.SubFactory(UserFactory)
+    procedure_version = factory.SubFactory(ProcedureVersionFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    applicant = factory.LazyAttribute(lambda o: {"full_name": o.citizen.full_name})
+    submitted_at = factory.LazyFunction(timezone.now)
 
 
 def snapshot_for(*, code, name, agencies, documents=None, schema=None, processing=("5", "working_days"), **extra):
@@ -113,7 +76,7 @@ def snapshot_for(*, code, name, agencies, documents=None, schema=None, processin
 
 def version(*, code="1.000001", name="Xác nhận tình trạng hôn nhân", agencies=None, **kwargs) -> ProcedureVersion:
     agencies = agencies or [AgencyFactory()]
-    field = FieldFactory()
+    field = FieldFactory(code="ho-tich", name="Hộ tịch")
     procedure, _created = Procedure.objects.get_or_create(
         code=code,
         defaults={
@@ -142,19 +105,3 @@ def version(*, code="1.000001", name="Xác nhận tình trạng hôn nhân", age
     )
     pv.agencies.set(agencies)
     return pv
-
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _png() -> bytes:
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-PNG_BYTES = _png()

@@ -117,18 +117,6 @@ def site_url(live_server, settings):
     return url
 
 
-@pytest.fixture(autouse=True)
-def _celery_eager():
-    """Browser journeys run the tasks (PDFs, notifications, receipts) in-process, also on the
-    PostgreSQL + Redis run: there is no worker consuming the broker during the tests."""
-    from portal.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = old
-
-
 class BrowserSession:
     """Opens contexts/pages for one test and remembers them for failure artifacts."""
 

@@ -7,10 +7,14 @@ from catalog.models import Agency
 from identity import roles
 from identity.models import OfficialProfile, PersonalDocument, SandboxResident, User
 from portal.kernel.cccd import cccd_gender_digit
+from tests.support.world import PDF_BYTES
 
 
 def cccd_number(*, province="086", sex="M", birth=dt.date(1990, 1, 15), serial=1) -> str:
     return f"{province}{cccd_gender_digit(sex=sex, birth_year=birth.year)}{birth.year % 100:02d}{serial:06d}"
+
+
+PASSWORD = "correct-horse-battery"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -20,7 +24,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.test")
     full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thử {n}")
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+    phone = factory.Sequence(lambda n: f"09{n:08d}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):
@@ -28,22 +33,31 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Agency
+class CitizenFactory(UserFactory):
+    """A citizen verified at level 2 with a full profile (personal ID, birth date, address)."""
 
-    code = factory.Sequence(lambda n: f"000.00.{n:02d}.H57")
-    name = factory.Sequence(lambda n: f"Cơ quan thử {n}")
-    level = Agency.Level.PROVINCE
+    email = factory.Sequence(lambda n: f"citizen{n}@example.vn")
+    full_name = "Nguyễn Thị Hằng"
+    personal_id = factory.Sequence(lambda n: f"0863{n % 10}{n:07d}")
+    date_of_birth = dt.date(1990, 5, 17)
+    sex = "F"
+    phone = "0912345678"
+    address_line = "12 Đường Phạm Thái Bường"
+    identity_level = 2
 
 
-def official(*, role: str, agency: Agency, email: str | None = None, **fields) -> User:
-    if not Group.objects.filter(name=role).exists():
+def official(agency: Agency, *role_names: str, email: str | None = None, **fields) -> User:
+    """A staff user of `agency` holding `role_names` (groups from identity.roles)."""
+    if Group.objects.filter(name__in=role_names).count() != len(set(role_names)):
         roles.roles_sync()
-    user = UserFactory(email=email or f"{role}-{agency.pk}-{User.objects.count()}@gov.test", is_staff=True, **fields)
+    user = UserFactory(
+        email=email or f"{'-'.join(role_names) or 'staff'}.{agency.pk}.{User.objects.count()}@example.vn",
+        is_staff=True,
+        **fields,
+    )
     OfficialProfile.objects.create(user=user, agency=agency)
-    user.groups.add(Group.objects.get(name=role))
-    return user
+    user.groups.add(*Group.objects.filter(name__in=role_names))
+    return User.objects.get(pk=user.pk)  # a fresh permission cache
 
 
 class SandboxResidentFactory(factory.django.DjangoModelFactory):
@@ -55,20 +69,6 @@ class SandboxResidentFactory(factory.django.DjangoModelFactory):
     date_of_birth = dt.date(1992, 6, 1)
     personal_id = factory.Sequence(lambda n: cccd_number(sex="F", birth=dt.date(1992, 6, 1), serial=500 + n))
     eid_level = 2
-
-
-def _png() -> bytes:
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-PNG_BYTES = _png()
-PDF_BYTES = b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 class PersonalDocumentFactory(factory.django.DjangoModelFactory):

@@ -6,9 +6,10 @@ from identity import roles
 from identity.demo import DEMO_TOTP_SECRET
 from portal.audit import audit_record
 from portal.models import AuditEvent
+from tests.catalog.factories import AgencyFactory
 
 from .conftest import admin_client, with_totp
-from .factories import AgencyFactory, UserFactory, official
+from .factories import UserFactory, official
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +20,14 @@ def test_admin_login_goes_through_allauth(client):
 
 
 def test_staff_without_totp_must_set_it_up_first(client):
-    clerk = official(role=roles.INTAKE, agency=AgencyFactory())
+    clerk = official(AgencyFactory(), roles.INTAKE)
     client.force_login(clerk)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_activate_totp"))
 
 
 def test_staff_with_totp_must_pass_it_in_this_session(client):
-    clerk = with_totp(official(role=roles.INTAKE, agency=AgencyFactory()))
+    clerk = with_totp(official(AgencyFactory(), roles.INTAKE))
     client.force_login(clerk)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_reauthenticate"))
@@ -35,7 +36,7 @@ def test_staff_with_totp_must_pass_it_in_this_session(client):
 def test_real_login_with_password_and_totp_code_reaches_admin(client):
     import time
 
-    clerk = with_totp(official(role=roles.INTAKE, agency=AgencyFactory(), email="clerk@example.test"))
+    clerk = with_totp(official(AgencyFactory(), roles.INTAKE, email="clerk@example.test"))
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.create(user=clerk, email=clerk.email, verified=True, primary=True)
@@ -49,7 +50,7 @@ def test_real_login_with_password_and_totp_code_reaches_admin(client):
 
 def test_viewing_a_citizen_in_admin_is_audited_and_events_are_read_only(client):
     agency = AgencyFactory()
-    clerk = official(role=roles.INTAKE, agency=agency)
+    clerk = official(agency, roles.INTAKE)
     citizen = UserFactory()
     # superusers see everyone; the audit row names who looked at whom
     boss = UserFactory(is_staff=True, is_superuser=True)
@@ -59,7 +60,7 @@ def test_viewing_a_citizen_in_admin_is_audited_and_events_are_read_only(client):
     assert event.actor == boss and event.action == "view"
 
     audit_record(actor=clerk, subject=citizen, action="view", obj=citizen)
-    auditor = official(role=roles.AUDITOR, agency=agency)
+    auditor = official(agency, roles.AUDITOR)
     admin_client(client, auditor)
     listing = client.get(reverse("admin:portal_auditevent_changelist"))
     assert listing.status_code == 200

@@ -8,9 +8,10 @@ from identity import hooks, roles
 from identity.selectors import audit_events_visible_to, citizens_visible_to, personal_document_accessible
 from portal.audit import audit_record
 from portal.models import Province, Ward
+from tests.catalog.factories import AgencyFactory
 
 from .conftest import admin_client
-from .factories import AgencyFactory, PersonalDocumentFactory, UserFactory, official
+from .factories import PersonalDocumentFactory, UserFactory, official
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +32,7 @@ def world():
     citizen_b = UserFactory(email="dan-b@example.test", province=ct, ward=w_ct)
     doc_a = PersonalDocumentFactory(owner=citizen_a, title="Giấy tờ A")
     doc_b = PersonalDocumentFactory(owner=citizen_b, title="Giấy tờ B")
-    officials = {
-        (role, key): official(role=role, agency=agency) for role in ROLES for key, agency in (("A", a), ("B", b))
-    }
+    officials = {(role, key): official(agency, role) for role in ROLES for key, agency in (("A", a), ("B", b))}
     # the dossiers app would say: an official may open a document used by a dossier of their agency
     owner_agency = {doc_a.pk: a.pk, doc_b.pk: b.pk}
     hooks.document_access_checker_register(

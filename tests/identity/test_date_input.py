@@ -9,9 +9,10 @@ from django.utils import translation
 
 from identity.forms import PersonalDocumentForm
 from identity.models import SandboxResident
+from tests.support.world import PDF_BYTES
 
 from .conftest import admin_client
-from .factories import PDF_BYTES, UserFactory
+from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

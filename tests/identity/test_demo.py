@@ -9,8 +9,7 @@ from identity import demo
 from identity.models import OfficialProfile, SandboxResident, User
 from portal.kernel.cccd import cccd_validate
 from portal.models import Province, Ward
-
-from .factories import AgencyFactory
+from tests.catalog.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
 

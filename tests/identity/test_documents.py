@@ -10,10 +10,13 @@ from django.urls import reverse
 from identity import hooks, roles
 from identity.models import PersonalDocument
 from portal.models import AuditEvent
+from tests.catalog.factories import AgencyFactory
+from tests.support.images import PNG_BYTES
 from tests.support.mfa import staff_login
+from tests.support.world import PDF_BYTES
 
 from .conftest import admin_client
-from .factories import PDF_BYTES, PNG_BYTES, AgencyFactory, PersonalDocumentFactory, UserFactory, official
+from .factories import PersonalDocumentFactory, UserFactory, official
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +86,7 @@ def test_file_served_to_owner_only(client):
 def test_official_needs_a_dossier_hook_and_is_audited(client):
     doc = PersonalDocumentFactory()
     agency = AgencyFactory()
-    clerk = official(role=roles.PROCESSING, agency=agency)
+    clerk = official(agency, roles.PROCESSING)
     staff_login(client, clerk)
     url = reverse("identity:document-file", args=[doc.pk])
     assert client.get(url).status_code == 404  # default: deny
@@ -111,7 +114,7 @@ def test_delete_own_document_only(client):
 
 def test_admin_document_file_is_audited(client):
     doc = PersonalDocumentFactory()
-    clerk = official(role=roles.INTAKE, agency=AgencyFactory())
+    clerk = official(AgencyFactory(), roles.INTAKE)
     hooks.document_access_checker_register(lambda user, document: True)
     admin_client(client, clerk)
     # the citizen is outside the clerk's territory: not in the admin list either
@@ -159,7 +162,7 @@ def _desk(client, *, superuser=False):
     from tests.support.world import ward_get
 
     ward = ward_get()
-    clerk = official(role=roles.INTAKE, agency=AgencyFactory(province=ward.province), is_superuser=superuser)
+    clerk = official(AgencyFactory(province=ward.province, level="province"), roles.INTAKE, is_superuser=superuser)
     citizen = UserFactory(province=ward.province, ward=ward)
     hooks.document_access_checker_register(lambda user, document: True)
     admin_client(client, clerk)
@@ -212,7 +215,7 @@ def test_a_superusers_correction_of_a_verified_document_withdraws_the_verificati
 def test_the_update_service_refuses_an_official_on_a_verified_document():
     from identity.services import personal_document_update
 
-    clerk = official(role=roles.INTAKE, agency=AgencyFactory())
+    clerk = official(AgencyFactory(), roles.INTAKE)
     doc = PersonalDocumentFactory(number="AB123", verified=True)
     with pytest.raises(PermissionDenied, match="Bạn không có quyền xem giấy tờ này"):
         personal_document_update(document=doc, by=clerk, changes={"number": "X"})  # not in a dossier they handle

@@ -8,8 +8,9 @@ from identity import roles
 from identity.models import User
 from identity.services import user_verify_in_person
 from portal.models import AuditEvent, Province, Ward
+from tests.catalog.factories import AgencyFactory
 
-from .factories import AgencyFactory, UserFactory, cccd_number, official
+from .factories import UserFactory, cccd_number, official
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +95,8 @@ def test_in_person_verification_by_intake_official_is_audited():
     )
     agency = AgencyFactory()
     with pytest.raises(PermissionDenied, match="Chỉ cán bộ tiếp nhận tại Bộ phận Một cửa"):
-        user_verify_in_person(citizen=citizen, official=official(role=roles.PROCESSING, agency=agency))
-    clerk = official(role=roles.INTAKE, agency=agency)
+        user_verify_in_person(citizen=citizen, official=official(agency, roles.PROCESSING))
+    clerk = official(agency, roles.INTAKE)
     user_verify_in_person(citizen=citizen, official=clerk)
     citizen.refresh_from_db()
     assert citizen.identity_level == User.Level.LEVEL_2 and citizen.verified_via == "in_person"

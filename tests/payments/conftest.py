@@ -3,37 +3,38 @@ import pytest
 from payments.models import Payment
 from payments.services import _create_payment, fees_create_for_dossier
 
-from .factories import DossierFactory
+from .factories import FeeDossierFactory
 
 
 @pytest.fixture
 def dossier(db):
-    d = DossierFactory()
+    d = FeeDossierFactory()
     fees_create_for_dossier(dossier=d)
     return d
+
+
+def _pending(dossier, provider_id: str) -> Payment:
+    """A payment of `dossier` started with `provider_id`, waiting for the gateway's callback."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        payment = _create_payment(
+            dossier=dossier, provider_id=provider_id, payer=dossier.citizen, client_ip="127.0.0.1"
+        )
+    Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.PENDING)
+    payment.refresh_from_db()
+    return payment
 
 
 @pytest.fixture
 def pending_payment(dossier):
     """A VNPay payment waiting for its IPN."""
-    from django.db import transaction
-
-    with transaction.atomic():
-        payment = _create_payment(dossier=dossier, provider_id="vnpay", payer=dossier.citizen, client_ip="127.0.0.1")
-    Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.PENDING)
-    payment.refresh_from_db()
-    return payment
+    return _pending(dossier, "vnpay")
 
 
 @pytest.fixture
 def momo_payment(dossier):
-    from django.db import transaction
-
-    with transaction.atomic():
-        payment = _create_payment(dossier=dossier, provider_id="momo", payer=dossier.citizen, client_ip="127.0.0.1")
-    Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.PENDING)
-    payment.refresh_from_db()
-    return payment
+    return _pending(dossier, "momo")
 
 
 @pytest.fixture
@@ -44,14 +45,3 @@ def sandbox_site(live_server, settings):
     settings.VNPAY_API_URL = live_server.url + "/sandbox/vnpay/merchant_webapi/api/transaction"
     settings.MOMO_ENDPOINT = live_server.url + "/sandbox/momo"
     return live_server
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager(request):
-    """Tasks run in-process in these tests, also on the PostgreSQL + Redis run."""
-    from portal.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = "redis" not in request.keywords
-    yield
-    app.conf.task_always_eager = old

@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from payments import services
 from payments.models import Payment
+from tests.catalog.factories import AgencyFactory
+from tests.identity.factories import official
 
-from .factories import AgencyFactory, DossierFactory, official
+from .factories import FeeDossierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +26,15 @@ def _request(user, path="/admin/payments/payment/", **get):
 
 
 def _paid(agency):
-    d = DossierFactory(agency=agency)
+    d = FeeDossierFactory(agency=agency)
     services.fees_create_for_dossier(dossier=d)
-    return services.counter_payment_record(dossier=d, cashier=official(agency), method="cash")
+    return services.counter_payment_record(dossier=d, cashier=official(agency, "cashier"), method="cash")
 
 
 def test_cashier_sees_own_agency_payments_with_totals_read_only():
     agency, other = AgencyFactory(), AgencyFactory()
     mine, theirs = _paid(agency), _paid(other)
-    cashier = official(agency)
+    cashier = official(agency, "cashier")
     model_admin = site._registry[Payment]
     assert list(model_admin.get_queryset(_request(cashier))) == [mine]
     assert not model_admin.has_change_permission(_request(cashier), mine)
@@ -46,7 +48,7 @@ def test_cashier_sees_own_agency_payments_with_totals_read_only():
 def test_daily_report_csv():
     agency = AgencyFactory()
     _paid(agency)
-    cashier = official(agency)
+    cashier = official(agency, "cashier")
     model_admin = site._registry[Payment]
     day = timezone.localdate().isoformat()
     response = model_admin.report_view(_request(cashier, format="csv", day=day))

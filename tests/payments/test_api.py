@@ -4,9 +4,11 @@ import pytest
 
 from payments import services
 from payments.models import Payment
+from tests.catalog.factories import AgencyFactory, ProcedureVersionFactory
+from tests.identity.factories import UserFactory, official
 from tests.support.mfa import staff_login
 
-from .factories import AgencyFactory, DossierFactory, ProcedureVersionFactory, UserFactory, fee_snapshot, official
+from .factories import FeeDossierFactory, fee_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +38,7 @@ def test_start_requires_owner_and_valid_provider(client, dossier):
 
 
 def test_start_free_dossier_is_refused_with_message(client):
-    dossier = DossierFactory(procedure_version=ProcedureVersionFactory(snapshot=fee_snapshot(fees=[])))
+    dossier = FeeDossierFactory(procedure_version=ProcedureVersionFactory(snapshot=fee_snapshot(fees=[])))
     services.fees_create_for_dossier(dossier=dossier)
     client.force_login(dossier.citizen)
     resp = _post(client, dossier.code)
@@ -51,14 +53,16 @@ def test_html_start_redirects_to_gateway(client, dossier):
 
 
 def test_receipt_download_permissions(client, dossier):
-    payment = services.counter_payment_record(dossier=dossier, cashier=official(dossier.agency), method="cash")
+    payment = services.counter_payment_record(
+        dossier=dossier, cashier=official(dossier.agency, "cashier"), method="cash"
+    )
     url = f"/payments/receipts/{payment.pk}/"
     assert client.get(url).status_code == 302  # to the login page
     client.force_login(UserFactory())
     assert client.get(url).status_code == 403
-    staff_login(client, official(AgencyFactory()))
+    staff_login(client, official(AgencyFactory(), "cashier"))
     assert client.get(url).status_code == 403
-    staff_login(client, official(dossier.agency, role="intake"))
+    staff_login(client, official(dossier.agency, "intake"))
     assert client.get(url).status_code == 200
     client.force_login(dossier.citizen)
     resp = client.get(url)
@@ -66,7 +70,9 @@ def test_receipt_download_permissions(client, dossier):
 
 
 def test_receipt_check_page_is_public_without_personal_data(client, dossier):
-    payment = services.counter_payment_record(dossier=dossier, cashier=official(dossier.agency), method="cash")
+    payment = services.counter_payment_record(
+        dossier=dossier, cashier=official(dossier.agency, "cashier"), method="cash"
+    )
     receipt = services.receipt_issue(payment=payment)
     resp = client.get(f"/payments/receipts/check/{receipt.number}/")
     body = resp.content.decode()
@@ -76,7 +82,7 @@ def test_receipt_check_page_is_public_without_personal_data(client, dossier):
 
 
 def test_counter_desk_page(client, dossier):
-    cashier = official(dossier.agency)
+    cashier = official(dossier.agency, "cashier")
     staff_login(client, cashier)
     page = client.get("/payments/counter/", {"code": dossier.code})
     assert page.status_code == 200 and "135.000" in page.content.decode()
@@ -84,7 +90,7 @@ def test_counter_desk_page(client, dossier):
     assert resp.status_code == 302
     payment = Payment.objects.get(dossier=dossier)
     assert (payment.status, payment.payer_name) == ("paid", "Lê C")
-    staff_login(client, official(AgencyFactory()))
+    staff_login(client, official(AgencyFactory(), "cashier"))
     page = client.get("/payments/counter/", {"code": dossier.code})
     assert "Không có hồ sơ nào của cơ quan bạn" in page.content.decode()
     client.force_login(dossier.citizen)

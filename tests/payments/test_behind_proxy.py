@@ -63,9 +63,11 @@ def test_forged_forwarded_for_from_an_untrusted_peer_is_not_sent_to_vnpay(client
 
 
 def test_audit_trail_records_the_citizens_address(client, dossier, behind_proxy):
-    from .factories import official
+    from tests.identity.factories import official
 
-    payment = services.counter_payment_record(dossier=dossier, cashier=official(dossier.agency), method="cash")
+    payment = services.counter_payment_record(
+        dossier=dossier, cashier=official(dossier.agency, "cashier"), method="cash"
+    )
     client.force_login(dossier.citizen)
     response = client.get(f"/payments/receipts/{payment.pk}/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=CITIZEN_IP)
     assert response.status_code == 200

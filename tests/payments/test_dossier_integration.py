@@ -5,8 +5,10 @@ import pytest
 
 from payments import services
 from payments.models import Fee, Refund
+from tests.catalog.factories import AgencyFactory, ProcedureVersionFactory
+from tests.identity.factories import UserFactory, official
 
-from .factories import AgencyFactory, ProcedureVersionFactory, UserFactory, fee_snapshot, official
+from .factories import fee_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -59,18 +61,18 @@ def test_submission_creates_fee_and_intake_waits_for_payment(submitted, django_c
     from dossiers import services as dossier_services
 
     assert [f.amount for f in Fee.objects.filter(dossier=submitted)] == [135000]
-    intake = official(submitted.agency, role="intake")
+    intake = official(submitted.agency, "intake")
     with pytest.raises(dossier_services.DossierActionError, match=r"chưa nộp phí, lệ phí \(135\.000 đồng\)") as exc:
         dossier_services.dossier_receive(dossier=submitted, by=intake)
     assert "chưa nộp phí, lệ phí (135.000 đồng)" in str(exc.value)
 
-    services.counter_payment_record(dossier=submitted, cashier=official(submitted.agency), method="cash")
+    services.counter_payment_record(dossier=submitted, cashier=official(submitted.agency, "cashier"), method="cash")
     received = dossier_services.dossier_receive(dossier=submitted, by=intake)
     assert received.status == "in_processing"
 
     with django_capture_on_commit_callbacks(execute=True):
         dossier_services.dossier_refuse(
-            dossier=received, by=official(submitted.agency, role="leader"), reason="Không đủ điều kiện"
+            dossier=received, by=official(submitted.agency, "leader"), reason="Không đủ điều kiện"
         )
     assert Refund.objects.get(payment__dossier=submitted).status == "pending"  # counter: cashier hands it back
 
@@ -86,4 +88,4 @@ def test_free_dossier_is_received_without_payment():
     _applicant(draft)
     d = dossier_services.dossier_submit(dossier=draft, by=citizen)
     assert not Fee.objects.filter(dossier=d).exists()
-    assert dossier_services.dossier_receive(dossier=d, by=official(agency, role="intake")).status == "in_processing"
+    assert dossier_services.dossier_receive(dossier=d, by=official(agency, "intake")).status == "in_processing"

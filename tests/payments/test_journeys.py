@@ -16,7 +16,7 @@ from dossiers.signals import dossier_transitioned
 from payments import selectors, services, tasks
 from payments.models import Fee, Payment, Refund, SandboxTransaction
 
-from .factories import DossierFactory
+from .factories import FeeDossierFactory
 from .gateway import vnpay_secure_hash
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,7 +50,7 @@ def _gateway(session, url, action="confirm", lose_ipn=False, choice=None):
 
 @pytest.fixture
 def paying_dossier(db):
-    dossier = DossierFactory()
+    dossier = FeeDossierFactory()
     services.fees_create_for_dossier(dossier=dossier)
     return dossier
 
@@ -223,7 +223,7 @@ def test_a_pending_refund_is_sent_again_when_it_is_started_again(sandbox_site, c
 def test_daily_report_compares_portal_and_gateway(sandbox_site, client, paying_dossier):
     data = _start(client, paying_dossier, "vnpay")
     _gateway(requests.Session(), data["redirect_url"])
-    other = DossierFactory(agency=paying_dossier.agency)
+    other = FeeDossierFactory(agency=paying_dossier.agency)
     services.fees_create_for_dossier(dossier=other)
     lost = _start(client, other, "vnpay")
     _gateway(requests.Session(), lost["redirect_url"], lose_ipn=True)  # gateway paid, portal still pending

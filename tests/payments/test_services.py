@@ -9,8 +9,10 @@ from dossiers.hooks import transition_guards_check
 from dossiers.signals import dossier_submitted, dossier_transitioned
 from payments import services
 from payments.models import Fee, Payment, Receipt, Refund
+from tests.catalog.factories import AgencyFactory, ProcedureVersionFactory
+from tests.identity.factories import official
 
-from .factories import AgencyFactory, DossierFactory, ProcedureVersionFactory, fee_snapshot, official
+from .factories import FeeDossierFactory, fee_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +21,7 @@ def test_fee_rows_from_snapshot_on_submission_are_idempotent():
     pv = ProcedureVersionFactory(
         snapshot=fee_snapshot(fees=[("Lệ phí", "fee", "50000"), ("Phí thẩm định", "charge", "85000")])
     )
-    dossier = DossierFactory(procedure_version=pv)
+    dossier = FeeDossierFactory(procedure_version=pv)
     dossier_submitted.send(sender=None, dossier=dossier)
     dossier_submitted.send(sender=None, dossier=dossier)
     fees = list(Fee.objects.filter(dossier=dossier))
@@ -30,7 +32,7 @@ def test_fee_rows_from_snapshot_on_submission_are_idempotent():
 
 
 def test_free_procedure_has_no_fee_and_is_not_blocked():
-    dossier = DossierFactory(procedure_version=ProcedureVersionFactory(snapshot=fee_snapshot(fees=[])))
+    dossier = FeeDossierFactory(procedure_version=ProcedureVersionFactory(snapshot=fee_snapshot(fees=[])))
     services.fees_create_for_dossier(dossier=dossier)
     assert not Fee.objects.filter(dossier=dossier).exists()
     assert transition_guards_check(dossier=dossier, action="receive") is None
@@ -42,23 +44,25 @@ def test_guard_blocks_intake_until_paid(dossier):
     message = transition_guards_check(dossier=dossier, action="receive")
     assert "135.000" in message and "trước khi tiếp nhận" in message
     assert transition_guards_check(dossier=dossier, action="return_result") is None
-    cashier = official(dossier.agency)
+    cashier = official(dossier.agency, "cashier")
     services.counter_payment_record(dossier=dossier, cashier=cashier, method="cash")
     assert transition_guards_check(dossier=dossier, action="receive") is None
 
 
 def test_guard_blocks_result_for_before_result_fees():
-    dossier = DossierFactory(procedure_version=ProcedureVersionFactory(snapshot=fee_snapshot(timing="before_result")))
+    dossier = FeeDossierFactory(
+        procedure_version=ProcedureVersionFactory(snapshot=fee_snapshot(timing="before_result"))
+    )
     services.fees_create_for_dossier(dossier=dossier)
     assert transition_guards_check(dossier=dossier, action="receive") is None
     assert "trước khi trả kết quả" in transition_guards_check(dossier=dossier, action="return_result")
 
 
 def test_counter_payment_scoped_to_cashier_agency(dossier, django_capture_on_commit_callbacks):
-    stranger = official(AgencyFactory())
+    stranger = official(AgencyFactory(), "cashier")
     with pytest.raises(services.PaymentError, match="chỉ được ghi nhận thu phí cho hồ sơ của cơ quan mình"):
         services.counter_payment_record(dossier=dossier, cashier=stranger, method="cash")
-    cashier = official(dossier.agency)
+    cashier = official(dossier.agency, "cashier")
     with django_capture_on_commit_callbacks(execute=True):
         payment = services.counter_payment_record(dossier=dossier, cashier=cashier, method="card", payer_name="Trần B")
     payment.refresh_from_db()
@@ -86,9 +90,9 @@ def test_receipt_numbers_are_sequential_per_agency_and_idempotent(django_capture
     agency, other = AgencyFactory(), AgencyFactory()
     numbers = []
     for a in (agency, agency, other):
-        d = DossierFactory(agency=a)
+        d = FeeDossierFactory(agency=a)
         services.fees_create_for_dossier(dossier=d)
-        p = services.counter_payment_record(dossier=d, cashier=official(a), method="cash")
+        p = services.counter_payment_record(dossier=d, cashier=official(a, "cashier"), method="cash")
         numbers.append(services.receipt_issue(payment=p))
     assert [r.sequence for r in numbers] == [1, 2, 1]
     assert numbers[0].number.endswith("-000001") and numbers[0].number.startswith(agency.code)
@@ -99,7 +103,9 @@ def test_receipt_numbers_are_sequential_per_agency_and_idempotent(django_capture
 def test_receipt_pdf_has_amount_in_words(dossier):
     from pypdf import PdfReader
 
-    payment = services.counter_payment_record(dossier=dossier, cashier=official(dossier.agency), method="cash")
+    payment = services.counter_payment_record(
+        dossier=dossier, cashier=official(dossier.agency, "cashier"), method="cash"
+    )
     receipt = services.receipt_issue(payment=payment)
     text = "".join(page.extract_text() for page in PdfReader(receipt.file.open("rb")).pages)
     assert receipt.number in text
@@ -108,7 +114,9 @@ def test_receipt_pdf_has_amount_in_words(dossier):
 
 
 def test_refused_dossier_gets_refund_row(dossier, django_capture_on_commit_callbacks):
-    payment = services.counter_payment_record(dossier=dossier, cashier=official(dossier.agency), method="cash")
+    payment = services.counter_payment_record(
+        dossier=dossier, cashier=official(dossier.agency, "cashier"), method="cash"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         dossier_transitioned.send(
             sender=None, dossier=dossier, action="refuse", from_status="in_processing", to_status="refused", actor=None
@@ -118,7 +126,7 @@ def test_refused_dossier_gets_refund_row(dossier, django_capture_on_commit_callb
         )
     refund = Refund.objects.get(payment=payment)
     assert (refund.status, refund.amount, refund.provider) == ("pending", Decimal(135000), "counter")
-    assert services.refund_mark_paid_out(refund=refund, by=official(dossier.agency))
+    assert services.refund_mark_paid_out(refund=refund, by=official(dossier.agency, "cashier"))
     refund.refresh_from_db()
     assert refund.status == "done"
     assert Fee.objects.get(dossier=dossier).status == "refunded"
@@ -126,9 +134,9 @@ def test_refused_dossier_gets_refund_row(dossier, django_capture_on_commit_callb
 
 
 def test_no_refund_when_procedure_says_so():
-    dossier = DossierFactory(procedure_version=ProcedureVersionFactory(snapshot=fee_snapshot(refund=False)))
+    dossier = FeeDossierFactory(procedure_version=ProcedureVersionFactory(snapshot=fee_snapshot(refund=False)))
     services.fees_create_for_dossier(dossier=dossier)
-    services.counter_payment_record(dossier=dossier, cashier=official(dossier.agency), method="cash")
+    services.counter_payment_record(dossier=dossier, cashier=official(dossier.agency, "cashier"), method="cash")
     dossier_transitioned.send(
         sender=None, dossier=dossier, action="reject_intake", from_status="submitted", to_status="rejected", actor=None
     )
@@ -157,8 +165,8 @@ def test_demo_seed_is_idempotent(dossier):
     citizen = dossier.citizen
     citizen.email = "citizen1@example.vn"
     citizen.save()
-    cashier = official(dossier.agency, email="cashier@example.vn")
-    bare = DossierFactory(agency=dossier.agency)
+    cashier = official(dossier.agency, "cashier", email="cashier@example.vn")
+    bare = FeeDossierFactory(agency=dossier.agency)
     assert demo.seed(password="x", stdout=io.StringIO()) == []
     assert demo.seed(password="x", stdout=io.StringIO()) == []
     assert Fee.objects.filter(dossier=bare).count() == 1

@@ -43,3 +43,11 @@ def test_production_refuses_listed_gateway_without_keys(tmp_path):
     result = _run(tmp_path, PAYMENT_PROVIDERS="vnpay,momo,counter")
     assert result.returncode != 0
     assert "VNPAY_HASH_SECRET" in result.stderr and "MOMO_SECRET_KEY" in result.stderr
+
+
+def test_an_unknown_gateway_id_refuses_to_start(tmp_path):
+    # Gateways register themselves from their modules under payments/providers/; a typo or a
+    # module that is missing must not silently drop a way to pay.
+    result = _run(tmp_path, PAYMENT_PROVIDERS="counter,zalopay")
+    assert result.returncode != 0
+    assert "settings.PAYMENT_PROVIDERS names unknown payment provider ids zalopay" in result.stderr

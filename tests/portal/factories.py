@@ -1,25 +1,32 @@
+"""Factories of the portal's models (administrative units, notifications)."""
+
 import factory
-from django.contrib.auth import get_user_model
 
-from portal.models import Notification
+from portal.models import Notification, Province, Ward
+from tests.identity.factories import UserFactory
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class ProvinceFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = get_user_model()
-        skip_postgeneration_save = True
+        model = Province
+        django_get_or_create = ("code",)
 
-    email = factory.Sequence(lambda n: f"nguoi{n}@example.vn")
-    full_name = "Nguyễn Thị Hường"
-    phone = factory.Sequence(lambda n: f"09{n:08d}")
-    notify_email = True
-    notify_sms = True
-    password = factory.PostGenerationMethodCall("set_password", "demo-portal-2026")
+    code = 86
+    name = "Vĩnh Long"
+    division_type = "tỉnh"
+    codename = "vinh_long"
 
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+
+class WardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ward
+        django_get_or_create = ("code",)
+
+    code = 28789
+    name = "Phường Bến Tre"
+    division_type = "phường"
+    codename = factory.Sequence(lambda n: f"ward_{n}")
+    province = factory.SubFactory(ProvinceFactory)
 
 
 class NotificationFactory(factory.django.DjangoModelFactory):

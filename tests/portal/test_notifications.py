@@ -16,6 +16,7 @@ from portal.notifications import (
     notifications_redeliver_pending,
 )
 from portal.tasks import notification_deliver_task, notifications_deliver_task
+from tests.support.celery import broker_down
 
 from .factories import UserFactory
 
@@ -35,12 +36,6 @@ def _enqueue(user, **kw):
     }
     params.update(kw)
     return notification_enqueue(**params)
-
-
-def _reset_broker_pools():
-    # kombu keeps one pool per broker URL; forget ours so the next publish uses conf.broker_url.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
 
 
 def _sms_files(settings):
@@ -158,19 +153,10 @@ def test_recovered_channel_delivers_pending_row_once(django_capture_on_commit_ca
 
 def test_broker_down_enqueue_succeeds_and_later_redelivery_sends_once(django_capture_on_commit_callbacks):
     user = UserFactory(notify_sms=False)
-    conf = celery_app.conf
-    old = conf.broker_url
-    conf.task_always_eager = False
-    conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    _reset_broker_pools()
-    try:
-        started = time.monotonic()
-        with django_capture_on_commit_callbacks(execute=True):
-            rows = _enqueue(user)
-        assert time.monotonic() - started < 10  # publishing gave up quickly
-    finally:
-        conf.task_always_eager, conf.broker_url = True, old
-        _reset_broker_pools()
+    started = time.monotonic()
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+        rows = _enqueue(user)
+    assert time.monotonic() - started < 10  # publishing gave up quickly
     assert len(rows) == 2
     email = Notification.objects.get(channel="email")
     assert (email.status, email.attempts) == (Notification.Status.PENDING, 0)

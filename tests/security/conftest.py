@@ -28,13 +28,16 @@ def citizen(db):
     return make_verified_user("citizen.security@example.vn", full_name="Nguyễn Văn An")
 
 
-@pytest.fixture(autouse=True)
-def _celery_eager_unless_redis(request):
-    """Tasks (PDFs, notifications, receipts) run in-process, as in the embedded setup, except in
-    tests marked `redis`, which go through the real broker on the PostgreSQL + Redis run."""
-    from portal.celery import app
+@pytest.fixture
+def world(db):
+    """The shared test world (tests/support/world.py) without a result issued yet."""
+    from tests.support.world import world_build
 
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = "redis" not in request.keywords
-    yield
-    app.conf.task_always_eager = old
+    return world_build(with_result=False)
+
+
+@pytest.fixture
+def owner_client(client, world):
+    """A client signed in as the world's citizen who owns the dossier."""
+    client.force_login(world.owner)
+    return client

@@ -4,12 +4,11 @@ a stored document sent with a dossier cannot be deleted from under it (no 500)."
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from identity.models import PersonalDocument
 from tests.support.html import by_class, is_vietnamese, texts
 from tests.support.images import jpeg_with_comment, png_declaring
-from tests.support.world import PDF_BYTES, world_build
+from tests.support.world import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 
@@ -18,18 +17,6 @@ TOO_LARGE = "Ảnh quá lớn"
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
 # A well-formed PDF that carries a web page in a stream: it still ends at %%EOF.
 PDF_WITH_HTML = PDF_BYTES.replace(b"xref\n", b"4 0 obj<</Length 66>>stream\n" + HTML + b"\nendstream endobj\nxref\n")
-
-
-@pytest.fixture
-def world():
-    return world_build(with_result=False)
-
-
-@pytest.fixture
-def owner_client(world):
-    client = Client()
-    client.force_login(world.owner)
-    return client
 
 
 def _errors(response) -> list[str]:

@@ -17,44 +17,26 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from tests.support.celery import CLOSED_BROKER, broker_down
 from tests.support.html import by_class, is_vietnamese, texts
 from tests.support.world import world_build
-
-CLOSED = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-
-
-def _reset_broker_pools(app) -> None:
-    """Drop the producer/connection pools so the next publish uses conf.broker_url again."""
-    from kombu import pools
-
-    pools.reset()  # kombu's process-wide producer pools, keyed by connection
-    app._pool = None
-    with contextlib.suppress(AttributeError):
-        app.amqp._producer_pool = None
 
 
 @contextlib.contextmanager
 def redis_down(settings):
     """Broker and cache at a closed port for what runs inside; restored afterwards."""
-    from portal.celery import app
-
-    old_broker, old_caches, old_eager = app.conf.broker_url, settings.CACHES, app.conf.task_always_eager
-    app.conf.broker_url = CLOSED
-    app.conf.task_always_eager = False
-    _reset_broker_pools(app)
+    old_caches = settings.CACHES
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CLOSED,
+            "LOCATION": CLOSED_BROKER,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     try:
-        yield
+        with broker_down():
+            yield
     finally:
-        app.conf.broker_url = old_broker
-        app.conf.task_always_eager = old_eager
-        _reset_broker_pools(app)
         settings.CACHES = old_caches
 
 

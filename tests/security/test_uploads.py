@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from tests.support.html import by_class, is_vietnamese, texts
-from tests.support.world import PDF_BYTES, world_build
+from tests.support.world import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 
@@ -23,18 +22,6 @@ JPEG_HTML_POLYGLOT = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\
 PDF_ZIP_POLYGLOT = (
     PDF_BYTES + b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"evil.html" + HTML + b"PK\x05\x06" + b"\x00" * 18
 )
-
-
-@pytest.fixture
-def world():
-    return world_build(with_result=False)
-
-
-@pytest.fixture
-def owner_client(world):
-    client = Client()
-    client.force_login(world.owner)
-    return client
 
 
 def _documents_url(world) -> str:

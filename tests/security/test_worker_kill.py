@@ -23,6 +23,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.support.celery import celery_eager
 from tests.support.world import verified_user, world_build
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -156,24 +157,11 @@ def _kill_mid_task(*, table: str, row_id: int, publish, done, queue: str, log: P
     assert text.count(f"[{task_id}] succeeded") == 1, _tail(log)
 
 
-@contextlib.contextmanager
-def _eager():
-    """Build test data with side effects in-process (nothing reaches the broker)."""
-    from portal.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = old
-
-
 def test_worker_killed_mid_pdf_makes_one_pdf(tmp_path):
     from dossiers.models import IssuedDocument
     from dossiers.tasks import issued_document_generate_task
 
-    with _eager():
+    with celery_eager():
         world = world_build(with_result=False)
     dossier = world.dossier
     doc = dossier.issued_documents.filter(kind=IssuedDocument.Kind.RECEIPT).first()

@@ -33,3 +33,14 @@ def jpeg_with_comment(comment: bytes) -> bytes:
     data = buffer.getvalue()
     segment = b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment
     return data[:2] + segment + data[2:]
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG_BYTES = _png()  # a small, valid PNG (an ID-card photo, a scanned page)
