@@ -201,12 +201,6 @@ class PersonalDocumentAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "private, no-store"
         return response
 
-    def user_change_password(self, request, id, form_url=""):
-        # Only a superuser may set someone else's password; officials send a reset link instead.
-        if not request.user.is_superuser and str(request.user.pk) != str(id):
-            raise PermissionDenied
-        return super().user_change_password(request, id, form_url)
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is not None and obj.owner_id != request.user.pk and request.method == "GET":
