@@ -53,11 +53,12 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Update and compile the Vietnamese catalogs: the project's (locale/) and each app's.
 messages: install
 	scripts/messages.sh
-	@for app in services identity dossiers payments; do \
+	@for app in catalog identity dossiers payments; do \
 	  if [ -d $$app/locale ]; then scripts/messages.sh $$app || exit 1; fi; \
 	done
 

@@ -97,7 +97,7 @@ def citizen_identity(cid: int) -> tuple[str, dt.date, str]:
 
 def _search_text(snapshot: dict) -> str:
     try:
-        from services.services import _search_text as catalog_search_text
+        from catalog.services import _search_text as catalog_search_text
     except ImportError:
         parts = [snapshot["code"], snapshot["name"], snapshot["field"]["name"], snapshot["description"]]
         parts += [a["name"] for a in snapshot["agencies"]]
@@ -109,7 +109,7 @@ def _search_text(snapshot: dict) -> str:
 
 
 def _agencies(scale: Scale, rnd: random.Random):
-    from services.models import Agency
+    from catalog.models import Agency
 
     wards = []
     try:
@@ -151,7 +151,7 @@ def _agencies(scale: Scale, rnd: random.Random):
 
 
 def _catalog(scale: Scale, rnd: random.Random, agencies):
-    from services.models import FeeLine, Field, Procedure, ProcedureVersion, RequiredDocument
+    from catalog.models import FeeLine, Field, Procedure, ProcedureVersion, RequiredDocument
 
     fields = Field.objects.bulk_create(
         [Field(code=code, name=name, position=i) for i, (code, name) in enumerate(vocab.FIELDS)]
@@ -221,7 +221,7 @@ def _catalog(scale: Scale, rnd: random.Random, agencies):
     RequiredDocument.objects.bulk_create(docs, batch_size=5000)
     FeeLine.objects.bulk_create(fees, batch_size=5000)
 
-    from services.snapshot import agency_snapshot, decimal_str
+    from catalog.snapshot import agency_snapshot, decimal_str
 
     docs_by_p, fees_by_p = {}, {}
     for d in docs:

@@ -24,12 +24,12 @@ def measure_pdf(runs: int) -> dict:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     try:
-        from dossiers import documents
+        from dossiers import issued_pdfs
         from dossiers.models import Dossier, DossierEvent
     except ImportError as exc:
-        return {"skipped": f"dossiers.documents is not available: {exc}"}
-    kind = documents.IssuedDocument.Kind.RECEIPT
-    template = documents.TEMPLATES[kind]
+        return {"skipped": f"dossiers.issued_pdfs is not available: {exc}"}
+    kind = issued_pdfs.IssuedDocument.Kind.RECEIPT
+    template = issued_pdfs.TEMPLATES[kind]
     dossiers = list(
         Dossier.objects.filter(status="in_processing", received_at__isnull=False)
         .select_related("citizen", "agency", "current_agency", "procedure_version")
@@ -43,9 +43,9 @@ def measure_pdf(runs: int) -> dict:
             dossier = dossiers[i % len(dossiers)]
             event = DossierEvent.objects.filter(dossier=dossier, action="receive").select_related("actor").first()
             started = time.perf_counter()
-            context = documents.issued_document_context(dossier=dossier, event=event)
+            context = issued_pdfs.issued_document_context(dossier=dossier, event=event)
             mid = time.perf_counter()
-            pdf = documents.pdf_render(template_name=template, context=context)
+            pdf = issued_pdfs.pdf_render(template_name=template, context=context)
             done = time.perf_counter()
             if i == 0:
                 first = (done - started) * 1000
@@ -54,7 +54,7 @@ def measure_pdf(runs: int) -> dict:
             context_ms.append((mid - started) * 1000)
             sizes.append(len(pdf))
     return {
-        "function": "dossiers.documents.issued_document_context + pdf_render (form 01)",
+        "function": "dossiers.issued_pdfs.issued_document_context + pdf_render (form 01)",
         "runs": runs,
         "first_ms": round(first, 1),
         "median_ms": round(statistics.median(timings), 1),

@@ -84,9 +84,9 @@ def _official(agency):
 def build(*, ipn_orders: int) -> dict:
     from rest_framework.authtoken.models import Token
 
+    from catalog.models import Agency, ProcedureVersion
     from dossiers.models import Dossier
     from identity.models import User
-    from services.models import Agency, ProcedureVersion
 
     rnd = random.Random(7)
     big_agency = Agency.objects.order_by("pk").first()

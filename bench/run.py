@@ -526,7 +526,7 @@ def markdown(report: dict) -> str:
     lines.append("")
     if pdf.get("median_ms") is not None:
         lines.append(
-            f"- Intake receipt PDF (form 01, `dossiers.documents`), {pdf['runs']} renders: median "
+            f"- Intake receipt PDF (form 01, `dossiers.issued_pdfs`), {pdf['runs']} renders: median "
             f"**{pdf['median_ms']} ms**, p95 {pdf['p95_ms']} ms (first render {pdf['first_ms']} ms, loads fonts)"
         )
     else:

@@ -141,8 +141,8 @@ class DossierListCreateApi(GenericAPIView):
 
     @extend_schema(request=DossierCreateSerializer, responses={201: DossierDetailSerializer})
     def post(self, request):
-        from identity.models import PersonalDocument
-        from services.models import Agency
+        from catalog.selectors import agency_get
+        from identity.selectors import personal_documents_of
 
         from .views import _procedure_version
 
@@ -156,9 +156,9 @@ class DossierListCreateApi(GenericAPIView):
             return Response(
                 {"detail": "This procedure needs a level-2 e-ID account."}, status=status.HTTP_403_FORBIDDEN
             )
-        agency = Agency.objects.filter(pk=payload["agency"]).first() if payload.get("agency") else None
+        agency = agency_get(id=payload["agency"]) if payload.get("agency") else None
         refs = payload.get("documents") or []
-        mine = PersonalDocument.objects.filter(owner=request.user)
+        mine = personal_documents_of(request.user)
         found = mine.in_bulk([ref["personal_document"] for ref in refs]) if refs else {}
         documents = []
         for ref in refs:

@@ -5,12 +5,26 @@ from django.utils.translation import gettext_lazy as _
 class DossiersConfig(AppConfig):
     name = "dossiers"
     verbose_name = _("Dossiers")
+    # Permissions of the dossiers' models for the official roles (collected by identity.roles).
+    role_permissions = {
+        "intake": ["dossiers.view_dossier", "dossiers.change_dossier", "dossiers.view_calendarexception"],
+        "processing": ["dossiers.view_dossier", "dossiers.change_dossier", "dossiers.view_calendarexception"],
+        "leader": [
+            "dossiers.view_dossier",
+            "dossiers.change_dossier",
+            "dossiers.assign_dossier",
+            "dossiers.view_calendarexception",
+            "dossiers.add_calendarexception",
+            "dossiers.change_calendarexception",
+            "dossiers.delete_calendarexception",
+        ],
+    }
 
     def ready(self):
         from identity import hooks
         from portal.outbox import outbox_handler_register
 
-        from .documents import PDF_JOB, issued_document_job_run
+        from .issued_pdfs import PDF_JOB, issued_document_job_run
         from .selectors import personal_document_in_handled_dossier, user_has_open_dossier
         from .services.drafts import personal_document_release
 

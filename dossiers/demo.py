@@ -73,7 +73,7 @@ def _answers(schema: list, user) -> dict:
 
 
 def _versions_for(agency_id: int, free: bool):
-    from services.models import ProcedureVersion
+    from catalog.models import ProcedureVersion
 
     qs = ProcedureVersion.objects.filter(status="published", agencies__id=agency_id).order_by("code")
     result = []
@@ -144,7 +144,7 @@ def _seed_at(suffix, intake, processing, agency_id, stdout) -> int:
 
 
 def _make(key, citizen, version, state, intake, processing, agency_id):
-    from services.models import Agency
+    from catalog.models import Agency
 
     snapshot = version.snapshot
     agency = Agency.objects.get(pk=agency_id)

@@ -1,10 +1,10 @@
-"""The dossier's side of an e-form (the engine is the catalog's services.eform): answers
+"""The dossier's side of an e-form (the engine is catalog.eform): answers
 prefilled from the citizen's profile, and answers shown back to people."""
 
 import contextlib
 import datetime as dt
 
-from services.eform import build_form_class
+from catalog.eform import build_form_class
 
 
 def prefill_values(schema, user) -> dict:
@@ -73,12 +73,12 @@ def _choice_label(field, value):
 
 
 def _address_text(value: dict) -> str:
-    from portal.models import Ward
+    from portal.admin_units import ward_get
 
     # Answers are kept as typed until submission: the ward may be anything a browser can send.
     code = str(value.get("ward") or "")
     ward = None
     if code.isascii() and code.isdigit() and len(code) <= 9:
-        ward = Ward.objects.select_related("province").filter(pk=int(code)).first()
+        ward = ward_get(code=int(code))
     parts = [str(value.get("line") or ""), ward.name if ward else "", ward.province.name if ward else ""]
     return ", ".join(p for p in parts if p)

@@ -117,10 +117,10 @@ class TransferForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
-        from services.models import Agency
+        from catalog.selectors import agencies_active
 
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+        self.fields["to_agency"].queryset = agencies_active()
 
 
 class ApproveForm(forms.Form):
@@ -138,12 +138,10 @@ class AssignForm(forms.Form):
     official = forms.ModelChoiceField(label=_("Official"), queryset=None)
 
     def __init__(self, *args, agency_id=None, **kwargs):
-        from django.contrib.auth import get_user_model
+        from identity.selectors import officials_of_agencies
 
         super().__init__(*args, **kwargs)
-        self.fields["official"].queryset = get_user_model().objects.filter(
-            official_profile__agency_id=agency_id, is_active=True
-        )
+        self.fields["official"].queryset = officials_of_agencies(agency_ids=[agency_id])
 
 
 class ScanForm(forms.Form):

@@ -3,6 +3,10 @@
 A transition guard is a callable `guard(*, dossier, action) -> str | None`: it returns a
 user-facing (translated) message when the action may not happen now (e.g. "the fee is not
 paid yet"), or None. payments registers its guard in its AppConfig.ready().
+
+An indicator counter is a callable `counter(*, dossiers) -> {agency_id: {indicator: count}}`
+adding counts the dossiers app cannot make itself to the service-quality indicators (payments
+adds `paid` and `paid_online`).
 """
 
 from collections.abc import Callable
@@ -23,3 +27,22 @@ def transition_guards_check(*, dossier, action: str) -> str | None:
         if message:
             return message
     return None
+
+
+IndicatorCounter = Callable[..., dict[int, dict[str, int]]]
+indicator_counters: list[IndicatorCounter] = []
+
+
+def indicator_counter_register(counter: IndicatorCounter) -> IndicatorCounter:
+    if counter not in indicator_counters:
+        indicator_counters.append(counter)
+    return counter
+
+
+def indicator_counts(*, dossiers) -> dict[int, dict[str, int]]:
+    """Every registered counter's counts for these dossiers, merged per agency."""
+    merged: dict[int, dict[str, int]] = {}
+    for counter in indicator_counters:
+        for agency_id, counts in counter(dossiers=dossiers).items():
+            merged.setdefault(agency_id, {}).update(counts)
+    return merged

@@ -12,11 +12,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
+from .hooks import indicator_counts
 from .models import ACTIVE_STATUSES, Channel, Dossier, DossierFile, Status
 
 # The ratios that have a weight or a target, in the order of the page's columns.
@@ -157,14 +157,14 @@ def agency_indicators(
     `agency_ids=None` means every agency. A dossier counts for its receiving agency; bundle
     parents (no queue of their own) are left out, their parts count. Three queries whatever the
     number of agencies or dossiers: the agencies, one aggregate over the dossiers, one over the
-    payments (when the payments app is installed).
+    payments (through the indicator hook payments registers).
     """
-    from services.models import Agency
+    from catalog.selectors import agencies_all
 
     now = now or timezone.now()
     start_at, end_at = period_bounds(start, end)
 
-    agencies = Agency.objects.order_by("name", "pk")
+    agencies = agencies_all()
     if agency_ids is not None:
         agencies = agencies.filter(pk__in=list(agency_ids))
     rows = {
@@ -210,12 +210,10 @@ def agency_indicators(
         for name, value in r.items():
             setattr(row, name, value or 0)
 
-    if apps.is_installed("payments"):
-        # Lazily: payments depends on dossiers, not the other way round.
-        from payments.selectors import paid_payment_counts_by_agency
-
-        for agency_id, (online, paid) in paid_payment_counts_by_agency(dossiers=base.filter(received)).items():
-            rows[agency_id].paid_online, rows[agency_id].paid = online, paid
+    # The payment columns come from payments, which sits above dossiers (a hook it registers).
+    for agency_id, extra in indicator_counts(dossiers=base.filter(received)).items():
+        for name, value in extra.items():
+            setattr(rows[agency_id], name, value)
 
     return [*rows.values(), _total(rows.values())]
 

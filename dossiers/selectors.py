@@ -55,6 +55,15 @@ def dossier_for_owner(*, user, pk: int | None = None, code: str | None = None) -
     return qs.first()
 
 
+def dossier_by_code(*, code: str, agency_ids=None) -> Dossier | None:
+    """Any dossier (drafts included) by its code; within these receiving agencies when given.
+    Callers check who may act on it."""
+    qs = Dossier.objects.filter(code=code)
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=list(agency_ids))
+    return qs.first()
+
+
 def dossier_lookup(code: str) -> Dossier | None:
     code = (code or "").strip()
     if not code:

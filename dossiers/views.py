@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from services.eform import build_form_class, form_data_clean
-from services.selectors import procedure_version_current
+from catalog.eform import build_form_class, form_data_clean
+from catalog.selectors import procedure_version_current
 
 from . import selectors, services
 from .eform import answers_display, prefill_values
@@ -300,9 +300,9 @@ def _step_applicant(request, dossier):
         raw = {name: request.POST.get(name, "") for name in form.fields if name != "agency" and name not in locked}
         agency = None
         if valid and form.cleaned_data.get("agency"):
-            from services.models import Agency
+            from catalog.selectors import agency_get
 
-            agency = Agency.objects.filter(pk=form.cleaned_data["agency"]).first()
+            agency = agency_get(id=form.cleaned_data["agency"])
         try:
             services.dossier_draft_update(dossier=dossier, by=request.user, applicant=raw, agency=agency)
         except DossierActionError as exc:
@@ -389,7 +389,7 @@ def _step_documents(request, dossier):
                 messages.success(request, _("The file was removed."))
             return redirect("dossiers:step", pk=dossier.pk, step="documents")
         kind = DossierFile.Kind.SCAN if dossier.filed_by_id else DossierFile.Kind.APPLICANT
-        from identity.models import PersonalDocument
+        from identity.selectors import personal_documents_of
 
         for doc in dossier.snapshot.get("documents", []):
             key = doc.get("key")
@@ -400,7 +400,7 @@ def _step_documents(request, dossier):
                     errors.setdefault(key, []).append(exc.message)
             store_id = _row_id(request.POST.get(f"store_{key}"))
             if store_id is not None:
-                document = PersonalDocument.objects.filter(pk=store_id, owner=dossier.citizen).first()
+                document = personal_documents_of(dossier.citizen).filter(pk=store_id).first()
                 if document is None:
                     errors.setdefault(key, []).append(_("This document is not in the applicant's document store."))
                 elif not dossier.files.filter(doc_key=key, personal_document=document).exists():

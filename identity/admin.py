@@ -11,12 +11,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.audit import audit_record
-from portal.models import AuditEvent
+from portal.audit import AuditAction, audit_record
 
 from . import services
 from .models import OfficialProfile, PersonalDocument, SandboxResident, User
-from .selectors import audit_events_visible_to, citizens_visible_to, personal_document_accessible
+from .selectors import citizens_visible_to, personal_document_accessible
 
 
 class OfficialProfileInline(admin.StackedInline):
@@ -107,7 +106,7 @@ class UserAdmin(DjangoUserAdmin):
             audit_record(
                 actor=request.user,
                 subject=obj,
-                action=AuditEvent.Action.VIEW,
+                action=AuditAction.VIEW,
                 obj=obj,
                 detail="admin: viewed personal data",
                 request=request,
@@ -207,7 +206,7 @@ class PersonalDocumentAdmin(admin.ModelAdmin):
             audit_record(
                 actor=request.user,
                 subject=obj.owner,
-                action=AuditEvent.Action.VIEW,
+                action=AuditAction.VIEW,
                 obj=obj,
                 detail="admin: viewed personal document",
                 request=request,
@@ -221,28 +220,6 @@ class PersonalDocumentAdmin(admin.ModelAdmin):
                 services.personal_document_certify(document=document, official=request.user, request=request)
             except PermissionDenied as exc:
                 self.message_user(request, str(exc), messages.ERROR)
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Append-only: nobody adds, changes or deletes rows here."""
-
-    list_display = ["at", "actor", "action", "subject", "object_type", "object_id", "detail"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["actor__email", "subject__email", "detail", "object_id"]
-    date_hierarchy = "at"
-
-    def get_queryset(self, request):
-        return audit_events_visible_to(request.user).select_related("actor", "subject")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SandboxResident)

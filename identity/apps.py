@@ -7,6 +7,10 @@ class IdentityConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_out
 
+        from portal.audit import audit_scope_register
+
         from .eid import eid_on_sign_out
+        from .selectors import audit_events_visible_to
 
         user_logged_out.connect(eid_on_sign_out, dispatch_uid="identity.eid_on_sign_out")
+        audit_scope_register(audit_events_visible_to)

@@ -1,5 +1,6 @@
 """Demo data of the identity app: sandbox residents, demo citizens and officials for every role
-in two agencies. Idempotent; run after the services demo (it needs its agencies)."""
+in two agencies, and the catalog's demo staff. Idempotent; run after the catalog demo (it needs
+its agencies)."""
 
 from __future__ import annotations
 
@@ -176,12 +177,34 @@ def _demo_totp(user: User) -> None:
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(DEMO_TOTP_SECRET)})
 
 
+def _catalog_staff(password: str) -> list[tuple[str, str]]:
+    """The catalog's demo staff (catalog.demo.ACCOUNTS), at their agencies once the catalog
+    demo made them."""
+    from django.contrib.auth.models import Group
+
+    from catalog.demo import ACCOUNTS
+    from catalog.selectors import agency_by_code
+
+    rows = []
+    for email, name, role, agency_code, title, superuser in ACCOUNTS:
+        agency = agency_by_code(code=agency_code)
+        if agency is None:
+            continue
+        user = _user(email, password, full_name=name, is_staff=True, is_superuser=superuser)
+        OfficialProfile.objects.update_or_create(user=user, defaults={"agency": agency, "title": title})
+        user.groups.set([Group.objects.get(name=role)] if role else [])
+        _demo_totp(user)
+        label = "superuser" if superuser else f"official: {roles.ROLE_LABELS[role]}"
+        rows.append((email, f"{label} — {title}"))
+    return rows
+
+
 def _pick_agencies():
     """A province-level agency (the one with the most fee-free published procedures) and a
     commune-level one (preferably a commune People's Committee), chosen deterministically."""
     from django.db.models import Count, Q
 
-    from services.models import Agency
+    from catalog.models import Agency
 
     active = Agency.objects.filter(is_active=True).order_by("code")
     provincial = active.filter(level=Agency.Level.PROVINCE)
@@ -293,7 +316,7 @@ def seed(*, password: str, stdout) -> list[tuple[str, str]]:
         residents.append(resident)
     stdout.write(f"Sandbox residents: {SandboxResident.objects.count()}.")
 
-    accounts: list[tuple[str, str]] = []
+    accounts: list[tuple[str, str]] = _catalog_staff(password)
     province = Province.objects.filter(name__icontains="Vĩnh Long").first()
     _user(
         "citizen1@example.vn",
@@ -341,7 +364,7 @@ def seed(*, password: str, stdout) -> list[tuple[str, str]]:
         # citizen1 lives in the commune of the second demo agency (its officials' territory)
         User.objects.filter(email="citizen1@example.vn").update(ward=second.ward, province_id=second.ward.province_id)
     if first is None:
-        stdout.write("No agencies yet (run the services demo first): demo officials skipped.")
+        stdout.write("No agencies yet (run the catalog demo first): demo officials skipped.")
         return accounts
     for suffix, agency in (("", first), ("2", second)):
         if agency is None:

@@ -7,8 +7,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_units import province_by_name, provinces, wards
 from portal.kernel.cccd import cccd_validate
-from portal.models import Province, Ward
 
 from .models import PersonalDocument, User
 from .services import document_max_bytes
@@ -61,12 +61,10 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["province"].queryset = Province.objects.order_by("name")
+        self.fields["province"].queryset = provinces()
         self.fields["province"].empty_label = _("— Choose a province —")
         province_id = self._chosen_province_id()
-        self.fields["ward"].queryset = (
-            Ward.objects.filter(province_id=province_id).order_by("name") if province_id else Ward.objects.none()
-        )
+        self.fields["ward"].queryset = wards(province_id=province_id) if province_id else wards().none()
         self.fields["ward"].empty_label = _("— Choose a commune / ward —")
         self.fields["ward"].label_from_instance = lambda ward: ward.name
         self.fields["sex"].choices = [("", _("— Choose —")), *User.Sex.choices]
@@ -85,7 +83,7 @@ class ProfileForm(forms.ModelForm):
             return int(chosen)
         if self.instance.province_id:
             return self.instance.province_id
-        default = Province.objects.filter(name__icontains=DEFAULT_PROVINCE_NAME).first()
+        default = province_by_name(DEFAULT_PROVINCE_NAME)
         if default is not None:
             self.initial.setdefault("province", default.pk)
             return default.pk

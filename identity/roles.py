@@ -23,83 +23,41 @@ ROLE_LABELS = {
     VOLUNTEER: _("Volunteer"),
 }
 
-# Model permissions each role's group holds, as "app_label.codename". Each app adds the
-# permissions of the roles that concern it; identity.services.roles_sync() applies them.
+# Model permissions each role's group holds, as "app_label.codename". Each app declares the
+# permissions of its own models in its AppConfig (`role_permissions`, keyed by role name);
+# roles_sync() collects them. These are identity's.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     INTAKE: [
         "identity.view_user",
         "identity.change_user",
         "identity.view_personaldocument",
         "identity.change_personaldocument",
-        "dossiers.view_dossier",
-        "dossiers.change_dossier",
-        "dossiers.view_calendarexception",
     ],
-    PROCESSING: [
-        "identity.view_user",
-        "identity.view_personaldocument",
-        "dossiers.view_dossier",
-        "dossiers.change_dossier",
-        "dossiers.view_calendarexception",
-    ],
-    LEADER: [
-        "identity.view_user",
-        "identity.view_personaldocument",
-        "dossiers.view_dossier",
-        "dossiers.change_dossier",
-        "dossiers.assign_dossier",
-        "dossiers.view_calendarexception",
-        "dossiers.add_calendarexception",
-        "dossiers.change_calendarexception",
-        "dossiers.delete_calendarexception",
-    ],
-    CASHIER: [
-        "payments.view_payment",
-        "payments.record_counter_payment",
-        "payments.view_refund",
-        "payments.add_refund",
-        "payments.view_receipt",
-    ],
-    CATALOG_EDITOR: [
-        "services.view_agency",
-        "services.view_field",
-        "services.view_procedure",
-        "services.add_procedure",
-        "services.change_procedure",
-        "services.view_requireddocument",
-        "services.add_requireddocument",
-        "services.change_requireddocument",
-        "services.delete_requireddocument",
-        "services.view_feeline",
-        "services.add_feeline",
-        "services.change_feeline",
-        "services.delete_feeline",
-        "services.view_bundlepart",
-        "services.add_bundlepart",
-        "services.change_bundlepart",
-        "services.delete_bundlepart",
-        "services.view_procedureversion",
-    ],
-    CATALOG_PUBLISHER: [
-        "services.view_agency",
-        "services.view_field",
-        "services.view_procedure",
-        "services.publish_procedure",
-        "services.view_requireddocument",
-        "services.view_feeline",
-        "services.view_bundlepart",
-        "services.view_procedureversion",
-    ],
-    AUDITOR: ["portal.view_auditevent"],
+    PROCESSING: ["identity.view_user", "identity.view_personaldocument"],
+    LEADER: ["identity.view_user", "identity.view_personaldocument"],
     VOLUNTEER: ["identity.view_user"],
 }
 
 
+def role_permissions() -> dict[str, list[str]]:
+    """Every role's permissions: identity's and those each installed app declares."""
+    from django.apps import apps
+
+    collected: dict[str, list[str]] = {role: [] for role in ROLE_LABELS}
+    for config in apps.get_app_configs():
+        declared = ROLE_PERMISSIONS if config.name == "identity" else getattr(config, "role_permissions", {})
+        for role, perms in declared.items():
+            if role not in collected:
+                raise ValueError(f"{config.name} declares permissions for an unknown role {role!r}")
+            collected[role].extend(perm for perm in perms if perm not in collected[role])
+    return collected
+
+
 def roles_sync() -> None:
-    """Create the role groups and give each exactly the permissions listed above. Idempotent."""
+    """Create the role groups and give each exactly the permissions the apps declare. Idempotent."""
     from django.contrib.auth.models import Group, Permission
 
-    for role, perms in ROLE_PERMISSIONS.items():
+    for role, perms in role_permissions().items():
         group, _created = Group.objects.get_or_create(name=role)
         wanted = []
         for label in perms:

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import registry, sandbox_eid
+from . import population_registry, sandbox_eid
 
 eid_patterns = (
     [
@@ -18,7 +18,7 @@ eid_patterns = (
 )
 
 registry_patterns = (
-    [path("people/<str:personal_id>/", registry.sandbox_person, name="person")],
+    [path("people/<str:personal_id>/", population_registry.sandbox_person, name="person")],
     "sandbox-registry",
 )
 

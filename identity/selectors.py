@@ -1,6 +1,8 @@
 """Reads about people: roles and the agencies an official may act for."""
 
-from services.models import Agency
+from django.db.models import QuerySet
+
+from catalog.selectors import agency_area, agency_descendant_ids
 
 from .models import User
 
@@ -15,7 +17,8 @@ def user_has_role(user: User, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 
 
-def official_agency(user: User) -> Agency | None:
+def official_agency(user: User):
+    """The official's agency (a catalog Agency), or None."""
     profile = getattr(user, "official_profile", None) if getattr(user, "is_authenticated", False) else None
     return profile.agency if profile else None
 
@@ -30,10 +33,7 @@ def official_agency_ids(user: User, *, include_children: bool = True) -> set[int
         return set()
     ids = {agency.pk}
     if include_children:
-        frontier = {agency.pk}
-        while frontier:
-            frontier = set(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
-            ids |= frontier
+        ids |= agency_descendant_ids(ids=ids)
     return ids
 
 
@@ -62,8 +62,6 @@ def citizens_visible_to(user: User):
     intake/processing/leader/volunteer officials see citizens who live in the commune or
     province of an agency in their scope, and intake officials also those waiting for
     in-person verification. Officials are never listed to other officials."""
-    from services.models import Agency
-
     qs = User.objects.filter(official_profile__isnull=True, is_staff=False)
     if user.is_superuser:
         return qs
@@ -71,9 +69,7 @@ def citizens_visible_to(user: User):
 
     if not user_has_role(user, roles.INTAKE, roles.PROCESSING, roles.LEADER, roles.VOLUNTEER):
         return qs.none()
-    agencies = Agency.objects.filter(pk__in=official_agency_ids(user))
-    ward_ids = {a.ward_id for a in agencies if a.ward_id}
-    province_ids = {a.province_id for a in agencies if a.province_id and a.level != Agency.Level.COMMUNE}
+    ward_ids, province_ids = agency_area(ids=official_agency_ids(user))
     from django.db.models import Q
 
     scope = Q(ward_id__in=ward_ids) | Q(province_id__in=province_ids)
@@ -85,17 +81,38 @@ def citizens_visible_to(user: User):
 
 def audit_events_visible_to(user: User):
     """Auditors see the audit trail of actions by officials of their agency scope (superusers: all)."""
-    from portal.models import AuditEvent
+    from portal.audit import audit_events
 
     if user.is_superuser:
-        return AuditEvent.objects.all()
+        return audit_events()
     from . import roles
 
     if not user_has_role(user, roles.AUDITOR):
-        return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(actor__official_profile__agency_id__in=official_agency_ids(user))
+        return audit_events().none()
+    return audit_events().filter(actor__official_profile__agency_id__in=official_agency_ids(user))
 
 
 def user_meets_level(user: User, level: int) -> bool:
     """Whether the user's identity level is enough for a procedure's `min_eid_level`."""
     return bool(getattr(user, "is_authenticated", False)) and user.identity_level >= int(level or 1)
+
+
+def citizen_by_personal_id(*, personal_id: str) -> User | None:
+    """The active account holding this personal identification number, if any."""
+    return User.objects.filter(personal_id=personal_id, is_active=True).first()
+
+
+def officials_with_roles(*, agency_ids, roles) -> QuerySet[User]:
+    """Active officials of these agencies who hold one of these roles (by pk)."""
+    return (
+        User.objects.filter(
+            is_active=True, official_profile__agency_id__in=list(agency_ids), groups__name__in=list(roles)
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def officials_of_agencies(*, agency_ids) -> QuerySet[User]:
+    """Active officials of these agencies, whatever their roles."""
+    return User.objects.filter(is_active=True, official_profile__agency_id__in=list(agency_ids))

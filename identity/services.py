@@ -20,14 +20,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit import audit_record
+from portal.audit import AuditAction, audit_events, audit_record
 from portal.kernel.uploads import EXTENSIONS, UploadRefused, upload_check
-from portal.models import AuditEvent
 
 from . import roles
 from .hooks import document_release, has_open_dossier
 from .models import PersonalDocument, RegistryCheckAttempt, User
-from .registry import RegistryUnavailable, registry_adapter
+from .population_registry import RegistryUnavailable, registry_adapter
 from .selectors import personal_document_accessible, user_has_role
 
 # --- identity level -----------------------------------------------------------------------------
@@ -58,7 +57,7 @@ def user_verify_in_person(*, citizen: User, official: User, note: str = "", requ
     audit_record(
         actor=official,
         subject=citizen,
-        action=AuditEvent.Action.VERIFY,
+        action=AuditAction.VERIFY,
         obj=citizen,
         detail=f"in-person verification of CCCD {citizen.personal_id}. {note}".strip(),
         request=request,
@@ -184,7 +183,7 @@ def _eid_audit_clash(*, claimant: User, winner: User, personal_id: str, request=
     )
     for subject in (claimant, winner):
         audit_record(
-            actor=None, subject=subject, action=AuditEvent.Action.CHANGE, obj=claimant, detail=detail, request=request
+            actor=None, subject=subject, action=AuditAction.CHANGE, obj=claimant, detail=detail, request=request
         )
 
 
@@ -404,7 +403,7 @@ def personal_document_certify(*, document: PersonalDocument, official: User, req
         audit_record(
             actor=official,
             subject=document.owner,
-            action=AuditEvent.Action.VERIFY,
+            action=AuditAction.VERIFY,
             obj=document,
             detail=f"certified {document.title}",
             request=request,
@@ -454,7 +453,7 @@ def personal_document_update(*, document: PersonalDocument, by: User, changes: d
     audit_record(
         actor=by,
         subject=document.owner,
-        action=AuditEvent.Action.CHANGE,
+        action=AuditAction.CHANGE,
         obj=document,
         detail=f"changed {detail}" + ("; verification withdrawn" if withdrawn else ""),
         request=request,
@@ -471,7 +470,7 @@ def personal_document_open(*, document: PersonalDocument, user: User, request=No
         audit_record(
             actor=user,
             subject=document.owner,
-            action=AuditEvent.Action.DOWNLOAD,
+            action=AuditAction.DOWNLOAD,
             obj=document,
             detail=f"opened personal document {document.title}",
             request=request,
@@ -541,7 +540,7 @@ def account_export(*, user: User) -> bytes:
                 "action": event.action,
                 "object": f"{event.object_type}:{event.object_id}",
             }
-            for event in AuditEvent.objects.filter(subject=user).select_related("actor").order_by("at")
+            for event in audit_events(subject=user).select_related("actor").order_by("at")
         ]
         payload = {
             "exported_at": timezone.now().isoformat(),
@@ -550,7 +549,7 @@ def account_export(*, user: User) -> bytes:
             "accesses_by_officials": accesses,
         }
         archive.writestr("data.json", json.dumps(payload, ensure_ascii=False, indent=2))
-    audit_record(actor=user, subject=user, action=AuditEvent.Action.EXPORT, obj=user, detail="self export")
+    audit_record(actor=user, subject=user, action=AuditAction.EXPORT, obj=user, detail="self export")
     return buffer.getvalue()
 
 

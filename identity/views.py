@@ -26,7 +26,7 @@ from .cccd import CccdQrError, cccd_qr_decode, mrz_check
 from .eid import LOGOUT_SESSION_KEY, PROMPT_LOGIN_COOKIE, eid_provider
 from .forms import CccdQrForm, CloseAccountForm, MrzForm, PersonalDocumentForm, ProfileForm
 from .models import PersonalDocument, User
-from .registry import RegistryUnavailable
+from .population_registry import RegistryUnavailable
 from .selectors import personal_documents_of
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """API: start paying a dossier's open fee."""
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -28,9 +28,11 @@ class PaymentOutput(serializers.Serializer):
 class DossierPaymentStartApi(APIView):
     @extend_schema(request=PaymentStartInput, responses={201: PaymentOutput}, tags=["payments"])
     def post(self, request, code):
-        from dossiers.models import Dossier
+        from dossiers.selectors import dossier_by_code
 
-        dossier = get_object_or_404(Dossier, code=code)
+        dossier = dossier_by_code(code=code)
+        if dossier is None:
+            raise Http404
         if request.user.pk not in (dossier.citizen_id, dossier.filed_by_id):
             raise PermissionDenied
         data = PaymentStartInput(data=request.data)

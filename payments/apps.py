@@ -5,15 +5,27 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
+    # Permissions of the payments' models for the official roles (collected by identity.roles).
+    role_permissions = {
+        "cashier": [
+            "payments.view_payment",
+            "payments.record_counter_payment",
+            "payments.view_refund",
+            "payments.add_refund",
+            "payments.view_receipt",
+        ],
+    }
 
     def ready(self):
-        from dossiers.hooks import transition_guard_register
+        from dossiers.hooks import indicator_counter_register, transition_guard_register
         from portal.outbox import outbox_handler_register
 
         from . import receivers, services  # noqa: F401  (receivers connects the dossier signals)
         from .providers import provider_registry
+        from .selectors import payment_indicator_counts
 
         transition_guard_register(services.payment_guard)
+        indicator_counter_register(payment_indicator_counts)
         outbox_handler_register(services.RECEIPT_JOB, services.receipt_job_run)
         outbox_handler_register(services.PAID_NOTICE_JOB, services.payment_notice_job_run)
         outbox_handler_register(services.REFUND_JOB, services.refund_job_run)

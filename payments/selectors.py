@@ -129,3 +129,11 @@ def paid_payment_counts_by_agency(*, dossiers) -> dict[int, tuple[int, int]]:
         .order_by()
     )
     return {r["dossier__agency_id"]: (r["online"], r["paid"]) for r in rows}
+
+
+def payment_indicator_counts(*, dossiers) -> dict[int, dict[str, int]]:
+    """The indicators' payment columns (registered as a dossiers indicator counter)."""
+    return {
+        agency_id: {"paid_online": online, "paid": paid}
+        for agency_id, (online, paid) in paid_payment_counts_by_agency(dossiers=dossiers).items()
+    }

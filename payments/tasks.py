@@ -46,15 +46,15 @@ def refund_execute_task(self, refund_id: int) -> str | None:
         return Refund.Status.PENDING
 
 
-@shared_task(**task_options(acks_late=True))
-def payments_reconcile() -> dict:
+@shared_task(name="payments.tasks.payments_reconcile", **task_options(acks_late=True))
+def payments_reconcile_task() -> dict:
     from . import services
 
     return services.payments_reconcile()
 
 
-@shared_task(**task_options(acks_late=True))
-def payments_check_yesterday() -> int:
+@shared_task(name="payments.tasks.payments_check_yesterday", **task_options(acks_late=True))
+def payments_check_yesterday_task() -> int:
     from . import services
 
     return services.payments_check_day(day=timezone.localdate() - timedelta(days=1))

@@ -33,10 +33,13 @@ IPN_MESSAGES = {
 }
 
 
-def _dossier_model():
-    from dossiers.models import Dossier
+def _dossier_or_404(code: str):
+    from dossiers.selectors import dossier_by_code
 
-    return Dossier
+    dossier = dossier_by_code(code=code)
+    if dossier is None:
+        raise Http404
+    return dossier
 
 
 def dossier_page_url(dossier) -> str:
@@ -127,7 +130,7 @@ def momo_return(request):
 @require_POST
 def payment_start(request, code):
     """The "Pay" buttons of the dossier panel."""
-    dossier = get_object_or_404(_dossier_model(), code=code)
+    dossier = _dossier_or_404(code)
     if request.user.pk not in (dossier.citizen_id, dossier.filed_by_id):
         raise PermissionDenied
     form = PaymentStartForm(request.POST)
@@ -187,16 +190,17 @@ def receipt_check(request, number):
 @permission_required("payments.record_counter_payment", raise_exception=True)
 def counter_desk(request):
     """A cashier finds a dossier by code and records cash or card for its open fees."""
+    from dossiers.selectors import dossier_by_code
     from identity.selectors import official_agency_ids
 
     lookup = CounterLookupForm(request.GET or None)
     dossier = summary = None
     form = None
     if lookup.is_valid():
-        qs = _dossier_model().objects.filter(code=lookup.cleaned_data["code"].strip())
-        if not request.user.is_superuser:
-            qs = qs.filter(agency_id__in=official_agency_ids(request.user))
-        dossier = qs.first()
+        dossier = dossier_by_code(
+            code=lookup.cleaned_data["code"].strip(),
+            agency_ids=None if request.user.is_superuser else official_agency_ids(request.user),
+        )
         if dossier is None:
             lookup.add_error("code", _("No dossier of your agency has this code."))
         else:

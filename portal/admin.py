@@ -1,11 +1,35 @@
-"""Admin for the site shell's own data: notifications and side-effect jobs (the outboxes) and
-sandbox SMS."""
+"""Admin for the site shell's own data: the audit trail, notifications and side-effect jobs (the
+outboxes) and sandbox SMS."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Notification, OutboxJob, SandboxSmsMessage
+from .audit import audit_events_visible_to
+from .models import AuditEvent, Notification, OutboxJob, SandboxSmsMessage
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Append-only: nobody adds, changes or deletes rows here."""
+
+    list_display = ["at", "actor", "action", "subject", "object_type", "object_id", "detail"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor__email", "subject__email", "detail", "object_id"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        # The rows an auditor may read: the scope identity registers (portal.audit).
+        return audit_events_visible_to(request.user).select_related("actor", "subject")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Notification)

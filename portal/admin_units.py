@@ -2,6 +2,7 @@
 
 import vietnam_provinces as vp
 from django.db import transaction
+from django.db.models import QuerySet
 
 from .models import Province, Ward
 
@@ -46,3 +47,25 @@ def admin_units_load() -> tuple[int, int]:
     if upd_w:
         Ward.objects.bulk_update(upd_w, ["name", "division_type", "codename", "province_id"], batch_size=500)
     return Province.objects.count(), Ward.objects.count()
+
+
+def provinces() -> QuerySet[Province]:
+    return Province.objects.order_by("name")
+
+
+def province_by_name(name_part: str) -> Province | None:
+    return Province.objects.filter(name__icontains=name_part).first()
+
+
+def wards(*, province_id: int | None = None) -> QuerySet[Ward]:
+    """Commune-level units by name, those of one province when given."""
+    qs = Ward.objects.select_related("province").order_by("name")
+    return qs if province_id is None else qs.filter(province_id=province_id)
+
+
+def wards_by_province() -> QuerySet[Ward]:
+    return Ward.objects.select_related("province").order_by("province__name", "name")
+
+
+def ward_get(*, code: int) -> Ward | None:
+    return Ward.objects.select_related("province").filter(pk=code).first()

@@ -3,7 +3,7 @@ by Celery after commit, exactly once per row; a beat job re-publishes rows a bro
 pending. Channels are plugins (portal/channels.py).
 
 Public interface: notification_enqueue, notifications_enqueue_for, notifications_publish,
-notifications_notify_officials, notification_send,
+notification_send,
 notifications_redeliver_pending, notification_mark_read, notifications_mark_all_read,
 inbox_for, inbox_unread_count.
 """
@@ -15,14 +15,13 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .channels import ChannelError, PermanentChannelError, channel_get
 from .models import Notification
-from .tasks import notifications_deliver
+from .tasks import notifications_deliver_task
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +59,7 @@ def notifications_publish(ids: list[int]) -> None:
     for start in range(0, len(ids), PUBLISH_BATCH):
         batch = list(ids[start : start + PUBLISH_BATCH])
         try:
-            notifications_deliver.delay(batch)
+            notifications_deliver_task.delay(batch)
         except Exception as exc:  # kombu/redis raise many types when the broker is down
             logger.warning("Could not publish notifications %s (will be redelivered): %s", batch, exc)
 
@@ -194,43 +193,6 @@ def _rows_save(rows: list[Notification]) -> list[Notification]:
     if repeats:
         saved += Notification.objects.filter(dedupe_key__in=repeats)
     return sorted(saved, key=lambda n: n.pk)
-
-
-def notifications_notify_officials(
-    *,
-    agency_ids: Iterable[int],
-    roles: Iterable[str],
-    event: str,
-    subject: str,
-    body: str,
-    sms_text: str = "",
-    url: str = "",
-    related=None,
-    channels: Iterable[str] | None = None,
-    dedupe_key: str | None = None,
-) -> list[Notification]:
-    """Notify every active official of the given agencies holding one of the roles (groups)."""
-    officials = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            official_profile__agency_id__in=list(agency_ids),
-            groups__name__in=list(roles),
-        )
-        .distinct()
-        .order_by("pk")
-    )
-    return notifications_enqueue_for(
-        users=officials,
-        event=event,
-        subject=subject,
-        body=body,
-        sms_text=sms_text,
-        url=url,
-        related=related,
-        channels=channels,
-        dedupe_key=dedupe_key,
-    )
 
 
 class DeliveryResult:

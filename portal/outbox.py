@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import OutboxJob
-from .tasks import outbox_deliver
+from .tasks import outbox_deliver_task
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def outbox_publish(ids: Iterable[int]) -> None:
     must answer from what it committed): the rows stay pending and the beat job publishes them."""
     for job_id in ids:
         try:
-            outbox_deliver.delay(job_id)
+            outbox_deliver_task.delay(job_id)
         except Exception as exc:  # kombu/redis raise many types when the broker is down
             logger.warning("Could not publish outbox job %s (will be redelivered): %s", job_id, exc)
 

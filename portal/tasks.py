@@ -12,12 +12,13 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(
+    name="portal.tasks.notification_deliver",
     bind=True,
     **task_options(
         acks_late=True, reject_on_worker_lost=True, max_retries=5, soft_time_limit=60, time_limit=90, ignore_result=True
     ),
 )
-def notification_deliver(self, notification_id: int) -> str:
+def notification_deliver_task(self, notification_id: int) -> str:
     """Deliver one notification row; safe to run any number of times (the row is sent once)."""
     from .notifications import DeliveryResult, notification_send
 
@@ -32,12 +33,13 @@ def notification_deliver(self, notification_id: int) -> str:
 
 
 @shared_task(
+    name="portal.tasks.notifications_deliver",
     bind=True,
     **task_options(acks_late=True, reject_on_worker_lost=True, soft_time_limit=150, time_limit=180, ignore_result=True),
 )
-def notifications_deliver(self, notification_ids: list[int]) -> dict[int, str]:
+def notifications_deliver_task(self, notification_ids: list[int]) -> dict[int, str]:
     """Deliver the rows one change wrote (published together: one message instead of one per
-    row). Each row is sent at most once, as in `notification_deliver`; a row whose channel is
+    row). Each row is sent at most once, as in `notification_deliver_task`; a row whose channel is
     down for now is retried on its own, with backoff."""
     from .notifications import DeliveryResult, notification_send
 
@@ -46,14 +48,17 @@ def notifications_deliver(self, notification_ids: list[int]) -> dict[int, str]:
         results[notification_id] = result = notification_send(notification_id=notification_id)
         if result == DeliveryResult.RETRY and not self.request.is_eager:
             try:
-                notification_deliver.apply_async(args=[notification_id], countdown=30)
+                notification_deliver_task.apply_async(args=[notification_id], countdown=30)
             except Exception as exc:  # the row stays pending: the beat job publishes it again
                 logger.warning("Could not schedule a retry of notification %s: %s", notification_id, exc)
     return results
 
 
-@shared_task(**task_options(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60))
-def notifications_redeliver(older_than_seconds: int = 60) -> int:
+@shared_task(
+    name="portal.tasks.notifications_redeliver",
+    **task_options(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60),
+)
+def notifications_redeliver_task(older_than_seconds: int = 60) -> int:
     """Beat job: publish again the rows a broker outage or a lost task left pending."""
     from .notifications import notifications_redeliver_pending
 
@@ -61,9 +66,10 @@ def notifications_redeliver(older_than_seconds: int = 60) -> int:
 
 
 @shared_task(
-    **task_options(acks_late=True, reject_on_worker_lost=True, soft_time_limit=240, time_limit=300, ignore_result=True)
+    name="portal.tasks.outbox_deliver",
+    **task_options(acks_late=True, reject_on_worker_lost=True, soft_time_limit=240, time_limit=300, ignore_result=True),
 )
-def outbox_deliver(job_id: int) -> str:
+def outbox_deliver_task(job_id: int) -> str:
     """Carry out one outbox job (a receipt, a refund, a PDF); safe to run any number of times.
     A failure of the effect itself is recorded on the row and retried by the beat job."""
     from .outbox import outbox_job_run
@@ -71,8 +77,11 @@ def outbox_deliver(job_id: int) -> str:
     return outbox_job_run(job_id=job_id)
 
 
-@shared_task(**task_options(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60))
-def outbox_redeliver(older_than_seconds: int = 60) -> int:
+@shared_task(
+    name="portal.tasks.outbox_redeliver",
+    **task_options(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60),
+)
+def outbox_redeliver_task(older_than_seconds: int = 60) -> int:
     """Beat job: publish again the outbox jobs a broker outage, a failure or a dead worker left."""
     from .outbox import outbox_redeliver_pending
 

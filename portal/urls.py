@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from . import views
 
 api_v1 = [
-    path("", include("services.api_urls")),
+    path("", include("catalog.api_urls")),
     path("", include("dossiers.api_urls")),
     path("", include("payments.api_urls")),
 ]
@@ -29,7 +29,7 @@ urlpatterns = [
     path("hop-thu/da-doc-tat-ca/", views.inbox_mark_all_read, name="inbox-mark-all-read"),
     path("payments/", include("payments.urls")),
     path("ho-so/", include("dossiers.urls")),
-    path("", include("services.urls")),
+    path("", include("catalog.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:

@@ -24,10 +24,10 @@ from .drafts import (
     dossier_draft_update,
     dossier_file_add,
     dossier_file_remove,
+    dossier_on_behalf_start,
 )
 from .on_behalf import (
     applicant_store_documents,
-    dossier_on_behalf_start,
     on_behalf_access_check,
     on_behalf_allowed,
     on_behalf_audit,

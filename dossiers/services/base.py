@@ -3,17 +3,16 @@ the one transition helper every lifecycle step goes through; bundles following t
 
 from collections.abc import Callable
 
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from identity import roles
-from identity.selectors import official_agency_ids, user_has_role
+from identity.selectors import official_agency_ids, officials_with_roles, user_has_role
 
-from ..documents import issued_document_schedule
 from ..hooks import transition_guards_check
+from ..issued_pdfs import issued_document_schedule
 from ..models import (
     FINAL_STATUSES,
     Dossier,
@@ -230,13 +229,7 @@ def _bundle_parent_sync(*, parent_id: int, actor) -> None:
 
 
 def _intake_officials_notify(*, dossier: Dossier) -> None:
-    users = (
-        get_user_model()
-        .objects.filter(
-            official_profile__agency_id=dossier.current_agency_id, groups__name=roles.INTAKE, is_active=True
-        )
-        .distinct()
-    )
+    users = officials_with_roles(agency_ids=[dossier.current_agency_id], roles=[roles.INTAKE])
     officials_notify(
         users=users,
         dossier=dossier,

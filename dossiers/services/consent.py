@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from identity.selectors import official_agency
-from portal.models import AuditEvent
+from portal.audit import AuditAction
 
 from ..models import Channel, Dossier, DossierFile, OnBehalfConsent, Status
 from .base import DossierActionError, _event, _lock
@@ -187,7 +187,7 @@ def on_behalf_code_send(*, dossier: Dossier, by, method: str, request=None) -> O
         on_behalf_audit(
             dossier=d,
             by=by,
-            action=AuditEvent.Action.VERIFY,
+            action=AuditAction.VERIFY,
             detail=f"consent code sent by {method} to {_masked(address, method)}",
             request=request,
         )
@@ -230,9 +230,7 @@ def on_behalf_code_verify(*, dossier: Dossier, by, code: str, request=None) -> D
                 if left
                 else _("The code is not right, and it was tried too many times: send a new code.")
             )
-            on_behalf_audit(
-                dossier=d, by=by, action=AuditEvent.Action.VERIFY, detail="wrong consent code", request=request
-            )
+            on_behalf_audit(dossier=d, by=by, action=AuditAction.VERIFY, detail="wrong consent code", request=request)
         else:
             row.verified_at = now
             row.save(update_fields=["verified_at"])
@@ -240,7 +238,7 @@ def on_behalf_code_verify(*, dossier: Dossier, by, code: str, request=None) -> D
             on_behalf_audit(
                 dossier=d,
                 by=by,
-                action=AuditEvent.Action.VERIFY,
+                action=AuditAction.VERIFY,
                 detail=f"consent confirmed with the code sent by {row.method}",
                 request=request,
             )
@@ -281,7 +279,7 @@ def on_behalf_consent_form_attach(*, dossier: Dossier, by, upload, request=None)
         on_behalf_audit(
             dossier=d,
             by=by,
-            action=AuditEvent.Action.VERIFY,
+            action=AuditAction.VERIFY,
             obj=row,
             detail=f"signed consent form attached as file {row.pk}",
             request=request,

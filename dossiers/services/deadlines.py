@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from identity import roles
+from identity.selectors import officials_with_roles
 
 from ..calendar import working_days_between
 from ..models import (
@@ -60,15 +61,7 @@ def dossier_deadlines_mark(*, now: dt.datetime | None = None) -> dict:
 def _deadline_notify(d: Dossier, *, overdue: bool) -> None:
     users = get_user_model().objects.filter(pk=d.assigned_to_id) if d.assigned_to_id else None
     if users is None:
-        users = (
-            get_user_model()
-            .objects.filter(
-                official_profile__agency_id=d.current_agency_id,
-                groups__name__in=[roles.LEADER, roles.PROCESSING],
-                is_active=True,
-            )
-            .distinct()
-        )
+        users = officials_with_roles(agency_ids=[d.current_agency_id], roles=[roles.LEADER, roles.PROCESSING])
     due = timezone.localtime(d.due_at).strftime("%d/%m/%Y")
     if overdue:
         subject = _("Dossier %(code)s is overdue") % {"code": d.code}

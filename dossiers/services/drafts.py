@@ -3,6 +3,10 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from catalog.selectors import agency_get
+from identity.selectors import citizen_by_personal_id, official_agency_ids
+from portal.audit import AuditAction
+
 from ..models import (
     Channel,
     Dossier,
@@ -11,6 +15,15 @@ from ..models import (
 )
 from ..uploads import UploadRefused, upload_check
 from .base import DossierActionError, DossierIncomplete, _check_official, _check_owner, _event, _lock
+from .on_behalf import (
+    _handles_procedure,
+    _refusal,
+    on_behalf_access_check,
+    on_behalf_audit,
+    on_behalf_check_allowed,
+    on_behalf_is_filer,
+    on_behalf_may_file,
+)
 
 # --- Drafts and files ----------------------------------------------------------------------------
 
@@ -29,7 +42,6 @@ def dossier_draft_create(
     Filed by an official for someone else (`filed_by`), the official must be allowed to file for
     this citizen, and the draft holds nothing of the citizen but their number until the citizen's
     consent is proven (services.on_behalf)."""
-    from .on_behalf import on_behalf_check_allowed
 
     agency_id = _agency_id_for(procedure_version, agency)
     on_behalf = filed_by is not None and filed_by.pk != citizen.pk
@@ -161,7 +173,6 @@ def dossier_draft_update(
 def dossier_draft_delete(*, dossier: Dossier, by, request=None) -> None:
     """Delete a draft and its files. An official's on-behalf draft leaves its audit rows (and a
     row saying it was deleted): they do not hang on the dossier."""
-    from .on_behalf import on_behalf_audit, on_behalf_is_filer
 
     with transaction.atomic():
         d = _lock(dossier)
@@ -191,7 +202,6 @@ def dossier_file_add(
 ) -> DossierFile:
     """Attach an upload (checked by content and size) or a document from the personal store
     (by an official filing for the citizen: only once the citizen's consent is proven, audited)."""
-    from .on_behalf import on_behalf_access_check, on_behalf_audit, on_behalf_is_filer
 
     if kind == DossierFile.Kind.CONSENT:
         raise DossierActionError(_("Attach a signed consent form from the consent step."))
@@ -289,3 +299,46 @@ def personal_document_release(*, document) -> list[str]:
     if not kept:
         uses.filter(dossier__status=Status.DRAFT).delete()
     return kept
+
+
+# --- Filing on behalf of a citizen ----------------------------------------------------------------
+
+
+def dossier_on_behalf_start(
+    *, official, personal_id: str, procedure_version, channel: str, agency=None, request=None
+) -> Dossier:
+    """An official starts a draft for the citizen with this personal identification number. The
+    draft holds nothing of the citizen but the number typed, until their consent is proven."""
+    if not on_behalf_may_file(official):
+        raise DossierActionError(_("You may not file on behalf of citizens."))
+    if channel == Channel.ONLINE or channel not in Channel.values:
+        raise DossierActionError(_("Choose where you meet the applicant."))
+    citizen = citizen_by_personal_id(personal_id=personal_id)
+    if citizen is None:
+        # Only someone who could file for anyone with this number learns that there is none.
+        if official.is_superuser or _handles_procedure(official, procedure_version):
+            raise DossierActionError(
+                _("No account has this number. Register the citizen first (or verify them in person).")
+            )
+        raise _refusal()
+    on_behalf_check_allowed(official=official, citizen=citizen, procedure_version=procedure_version)
+    if citizen.identity_level < int((procedure_version.snapshot or {}).get("min_eid_level") or 1):
+        raise DossierActionError(_("This procedure needs a level-2 e-ID account: verify the citizen first."))
+    if agency is None:
+        handled = [a.get("id") for a in (procedure_version.snapshot or {}).get("agencies", [])]
+        own = official_agency_ids(official)
+        mine = next((agency_id for agency_id in handled if agency_id in own), None)
+        if mine is not None:
+            agency = agency_get(id=mine)
+    with transaction.atomic():
+        draft = dossier_draft_create(
+            citizen=citizen, procedure_version=procedure_version, agency=agency, filed_by=official, channel=channel
+        )
+        on_behalf_audit(
+            dossier=draft,
+            by=official,
+            action=AuditAction.CHANGE,
+            detail=f"started ({channel})",
+            request=request,
+        )
+    return draft

@@ -3,16 +3,13 @@ citizen lives in, or handles the procedure), who may see the citizen's data in s
 filer only once the citizen's consent is proven, see consent.py), and the audit of every look at
 it. Until the consent is proven, the official sees nothing of the citizen but what they typed."""
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from identity import roles
 from identity.selectors import official_agency, official_agency_ids, user_has_role
 from portal.audit import audit_record
-from portal.models import AuditEvent
 
-from ..models import Channel, Dossier
+from ..models import Dossier
 from .base import DossierActionError
 
 # Officials who may file for a citizen (superusers too); each must belong to an agency.
@@ -39,18 +36,12 @@ def _handles_procedure(official, procedure_version) -> bool:
 def _citizen_in_area(citizen, agency_ids: set[int]) -> bool:
     """The citizen lives in the commune of an agency in scope, or in the province of a province-
     or central-level agency in scope (as `identity.selectors.citizens_visible_to` reads it)."""
-    from services.models import Agency
+    from catalog.selectors import agency_area
 
     ward_id = citizen.ward_id
     province_id = citizen.province_id or (citizen.ward.province_id if ward_id else None)
-    for level, agency_ward, agency_province in Agency.objects.filter(pk__in=agency_ids, is_active=True).values_list(
-        "level", "ward_id", "province_id"
-    ):
-        if ward_id and agency_ward == ward_id:
-            return True
-        if level != Agency.Level.COMMUNE and province_id and agency_province == province_id:
-            return True
-    return False
+    ward_ids, province_ids = agency_area(ids=agency_ids, active_only=True)
+    return bool((ward_id and ward_id in ward_ids) or (province_id and province_id in province_ids))
 
 
 def on_behalf_allowed(*, official, citizen, procedure_version) -> bool:
@@ -77,50 +68,6 @@ def _refusal() -> DossierActionError:
 def on_behalf_check_allowed(*, official, citizen, procedure_version) -> None:
     if not on_behalf_allowed(official=official, citizen=citizen, procedure_version=procedure_version):
         raise _refusal()
-
-
-def dossier_on_behalf_start(
-    *, official, personal_id: str, procedure_version, channel: str, agency=None, request=None
-) -> Dossier:
-    """An official starts a draft for the citizen with this personal identification number. The
-    draft holds nothing of the citizen but the number typed, until their consent is proven."""
-    from .drafts import dossier_draft_create
-
-    if not on_behalf_may_file(official):
-        raise DossierActionError(_("You may not file on behalf of citizens."))
-    if channel == Channel.ONLINE or channel not in Channel.values:
-        raise DossierActionError(_("Choose where you meet the applicant."))
-    citizen = get_user_model().objects.filter(personal_id=personal_id, is_active=True).first()
-    if citizen is None:
-        # Only someone who could file for anyone with this number learns that there is none.
-        if official.is_superuser or _handles_procedure(official, procedure_version):
-            raise DossierActionError(
-                _("No account has this number. Register the citizen first (or verify them in person).")
-            )
-        raise _refusal()
-    on_behalf_check_allowed(official=official, citizen=citizen, procedure_version=procedure_version)
-    if citizen.identity_level < int((procedure_version.snapshot or {}).get("min_eid_level") or 1):
-        raise DossierActionError(_("This procedure needs a level-2 e-ID account: verify the citizen first."))
-    if agency is None:
-        handled = [a.get("id") for a in (procedure_version.snapshot or {}).get("agencies", [])]
-        own = official_agency_ids(official)
-        mine = next((agency_id for agency_id in handled if agency_id in own), None)
-        if mine is not None:
-            from services.models import Agency
-
-            agency = Agency.objects.get(pk=mine)
-    with transaction.atomic():
-        draft = dossier_draft_create(
-            citizen=citizen, procedure_version=procedure_version, agency=agency, filed_by=official, channel=channel
-        )
-        on_behalf_audit(
-            dossier=draft,
-            by=official,
-            action=AuditEvent.Action.CHANGE,
-            detail=f"started ({channel})",
-            request=request,
-        )
-    return draft
 
 
 # --- Access to the citizen's data -------------------------------------------------------------
@@ -166,14 +113,10 @@ def on_behalf_audit(*, dossier: Dossier, by, action: str, detail: str, obj=None,
 def applicant_store_documents(*, dossier: Dossier, by) -> list:
     """The applicant's personal document store, for attaching to the dossier: for the applicant,
     or for the official filing for them once their consent is proven (raises otherwise)."""
-    from identity.models import PersonalDocument
+    from identity.selectors import personal_documents_of
 
     if by.pk != dossier.citizen_id:
         if not on_behalf_is_filer(dossier, by):
             raise DossierActionError(_("This dossier is not yours."))
         on_behalf_access_check(dossier=dossier, by=by)
-    return list(
-        PersonalDocument.objects.filter(owner_id=dossier.citizen_id)
-        .exclude(file="")
-        .order_by("doc_type", "-created_at")
-    )
+    return list(personal_documents_of(dossier.citizen).exclude(file="").order_by("doc_type", "-created_at"))

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
-from services.services import procedures_popularity_set
+from catalog.services import procedures_popularity_set
 
 from ..models import Dossier
 

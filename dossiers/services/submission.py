@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from services.eform import build_form_class, form_data_clean
+from catalog.eform import build_form_class, form_data_clean
 
 from ..models import (
     Dossier,
@@ -183,9 +183,9 @@ def dossier_file_and_submit(
     applicant = applicant_clean(citizen=citizen, applicant=applicant or {})
     agency_id = _agency_id_for(procedure_version, agency)
     if agency is None or agency.pk != agency_id:
-        from services.models import Agency
+        from catalog.selectors import agency_get
 
-        agency = Agency.objects.get(pk=agency_id)
+        agency = agency_get(id=agency_id)
     for _key, document in documents:
         if document.owner_id != citizen.pk:
             raise DossierActionError(_("This document is not in the applicant's document store."))
@@ -257,10 +257,10 @@ def _submitted(d: Dossier, *, by, from_status: str, now) -> None:
 
 
 def _bundle_parts_create(*, parent: Dossier, by, now) -> list[Dossier]:
-    from services.models import Agency
+    from catalog.selectors import agencies_by_ids
 
     parts = parent.snapshot.get("bundle_parts") or []
-    agencies = Agency.objects.in_bulk([p["agency"]["id"] for p in parts if p.get("agency")])
+    agencies = agencies_by_ids(ids=[p["agency"]["id"] for p in parts if p.get("agency")])
     children = []
     for index, part in enumerate(parts):
         agency = agencies.get((part.get("agency") or {}).get("id"))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from identity.selectors import official_agency_ids
 
 from ..calendar import TZ, due_at_compute, working_days_add, working_days_between
-from ..documents import issued_documents_publish
+from ..issued_pdfs import issued_documents_publish
 from ..models import (
     ACTIVE_STATUSES,
     FINAL_STATUSES,

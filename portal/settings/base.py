@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "portal",
-    "services",
+    "catalog",
     "identity",
     "dossiers",
     "payments",

@@ -1,8 +1,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from catalog.models import Agency
 from identity.roles import INTAKE, LEADER, PROCESSING
-from services.models import Agency
 
 from .factories import PDF_BYTES, AgencyFactory, CitizenFactory, official, version
 
@@ -12,9 +12,9 @@ def _no_pdf_rendering(settings, monkeypatch, request):
     """Rendering PDFs is slow: tests that do not look at them get a stub; use the `real_pdf` fixture to render."""
     if "real_pdf" in request.fixturenames:
         return
-    import dossiers.documents as documents
+    import dossiers.issued_pdfs as issued_pdfs
 
-    monkeypatch.setattr(documents, "pdf_render", lambda *, template_name, context: PDF_BYTES)
+    monkeypatch.setattr(issued_pdfs, "pdf_render", lambda *, template_name, context: PDF_BYTES)
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ tiny e-form schema. Agencies, procedures, citizens and officials come from their
 import factory
 from django.utils import timezone
 
+from catalog.models import Procedure, ProcedureVersion
 from dossiers.models import Dossier
-from services.models import Procedure, ProcedureVersion
+from tests.catalog.factories import AgencyFactory, FieldFactory, ProcedureVersionFactory
 from tests.identity.factories import CitizenFactory, UserFactory, official
-from tests.services.factories import AgencyFactory, FieldFactory, ProcedureVersionFactory
 from tests.support.images import PNG_BYTES
 from tests.support.world import PDF_BYTES
 

@@ -1,7 +1,7 @@
 """PDFs survive a broker outage: the row is written with the change, the file comes later."""
 
 from dossiers import services
-from dossiers.documents import issued_documents_redeliver_pending
+from dossiers.issued_pdfs import issued_documents_redeliver_pending
 from dossiers.models import IssuedDocument, Status
 from tests.support.celery import broker_down
 

@@ -328,9 +328,9 @@ def test_notification_not_duplicated_on_retry(submitted, intake, django_capture_
     rows = Notification.objects.filter(event="dossier.receive", user=d.citizen, channel="email")
     assert rows.count() == 1
     sent = len([m for m in mail.outbox if "tiếp nhận" in m.subject.lower() or d.code in m.subject])
-    from portal.tasks import notification_deliver
+    from portal.tasks import notification_deliver_task
 
-    notification_deliver(rows.get().pk)  # a retried task
+    notification_deliver_task(rows.get().pk)  # a retried task
     assert len([m for m in mail.outbox if "tiếp nhận" in m.subject.lower() or d.code in m.subject]) == sent
 
 
@@ -434,7 +434,7 @@ def test_transfer_tells_the_other_agency(
 def test_most_used_services_follow_the_dossiers_filed_lately(client, agency, citizen):
     """The home page's "most used services" are recounted from the dossiers of the last 90 days
     (the beat job); an old dossier no longer counts."""
-    from services.models import Procedure
+    from catalog.models import Procedure
 
     from .factories import version
 

@@ -41,7 +41,7 @@ def _add_inline_row(page, group: str) -> None:
 
 
 def test_editor_drafts_publisher_publishes_and_citizens_find_it(browser_session, world):
-    from services.models import Procedure, ProcedureVersion
+    from catalog.models import Procedure, ProcedureVersion
 
     editor = browser_session.new_page()
     password_login(editor, world.officials["catalog_editor"], with_totp=True)

@@ -3,10 +3,10 @@ import datetime as dt
 import factory
 from django.contrib.auth.models import Group
 
+from catalog.models import Agency
 from identity import roles
 from identity.models import OfficialProfile, PersonalDocument, SandboxResident, User
 from portal.kernel.cccd import cccd_gender_digit
-from services.models import Agency
 from tests.support.world import PDF_BYTES
 
 

@@ -6,7 +6,7 @@ from identity import roles
 from identity.demo import DEMO_TOTP_SECRET
 from portal.audit import audit_record
 from portal.models import AuditEvent
-from tests.services.factories import AgencyFactory
+from tests.catalog.factories import AgencyFactory
 
 from .conftest import admin_client, with_totp
 from .factories import UserFactory, official

@@ -3,12 +3,12 @@
 import pytest
 from django.urls import reverse
 
+from catalog.models import Agency
 from identity import hooks, roles
 from identity.selectors import audit_events_visible_to, citizens_visible_to, personal_document_accessible
 from portal.audit import audit_record
 from portal.models import Province, Ward
-from services.models import Agency
-from tests.services.factories import AgencyFactory
+from tests.catalog.factories import AgencyFactory
 
 from .conftest import admin_client
 from .factories import PersonalDocumentFactory, UserFactory, official

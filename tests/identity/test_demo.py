@@ -4,12 +4,12 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 
+from catalog.models import Agency
 from identity import demo
 from identity.models import OfficialProfile, SandboxResident, User
 from portal.kernel.cccd import cccd_validate
 from portal.models import Province, Ward
-from services.models import Agency
-from tests.services.factories import AgencyFactory
+from tests.catalog.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +45,26 @@ def test_seed_is_complete_and_idempotent():
         intake.is_staff and intake.groups.filter(name="intake").exists() and intake.check_password("demo-portal-2026")
     )
     assert Authenticator.objects.filter(user=intake, type="totp").count() == 1
+
+
+def test_the_catalog_demo_staff_are_made_first_with_their_roles(monkeypatch):
+    from catalog import demo as catalog_demo
+    from portal.admin_units import admin_units_load
+
+    monkeypatch.setattr(catalog_demo, "_blank_forms", lambda data: 0)  # PDF rendering is tested by portal
+    admin_units_load()
+    out = io.StringIO()
+    assert catalog_demo.seed(password="demo-portal-2026", stdout=out) == []
+    rows = demo.seed(password="demo-portal-2026", stdout=out)
+    assert demo.seed(password="demo-portal-2026", stdout=out) == rows
+
+    emails = [email for email, _ in rows]
+    assert emails[:3] == ["editor@example.vn", "publisher@example.vn", "admin@example.vn"]
+    editor = User.objects.get(email="editor@example.vn")
+    publisher = User.objects.get(email="publisher@example.vn")
+    assert editor.is_staff and editor.official_profile.agency.code == "000.00.02.H62"
+    assert editor.has_perm("services.change_procedure") and not editor.has_perm("services.publish_procedure")
+    assert publisher.has_perm("services.publish_procedure")
+    assert User.objects.get(email="admin@example.vn").is_superuser
+    assert editor.check_password("demo-portal-2026")
+    assert Authenticator.objects.filter(user=editor, type="totp").count() == 1

@@ -10,7 +10,7 @@ from django.urls import reverse
 from identity import hooks, roles
 from identity.models import PersonalDocument
 from portal.models import AuditEvent
-from tests.services.factories import AgencyFactory
+from tests.catalog.factories import AgencyFactory
 from tests.support.images import PNG_BYTES
 from tests.support.mfa import staff_login
 from tests.support.world import PDF_BYTES

@@ -8,7 +8,7 @@ from identity import roles
 from identity.models import User
 from identity.services import user_verify_in_person
 from portal.models import AuditEvent, Province, Ward
-from tests.services.factories import AgencyFactory
+from tests.catalog.factories import AgencyFactory
 
 from .factories import UserFactory, cccd_number, official
 

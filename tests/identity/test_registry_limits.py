@@ -62,7 +62,7 @@ def test_a_registry_that_does_not_answer_does_not_use_up_the_limit(live_server, 
     settings.REGISTRY_RETRIES = 0
     settings.REGISTRY_BREAKER_THRESHOLD = 100
     settings.REGISTRY_CHECK_LIMIT_PER_DAY = 1
-    from identity.registry import RegistryUnavailable
+    from identity.population_registry import RegistryUnavailable
 
     user = UserFactory(full_name="Lê Văn Chờ", personal_id=cccd_number(serial=960), date_of_birth=dt.date(1990, 1, 15))
     for _ in range(2):

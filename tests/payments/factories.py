@@ -4,8 +4,8 @@ the models."""
 
 import factory
 
+from tests.catalog.factories import ProcedureVersionFactory
 from tests.dossiers.factories import DossierFactory
-from tests.services.factories import ProcedureVersionFactory
 
 
 def fee_snapshot(fees=(("Lệ phí cấp bản sao trích lục", "fee", "135000"),), timing="before_intake", refund=True):

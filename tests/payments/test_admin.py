@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from payments import services
 from payments.models import Payment
+from tests.catalog.factories import AgencyFactory
 from tests.identity.factories import official
-from tests.services.factories import AgencyFactory
 
 from .factories import FeeDossierFactory
 

@@ -4,8 +4,8 @@ import pytest
 
 from payments import services
 from payments.models import Payment
+from tests.catalog.factories import AgencyFactory, ProcedureVersionFactory
 from tests.identity.factories import UserFactory, official
-from tests.services.factories import AgencyFactory, ProcedureVersionFactory
 from tests.support.mfa import staff_login
 
 from .factories import FeeDossierFactory, fee_snapshot

@@ -5,8 +5,8 @@ import pytest
 
 from payments import services
 from payments.models import Fee, Refund
+from tests.catalog.factories import AgencyFactory, ProcedureVersionFactory
 from tests.identity.factories import UserFactory, official
-from tests.services.factories import AgencyFactory, ProcedureVersionFactory
 
 from .factories import fee_snapshot
 
@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _no_dossier_pdfs(monkeypatch):
-    import dossiers.documents as documents
+    import dossiers.issued_pdfs as issued_pdfs
 
-    monkeypatch.setattr(documents, "pdf_render", lambda *, template_name, context: b"%PDF-1.4 stub")
+    monkeypatch.setattr(issued_pdfs, "pdf_render", lambda *, template_name, context: b"%PDF-1.4 stub")
 
 
 def _snapshot(agency, **kwargs):

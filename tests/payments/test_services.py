@@ -9,8 +9,8 @@ from dossiers.hooks import transition_guards_check
 from dossiers.signals import dossier_submitted, dossier_transitioned
 from payments import services
 from payments.models import Fee, Payment, Receipt, Refund
+from tests.catalog.factories import AgencyFactory, ProcedureVersionFactory
 from tests.identity.factories import official
-from tests.services.factories import AgencyFactory, ProcedureVersionFactory
 
 from .factories import FeeDossierFactory, fee_snapshot
 

@@ -245,7 +245,7 @@ def test_a_catalog_change_made_while_the_cache_was_down_is_seen_once_it_is_back(
     cached before the outage are not served after it."""
     from django.core.cache import cache
 
-    from services.catalog_cache import catalog_cached, catalog_generation_bump
+    from catalog.catalog_cache import catalog_cached, catalog_generation_bump
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gen"}}
     assert catalog_cached("t", (1,), lambda: "before") == "before"

@@ -6,7 +6,7 @@ from django import forms
 from django.template.loader import render_to_string
 from lxml import html
 
-from services.eform import build_form_class
+from catalog.eform import build_form_class
 
 pytestmark = pytest.mark.django_db
 

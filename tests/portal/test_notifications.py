@@ -12,10 +12,10 @@ from portal.notifications import (
     DeliveryResult,
     notification_enqueue,
     notification_send,
-    notifications_notify_officials,
+    notifications_enqueue_for,
     notifications_redeliver_pending,
 )
-from portal.tasks import notification_deliver, notifications_deliver
+from portal.tasks import notification_deliver_task, notifications_deliver_task
 from tests.support.celery import broker_down
 
 from .factories import UserFactory
@@ -112,8 +112,8 @@ def test_redelivered_task_never_sends_twice(django_capture_on_commit_callbacks, 
         rows = _enqueue(user)
     email = next(r for r in rows if r.channel == "email")
     # The broker redelivers the same message (acks_late after a worker crash), or beat re-publishes.
-    notification_deliver.apply(args=[email.pk])
-    notification_deliver.apply(args=[email.pk])
+    notification_deliver_task.apply(args=[email.pk])
+    notification_deliver_task.apply(args=[email.pk])
     assert notification_send(notification_id=email.pk) == DeliveryResult.ALREADY_SENT
     assert notifications_redeliver_pending(older_than_seconds=0) == 0
     assert len(mail.outbox) == 1
@@ -164,7 +164,7 @@ def test_broker_down_enqueue_succeeds_and_later_redelivery_sends_once(django_cap
     # The broker is back (eager here): the beat job publishes the pending row.
     assert notifications_redeliver_pending(older_than_seconds=0) == 1
     assert notifications_redeliver_pending(older_than_seconds=0) == 0
-    notification_deliver.apply(args=[email.pk])
+    notification_deliver_task.apply(args=[email.pk])
     assert len(mail.outbox) == 1
 
 
@@ -193,7 +193,7 @@ def test_one_message_delivers_a_change_rows_and_a_failing_channel_does_not_hold_
     monkeypatch.setattr(
         "portal.notifications.channel_get", lambda name: FailingSmsChannel() if name == "sms" else real(name)
     )
-    results = notifications_deliver.apply(args=[[r.pk for r in rows if r.channel != "inbox"]]).get()
+    results = notifications_deliver_task.apply(args=[[r.pk for r in rows if r.channel != "inbox"]]).get()
     assert sorted(results.values()) == [DeliveryResult.RETRY, DeliveryResult.SENT]
     assert len(mail.outbox) == 1
     sms = Notification.objects.get(channel="sms")
@@ -216,7 +216,8 @@ def test_notify_officials_by_agency_and_role(django_capture_on_commit_callbacks)
     from django.contrib.auth.models import Group
 
     from identity.models import OfficialProfile
-    from tests.services.factories import AgencyFactory
+    from identity.selectors import officials_with_roles
+    from tests.catalog.factories import AgencyFactory
 
     agency, other = AgencyFactory(), AgencyFactory()
     intake = Group.objects.get_or_create(name="intake")[0]
@@ -228,9 +229,8 @@ def test_notify_officials_by_agency_and_role(django_capture_on_commit_callbacks)
         OfficialProfile.objects.create(user=user, agency=ag)
         user.groups.add(group)
     with django_capture_on_commit_callbacks(execute=True):
-        rows = notifications_notify_officials(
-            agency_ids=[agency.pk],
-            roles=["intake"],
+        rows = notifications_enqueue_for(
+            users=officials_with_roles(agency_ids=[agency.pk], roles=["intake"]),
             event="dossier.new",
             subject="Hồ sơ mới",
             body="Có hồ sơ mới cần tiếp nhận.",

@@ -104,10 +104,10 @@ def test_redis_down_while_submitting_then_notifications_delivered_exactly_once(s
 
     # The job runs again (beat) and the broker redelivers messages: nothing is sent twice.
     assert notifications_redeliver_pending(older_than_seconds=0) == 0
-    from portal.tasks import notification_deliver
+    from portal.tasks import notification_deliver_task
 
     for notification_id in pending_ids:
-        notification_deliver.delay(notification_id)
+        notification_deliver_task.delay(notification_id)
     _drain_queue(app)
     assert _emailed_notification_ids() == sent_emails
     assert all(n.attempts == 1 for n in delivered.exclude(channel="inbox"))
@@ -146,7 +146,7 @@ def test_redis_down_while_an_official_receives_then_the_intake_receipt_is_issued
     assert not issued.get().file
 
     # Redis is back: the redelivery job queues the pending PDF and a worker renders it.
-    from dossiers.documents import issued_documents_redeliver_pending
+    from dossiers.issued_pdfs import issued_documents_redeliver_pending
 
     assert issued_documents_redeliver_pending(older_than_seconds=0) == 1
     assert "portal.tasks.outbox_deliver" in _drain_queue(app)
@@ -173,7 +173,7 @@ def test_redis_down_during_a_vnpay_ipn_answers_00_then_receipt_and_notice_are_de
     from portal.celery import app
     from portal.models import Notification, OutboxJob
     from portal.outbox import outbox_redeliver_pending
-    from portal.tasks import outbox_deliver
+    from portal.tasks import outbox_deliver_task
     from tests.payments.gateway import vnpay_ipn_params
 
     world = world_build(with_result=False)
@@ -215,7 +215,7 @@ def test_redis_down_during_a_vnpay_ipn_answers_00_then_receipt_and_notice_are_de
     # The beat job again and duplicated messages: nothing happens twice.
     assert outbox_redeliver_pending(older_than_seconds=0) == 0
     for job in jobs:
-        outbox_deliver.delay(job.pk)
+        outbox_deliver_task.delay(job.pk)
     _drain_queue(app)
     assert Receipt.objects.filter(payment=payment).count() == 1
     assert _emailed_notification_ids() == emailed

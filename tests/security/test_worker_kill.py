@@ -159,7 +159,7 @@ def _kill_mid_task(*, table: str, row_id: int, publish, done, queue: str, log: P
 
 def test_worker_killed_mid_pdf_makes_one_pdf(tmp_path):
     from dossiers.models import IssuedDocument
-    from dossiers.tasks import issued_document_generate
+    from dossiers.tasks import issued_document_generate_task
 
     with celery_eager():
         world = world_build(with_result=False)
@@ -180,7 +180,7 @@ def test_worker_killed_mid_pdf_makes_one_pdf(tmp_path):
     _kill_mid_task(
         table=IssuedDocument._meta.db_table,
         row_id=doc.pk,
-        publish=lambda: issued_document_generate.apply_async(
+        publish=lambda: issued_document_generate_task.apply_async(
             args=[dossier.pk, doc.kind, doc.event_id, False], queue=queue
         ),
         done=done,
@@ -200,7 +200,7 @@ def test_worker_killed_mid_pdf_makes_one_pdf(tmp_path):
 
 def test_worker_killed_mid_sms_sends_one_sms(tmp_path):
     from portal.models import Notification
-    from portal.tasks import notification_deliver
+    from portal.tasks import notification_deliver_task
 
     user = verified_user("kill.sms@example.vn", full_name="Lê Văn Nhắn", phone="0912345678", notify_sms=True)
     note = Notification.objects.create(
@@ -222,7 +222,7 @@ def test_worker_killed_mid_sms_sends_one_sms(tmp_path):
     _kill_mid_task(
         table=Notification._meta.db_table,
         row_id=note.pk,
-        publish=lambda: notification_deliver.apply_async(args=[note.pk], queue=queue),
+        publish=lambda: notification_deliver_task.apply_async(args=[note.pk], queue=queue),
         done=done,
         queue=queue,
         log=tmp_path / "worker.log",

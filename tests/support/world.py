@@ -72,7 +72,7 @@ def ward_get(*, code: int = 29218, name: str = "Xã Thử Nghiệm"):
 
 
 def agency_create(*, code: str, name: str, ward=None):
-    from services.models import Agency
+    from catalog.models import Agency
 
     fields = {"ward": ward, "province": ward.province} if ward is not None else {}
     return Agency.objects.create(code=code, name=name, level=Agency.Level.COMMUNE, **fields)
@@ -80,8 +80,8 @@ def agency_create(*, code: str, name: str, ward=None):
 
 def procedure_publish_simple(*, agency, code: str = "9.000111", name: str = "Đăng ký khai sinh thử nghiệm", fee=50000):
     """A published procedure of `agency` with one mandatory document, one fee and a tiny e-form."""
-    from services.models import FeeLine, Field, Procedure, RequiredDocument
-    from services.services import procedure_publish
+    from catalog.models import FeeLine, Field, Procedure, RequiredDocument
+    from catalog.services import procedure_publish
 
     field_obj, _ = Field.objects.get_or_create(code="ho-tich", defaults={"name": "Hộ tịch"})
     procedure = Procedure.objects.create(
@@ -313,10 +313,10 @@ def journey_world(*, fee: int = 8000) -> JourneyWorld:
     """The catalog and the people of the browser journeys (no dossiers yet): a commune that
     handles birth registration with a fee due before intake, its officials (each with two-factor
     set up with TOTP_SECRET) and a level-2 sandbox resident who has no account yet."""
+    from catalog.models import FeeLine, Field, Procedure, RequiredDocument
+    from catalog.services import procedure_publish
     from identity.models import SandboxResident
     from identity.roles import roles_sync
-    from services.models import FeeLine, Field, Procedure, RequiredDocument
-    from services.services import procedure_publish
 
     roles_sync()
     ward = ward_get()

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from portal.admin_units import admin_units_load
 
-SEED_APPS = ["services", "identity", "dossiers", "payments"]
+SEED_APPS = ["catalog", "identity", "dossiers", "payments"]
 
 
 class Command(BaseCommand):

@@ -93,7 +93,7 @@ def test_autodiscovery_registers_every_public_module_of_a_package(tmp_path, monk
 
 def test_every_integration_is_a_plugin_registry():
     from identity.eid import eid_providers
-    from identity.registry import registry_adapters
+    from identity.population_registry import registry_adapters
     from payments.providers import provider_registry
     from portal.channels import channel_plugins
 
@@ -111,7 +111,7 @@ def test_every_integration_is_a_plugin_registry():
 
 def test_each_domain_answers_an_unknown_id_in_its_own_terms(settings):
     from identity.eid import eid_provider
-    from identity.registry import registry_adapter
+    from identity.population_registry import registry_adapter
     from identity.services import EidLoginError
     from payments.providers import ProviderError, provider_get
 

@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from services.services import CatalogError
-from services.transfer import catalog_import
+from catalog.services import CatalogError
+from catalog.transfer import catalog_import
 
 
 class Command(BaseCommand):

@@ -5,11 +5,11 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from services.models import Agency, BundlePart, Field, Procedure
-from services.selectors import procedure_version_current
-from services.services import CatalogError
-from services.transfer import catalog_export, catalog_import
-from tests.services.factories import AgencyFactory, FeeLineFactory, ProcedureFactory, RequiredDocumentFactory
+from catalog.models import Agency, BundlePart, Field, Procedure
+from catalog.selectors import procedure_version_current
+from catalog.services import CatalogError
+from catalog.transfer import catalog_export, catalog_import
+from tests.catalog.factories import AgencyFactory, FeeLineFactory, ProcedureFactory, RequiredDocumentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from services.transfer import catalog_export
+from catalog.transfer import catalog_export
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from catalog.models import Agency, FeeLine, Field, Procedure, ProcedureVersion, RequiredDocument
 from portal.kernel.text import text_fold
-from services.models import Agency, FeeLine, Field, Procedure, ProcedureVersion, RequiredDocument
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

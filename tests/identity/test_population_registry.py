@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from identity.registry import BREAKER_KEY, RegistryUnavailable, breaker_is_open, registry_adapter
+from identity.population_registry import BREAKER_KEY, RegistryUnavailable, breaker_is_open, registry_adapter
 
 from .factories import SandboxResidentFactory, UserFactory
 

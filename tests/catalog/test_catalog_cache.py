@@ -2,9 +2,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from services.catalog_cache import catalog_generation
-from services.services import procedure_publish, procedure_unpublish
-from tests.services.factories import FieldFactory, ProcedureFactory
+from catalog.catalog_cache import catalog_generation
+from catalog.services import procedure_publish, procedure_unpublish
+from tests.catalog.factories import FieldFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
 """Demo catalog for `manage.py seed_demo`: Tỉnh Vĩnh Long's agencies, fields and 36 published
-procedures (through the catalog importer), blank-form PDFs, and the catalog staff accounts."""
+procedures (through the catalog importer), blank-form PDFs. The catalog staff accounts are listed
+here (ACCOUNTS) and made by identity's demo, which owns accounts."""
 
 import logging
 
@@ -16,7 +17,7 @@ from .transfer import catalog_import
 logger = logging.getLogger(__name__)
 
 ACCOUNTS = [
-    # email, full name, role, agency code, title, superuser
+    # email, full name, role, agency code, title, superuser (made by identity.demo)
     ("editor@example.vn", "Trần Thị Mai", "catalog_editor", "000.00.02.H62", "Chuyên viên cập nhật TTHC", False),
     ("publisher@example.vn", "Nguyễn Văn Hùng", "catalog_publisher", "000.00.01.H62", "Trưởng phòng KSTTHC", False),
     ("admin@example.vn", "Quản trị hệ thống", None, "000.00.01.H62", "Quản trị hệ thống", True),
@@ -56,36 +57,6 @@ def _blank_forms(data: dict) -> int:
     return made
 
 
-def _accounts(password: str) -> list[tuple[str, str]]:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from identity.models import OfficialProfile
-    from identity.roles import ROLE_LABELS, roles_sync
-
-    roles_sync()
-    from identity.demo import _demo_totp, _mark_email_verified  # owns the demo TOTP secret; staff need TOTP
-
-    User = get_user_model()
-    rows = []
-    for email, name, role, agency_code, title, superuser in ACCOUNTS:
-        user, _created = User.objects.update_or_create(
-            email=email, defaults={"full_name": name, "is_staff": True, "is_superuser": superuser}
-        )
-        if not user.check_password(password):
-            user.set_password(password)
-            user.save(update_fields=["password"])
-        OfficialProfile.objects.update_or_create(
-            user=user, defaults={"agency": Agency.objects.get(code=agency_code), "title": title}
-        )
-        user.groups.set([Group.objects.get(name=role)] if role else [])
-        _mark_email_verified(user)
-        _demo_totp(user)
-        label = "superuser" if superuser else f"official: {ROLE_LABELS[role]}"
-        rows.append((email, f"{label} — {title}"))
-    return rows
-
-
 @transaction.atomic
 def seed(*, password: str, stdout) -> list[tuple[str, str]]:
     data = catalog()
@@ -101,4 +72,4 @@ def seed(*, password: str, stdout) -> list[tuple[str, str]]:
         f"Catalog: {len(data['fields'])} fields, {len(data['agencies'])} agencies, "
         f"{published} procedures published ({templates} blank forms generated)."
     )
-    return _accounts(password)
+    return []

@@ -1,6 +1,6 @@
 # ruff: noqa: E501 -- long Vietnamese catalog texts read better unwrapped
 """Demo catalog of Tỉnh Vĩnh Long (merged on 2025-07-01 from Vĩnh Long, Bến Tre and Trà Vinh),
-in the import format of services/transfer.py. Procedure names, documents, fees, times and legal
+in the import format of catalog/transfer.py. Procedure names, documents, fees, times and legal
 bases follow the national procedure database; codes marked with a real national code where
 known (1.001193, 1.000894, 1.000656, 2.000488, 1.004194, 1.004222 …), others are plausible.
 
@@ -741,7 +741,7 @@ def procedures() -> list[dict]:
 
 
 def catalog() -> dict:
-    """The demo catalog in the import format of services.transfer."""
+    """The demo catalog in the import format of catalog.transfer."""
     return {
         "format": "portal-catalog",
         "version": 1,

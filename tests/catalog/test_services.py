@@ -1,10 +1,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from services.models import ProcedureVersion
-from services.selectors import procedure_version_current, procedure_version_get, published_versions
-from services.services import CatalogError, procedure_publish, procedure_unpublish
-from tests.services.factories import FeeLineFactory, ProcedureFactory, RequiredDocumentFactory
+from catalog.models import ProcedureVersion
+from catalog.selectors import procedure_version_current, procedure_version_get, published_versions
+from catalog.services import CatalogError, procedure_publish, procedure_unpublish
+from tests.catalog.factories import FeeLineFactory, ProcedureFactory, RequiredDocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,8 +96,8 @@ def test_publish_refuses_an_incomplete_draft(publisher):
 
 
 def test_popularity_orders_the_most_used_services():
-    from services.selectors import fields_with_counts, popular_versions
-    from services.services import procedures_popularity_set
+    from catalog.selectors import fields_with_counts, popular_versions
+    from catalog.services import procedures_popularity_set
 
     a, b = ProcedureFactory(code="1.000001"), ProcedureFactory(code="1.000002")
     procedure_publish(procedure=a, by=None)

@@ -1,7 +1,7 @@
 import pytest
 
-from services.services import procedure_publish
-from tests.services.factories import AgencyFactory, FeeLineFactory, FieldFactory, ProcedureFactory
+from catalog.services import procedure_publish
+from tests.catalog.factories import AgencyFactory, FeeLineFactory, FieldFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 

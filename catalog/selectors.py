@@ -132,3 +132,51 @@ def version_agencies(version: ProcedureVersion) -> list[Agency]:
     ids = [a["id"] for a in version.snapshot.get("agencies", [])]
     by_id = Agency.objects.in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
+
+
+def agency_get(*, id: int) -> Agency | None:
+    return Agency.objects.filter(pk=id).first()
+
+
+def agency_by_code(*, code: str) -> Agency | None:
+    return Agency.objects.filter(code=code).first()
+
+
+def agencies_by_ids(*, ids) -> dict[int, Agency]:
+    return Agency.objects.in_bulk(list(ids))
+
+
+def agencies_active() -> QuerySet[Agency]:
+    """Active agencies by name (e.g. the choices of a transfer form)."""
+    return Agency.objects.filter(is_active=True).order_by("name")
+
+
+def agencies_all() -> QuerySet[Agency]:
+    return Agency.objects.order_by("name", "pk")
+
+
+def agency_descendant_ids(*, ids) -> set[int]:
+    """The agencies under the given ones, at any depth (not including them)."""
+    start = set(ids)
+    found: set[int] = set()
+    frontier = start
+    while frontier:
+        frontier = set(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found - start
+        found |= frontier
+    return found
+
+
+def agency_area(*, ids, active_only: bool = False) -> tuple[set[int], set[int]]:
+    """The area the given agencies serve: (ward ids of their communes, province ids of the
+    province- and central-level ones). A commune agency does not serve its whole province."""
+    agencies = Agency.objects.filter(pk__in=list(ids))
+    if active_only:
+        agencies = agencies.filter(is_active=True)
+    ward_ids: set[int] = set()
+    province_ids: set[int] = set()
+    for level, ward_id, province_id in agencies.values_list("level", "ward_id", "province_id"):
+        if ward_id:
+            ward_ids.add(ward_id)
+        if province_id and level != Agency.Level.COMMUNE:
+            province_ids.add(province_id)
+    return ward_ids, province_ids

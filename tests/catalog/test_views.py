@@ -2,8 +2,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import NoReverseMatch, reverse
 
-from services.services import procedure_publish, procedure_unpublish
-from tests.services.factories import FeeLineFactory, FieldFactory, ProcedureFactory, RequiredDocumentFactory
+from catalog.services import procedure_publish, procedure_unpublish
+from tests.catalog.factories import FeeLineFactory, FieldFactory, ProcedureFactory, RequiredDocumentFactory
 
 pytestmark = pytest.mark.django_db
 

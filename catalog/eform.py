@@ -200,16 +200,16 @@ class DateInput(forms.DateInput):
 
 
 def _province_choices():
-    from portal.models import Province
+    from portal.admin_units import provinces
 
-    return [("", _("— Province / city —")), *((p.code, p.name) for p in Province.objects.order_by("name"))]
+    return [("", _("— Province / city —")), *((p.code, p.name) for p in provinces())]
 
 
 def _ward_choices():
-    from portal.models import Ward
+    from portal.admin_units import wards_by_province
 
     groups: dict[str, list] = {}
-    for ward in Ward.objects.select_related("province").order_by("province__name", "name"):
+    for ward in wards_by_province():
         groups.setdefault(ward.province.name, []).append((ward.code, ward.name))
     return [("", _("— Commune / ward —")), *groups.items()]
 
@@ -265,9 +265,9 @@ class AddressField(forms.MultiValueField):
             raise ValidationError(_("Choose a province or city."), code="province")
         if ward in (None, ""):
             raise ValidationError(_("Choose a commune or ward."), code="ward")
-        from portal.models import Ward
+        from portal.admin_units import wards
 
-        if not Ward.objects.filter(code=ward, province_id=province).exists():
+        if not wards(province_id=province).filter(code=ward).exists():
             raise ValidationError(_("The commune or ward chosen does not belong to that province."), code="mismatch")
         return {"province": int(province), "ward": int(ward), "line": (line or "").strip()}
 

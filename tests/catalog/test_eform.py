@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from services.eform import build_form_class, form_data_clean, schema_validate
+from catalog.eform import build_form_class, form_data_clean, schema_validate
+from tests.catalog.factories import SIMPLE_SCHEMA
 from tests.portal.factories import ProvinceFactory, WardFactory
-from tests.services.factories import SIMPLE_SCHEMA
 
 FULL_SCHEMA = [
     {

@@ -3,12 +3,12 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from services.models import Procedure, ProcedureVersion
-from services.selectors import procedure_version_current
-from services.services import procedure_publish
-from services.transfer import catalog_export
+from catalog.models import Procedure, ProcedureVersion
+from catalog.selectors import procedure_version_current
+from catalog.services import procedure_publish
+from catalog.transfer import catalog_export
+from tests.catalog.factories import AgencyFactory, FieldFactory, ProcedureFactory
 from tests.portal.factories import WardFactory
-from tests.services.factories import AgencyFactory, FieldFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,10 @@
 import pytest
 from django.db import connection
 
-from services.search import search_normalize
-from services.selectors import version_search
-from services.services import procedure_publish, procedure_unpublish
-from tests.services.factories import AgencyFactory, FieldFactory, ProcedureFactory
+from catalog.search import search_normalize
+from catalog.selectors import version_search
+from catalog.services import procedure_publish, procedure_unpublish
+from tests.catalog.factories import AgencyFactory, FieldFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from dossiers import services
-from dossiers.documents import issued_document_create
+from dossiers.issued_pdfs import issued_document_create
 from dossiers.models import IssuedDocument
 
 from .factories import official
@@ -68,7 +68,7 @@ def test_generation_is_idempotent_and_regenerable(received, intake, django_captu
 
 
 def test_receipt_keeps_its_first_appointment_after_an_extension(received, processor):
-    from dossiers.documents import issued_document_context
+    from dossiers.issued_pdfs import issued_document_context
 
     first_due = timezone.localtime(received.due_at)
     new_due = first_due.date() + dt.timedelta(days=10)
