@@ -4,12 +4,14 @@ Only published versions are shown; drafts never reach these views."""
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
+
+from portal.kernel.files import file_response
 
 from .catalog_cache import catalog_generation, catalog_key
 from .models import Agency, FeeTiming, OnlineLevel, Procedure, RequiredDocument, TimeUnit
@@ -127,9 +129,5 @@ def document_template(request, code, key):
     document = procedure.documents.filter(key=key).exclude(template="").first()
     if document is None:
         raise Http404
-    try:
-        handle = document.template.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
     filename = document.template.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    return file_response(document.template, filename=filename, attachment=True, private=False)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django_ratelimit.decorators import ratelimit
 
 from catalog.eform import build_form_class, form_data_clean
 from catalog.selectors import procedure_version_current
+from portal.kernel.files import file_response
 
 from . import selectors, services
 from .eform import answers_display, prefill_values
@@ -533,15 +534,7 @@ def detail(request, pk: int):
 
 
 def _serve(file_field, *, filename: str, content_type: str):
-    try:
-        handle = file_field.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=content_type or "application/octet-stream")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(file_field, filename=filename, content_type=content_type)
 
 
 def _official_sees(user, dossier) -> bool:

@@ -4,7 +4,7 @@ the read-only audit trail, and the sandbox residents."""
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -12,10 +12,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import AuditAction, audit_record
+from portal.kernel.files import file_response
 
 from . import services
 from .models import OfficialProfile, PersonalDocument, SandboxResident, User
-from .selectors import citizens_visible_to, personal_document_accessible
+from .selectors import citizens_visible_to, personal_document_accessible, personal_document_filename
 
 
 class OfficialProfileInline(admin.StackedInline):
@@ -196,9 +197,7 @@ class PersonalDocumentAdmin(admin.ModelAdmin):
             handle = services.personal_document_open(document=document, user=request.user, request=request)
         except PermissionDenied:
             raise Http404 from None
-        response = FileResponse(handle, content_type=document.content_type or "application/octet-stream")
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(handle, filename=personal_document_filename(document), content_type=document.content_type)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)

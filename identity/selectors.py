@@ -116,3 +116,9 @@ def officials_with_roles(*, agency_ids, roles) -> QuerySet[User]:
 def officials_of_agencies(*, agency_ids) -> QuerySet[User]:
     """Active officials of these agencies, whatever their roles."""
     return User.objects.filter(is_active=True, official_profile__agency_id__in=list(agency_ids))
+
+
+def personal_document_filename(document) -> str:
+    """The name a stored document is downloaded under: no personal data, the right extension."""
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(document.content_type, "")
+    return f"document-{document.pk}{extension}"

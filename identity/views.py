@@ -12,7 +12,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from portal.kernel.cccd import cccd_validate
+from portal.kernel.files import file_response
 
 from . import services
 from .cccd import CccdQrError, cccd_qr_decode, mrz_check
@@ -27,7 +28,7 @@ from .eid import LOGOUT_SESSION_KEY, PROMPT_LOGIN_COOKIE, eid_provider
 from .forms import CccdQrForm, CloseAccountForm, MrzForm, PersonalDocumentForm, ProfileForm
 from .models import PersonalDocument, User
 from .population_registry import RegistryUnavailable
-from .selectors import personal_documents_of
+from .selectors import personal_document_filename, personal_documents_of
 
 logger = logging.getLogger(__name__)
 QR_SESSION_KEY = "identity.cccd_qr"
@@ -256,15 +257,7 @@ def document_file(request, pk: int):
         handle = services.personal_document_open(document=document, user=request.user, request=request)
     except PermissionDenied:
         raise Http404 from None
-    response = FileResponse(handle, content_type=document.content_type or "application/octet-stream")
-    response["Content-Disposition"] = f'inline; filename="document-{document.pk}{_extension(document)}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _extension(document) -> str:
-    return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(document.content_type, "")
+    return file_response(handle, filename=personal_document_filename(document), content_type=document.content_type)
 
 
 @login_required

@@ -7,7 +7,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.client_ip import client_ip
+from portal.kernel.files import file_response
 
 from . import selectors, services
 from .forms import CounterLookupForm, CounterPaymentForm, PaymentStartForm
@@ -168,10 +169,7 @@ def receipt_download(request, payment_id):
         detail="e-receipt",
         request=request,
     )
-    response = FileResponse(receipt.file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bien-lai-{receipt.number}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(receipt.file, filename=f"bien-lai-{receipt.number}.pdf", content_type="application/pdf")
 
 
 def receipt_check(request, number):
