@@ -152,10 +152,6 @@ class DossierListCreateApi(GenericAPIView):
         version = _procedure_version(payload["procedure"])
         if version is None:
             return Response({"detail": "Unknown procedure."}, status=status.HTTP_400_BAD_REQUEST)
-        if request.user.identity_level < int(version.snapshot.get("min_eid_level") or 1):
-            return Response(
-                {"detail": "This procedure needs a level-2 e-ID account."}, status=status.HTTP_403_FORBIDDEN
-            )
         agency = agency_get(id=payload["agency"]) if payload.get("agency") else None
         refs = payload.get("documents") or []
         mine = personal_documents_of(request.user)
@@ -175,6 +171,8 @@ class DossierListCreateApi(GenericAPIView):
                 form_data=payload.get("form_data") or {},
                 documents=documents,
             )
+        except services.DossierLevelRequired as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
         except services.DossierIncomplete as exc:
             return Response({"detail": exc.message, "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
         except DossierActionError as exc:

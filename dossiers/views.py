@@ -78,7 +78,9 @@ def file_start(request, code: str):
     if version is None:
         raise Http404
     snapshot = version.snapshot or {}
-    if request.user.identity_level < int(snapshot.get("min_eid_level") or 1):
+    try:
+        services.procedure_level_check(citizen=request.user, procedure_version=version)
+    except services.DossierLevelRequired:
         return _level_page(request, version)
     draft = (
         Dossier.objects.filter(

@@ -6,7 +6,15 @@ illegal move with DossierActionError (a message for people), appends a timeline 
 `dossier_transitioned`, and queues the notification and the PDF to go out on commit.
 """
 
-from .base import ACTION_LABELS, ACTION_ROLES, DossierActionError, DossierIncomplete, official_may
+from .base import (
+    ACTION_LABELS,
+    ACTION_ROLES,
+    DossierActionError,
+    DossierIncomplete,
+    DossierLevelRequired,
+    official_may,
+    procedure_level_check,
+)
 from .consent import (
     on_behalf_code_pending,
     on_behalf_code_send,
@@ -59,6 +67,7 @@ __all__ = [
     "ACTION_ROLES",
     "DossierActionError",
     "DossierIncomplete",
+    "DossierLevelRequired",
     "applicant_clean",
     "applicant_from_user",
     "applicant_locked",
@@ -100,5 +109,6 @@ __all__ = [
     "on_behalf_contacts",
     "on_behalf_is_filer",
     "on_behalf_may_file",
+    "procedure_level_check",
     "procedure_popularity_refresh",
 ]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from identity import roles
-from identity.selectors import official_agency_ids, officials_with_roles, user_has_role
+from identity.selectors import official_agency_ids, officials_with_roles, user_has_role, user_meets_level
 
 from ..hooks import transition_guards_check
 from ..issued_pdfs import issued_document_schedule
@@ -29,6 +29,22 @@ class DossierActionError(Exception):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = str(message)
+
+
+class DossierLevelRequired(DossierActionError):
+    """The procedure needs a higher e-ID level than the citizen's account has."""
+
+
+def procedure_level_check(*, citizen, procedure_version, on_behalf: bool = False) -> None:
+    """The one rule on a procedure's `min_eid_level`, for every way of filing (page, API, on behalf)."""
+    level = int((procedure_version.snapshot or {}).get("min_eid_level") or 1)
+    if user_meets_level(citizen, level):
+        return
+    if on_behalf:
+        raise DossierLevelRequired(_("This procedure needs a level-2 e-ID account: verify the citizen first."))
+    raise DossierLevelRequired(
+        _("This procedure needs a level-2 e-ID account: verify your identity with VNeID or at the one-stop desk first.")
+    )
 
 
 class DossierIncomplete(DossierActionError):

@@ -14,7 +14,15 @@ from ..models import (
     Status,
 )
 from ..uploads import UploadRefused, upload_check
-from .base import DossierActionError, DossierIncomplete, _check_official, _check_owner, _event, _lock
+from .base import (
+    DossierActionError,
+    DossierIncomplete,
+    _check_official,
+    _check_owner,
+    _event,
+    _lock,
+    procedure_level_check,
+)
 from .on_behalf import (
     _handles_procedure,
     _refusal,
@@ -48,6 +56,7 @@ def dossier_draft_create(
     if on_behalf:
         on_behalf_check_allowed(official=filed_by, citizen=citizen, procedure_version=procedure_version)
         applicant = {"personal_id": citizen.personal_id or ""}
+    procedure_level_check(citizen=citizen, procedure_version=procedure_version, on_behalf=on_behalf)
     with transaction.atomic():
         dossier = Dossier.objects.create(
             citizen=citizen,
@@ -322,8 +331,7 @@ def dossier_on_behalf_start(
             )
         raise _refusal()
     on_behalf_check_allowed(official=official, citizen=citizen, procedure_version=procedure_version)
-    if citizen.identity_level < int((procedure_version.snapshot or {}).get("min_eid_level") or 1):
-        raise DossierActionError(_("This procedure needs a level-2 e-ID account: verify the citizen first."))
+    procedure_level_check(citizen=citizen, procedure_version=procedure_version, on_behalf=True)
     if agency is None:
         handled = [a.get("id") for a in (procedure_version.snapshot or {}).get("agencies", [])]
         own = official_agency_ids(official)

@@ -22,6 +22,7 @@ from .base import (
     _illegal,
     _intake_officials_notify,
     _lock,
+    procedure_level_check,
 )
 from .drafts import applicant_locked
 
@@ -176,6 +177,7 @@ def dossier_file_and_submit(
     from ..models import Channel, DossierFile
     from .drafts import _agency_id_for, applicant_clean
 
+    procedure_level_check(citizen=citizen, procedure_version=procedure_version)
     form_errors = form_data_shape_errors(procedure_version.snapshot.get("form_schema") or [], form_data or {})
     if form_errors:
         first = next(iter(form_errors.values()))[0]

@@ -133,3 +133,19 @@ def test_level_two_enforced_by_api(client, agency):
     client.force_login(user)
     r = client.post("/api/v1/dossiers/", {"procedure": pv2.code}, content_type="application/json")
     assert r.status_code == 403
+    assert "định danh mức 2" in r.json()["detail"]
+
+
+def test_the_level_rule_is_the_services_whoever_calls_it(agency):
+    """Page, API and a direct service call get the same refusal: the rule is in the service."""
+    from dossiers import services
+
+    from .factories import version
+
+    pv2 = version(code="1.000010", agencies=[agency], min_eid_level=2)
+    user = CitizenFactory(identity_level=1)
+    with pytest.raises(services.DossierLevelRequired, match="định danh mức 2"):
+        services.dossier_draft_create(citizen=user, procedure_version=pv2)
+    with pytest.raises(services.DossierLevelRequired, match="định danh mức 2"):
+        services.dossier_file_and_submit(citizen=user, procedure_version=pv2)
+    assert not Dossier.objects.filter(citizen=user).exists()
