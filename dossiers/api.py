@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from portal.throttling import ScopedRateThrottle
 
 from . import selectors, services
+from .lifecycle import DRAFT_STATUSES
 from .models import CITIZEN_EVENTS
 from .services import DossierActionError
 
@@ -132,7 +133,7 @@ class DossierListCreateApi(GenericAPIView):
         # The caller's own dossiers: those an official filed for others (with their answers) are
         # read one by one, each checked and audited (DossierDetailApi).
         user = self.request.user
-        return selectors.dossiers_of_citizen(user).filter(citizen=user).exclude(status="draft")
+        return selectors.dossiers_of_citizen(user).filter(citizen=user).exclude(status__in=DRAFT_STATUSES)
 
     @extend_schema(responses=DossierOutputSerializer(many=True))
     def get(self, request):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from catalog.eform import build_form_class, form_data_clean
 
+from ..lifecycle import DRAFT_STATUSES
 from ..models import (
     Dossier,
     Status,
@@ -134,7 +135,7 @@ def dossier_submit(*, dossier: Dossier, by) -> Dossier:
     with transaction.atomic():
         d = _lock(dossier)
         _check_owner(by, d)
-        if d.status != Status.DRAFT:
+        if d.status not in DRAFT_STATUSES:
             if d.code:
                 return d
             raise _illegal(d, "submit")
