@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from identity import roles
 from identity.selectors import official_agency_ids, user_has_role
 
+from .errors import DossierActionError
 from .models import Dossier, DossierEvent, IssuedDocument, Status
 
 OFFICIAL, CITIZEN, SYSTEM = "official", "citizen", "system"
@@ -227,8 +228,6 @@ class _Refusal(Exception):
 
 
 def _error(message):
-    from .services.base import DossierActionError
-
     return DossierActionError(message)
 
 
@@ -336,6 +335,15 @@ def _illegal(dossier: Dossier, action: Action):
 def action_check(*, user, dossier: Dossier, action: str) -> None:
     """Raise DossierActionError (a Vietnamese message saying why) unless `user` may take `action`
     on `dossier` now: who (role, agency or owner), the state, and the legal limits."""
+    a = actor_check(user=user, dossier=dossier, action=action)
+    if dossier.status not in a.sources:
+        raise _illegal(dossier, a)
+    _rules(user=user, dossier=dossier, action=a)
+
+
+def actor_check(*, user, dossier: Dossier, action: str) -> Action:
+    """Only the "who" part of `action_check`: the role and agency of an official, the owner for a
+    citizen's action. Checked before an idempotent repeat is answered."""
     a = ACTIONS.get(action)
     if a is None:
         raise _error(_("Unknown action."))
@@ -344,14 +352,10 @@ def action_check(*, user, dossier: Dossier, action: str) -> None:
             raise _error(_("You may not take the step “%(action)s” on this dossier.") % {"action": a.label})
     elif a.actor == CITIZEN and (user is None or user.pk not in (dossier.citizen_id, dossier.filed_by_id)):
         raise _error(_("This dossier is not yours."))
-    if dossier.status not in a.sources:
-        raise _illegal(dossier, a)
-    _rules(user=user, dossier=dossier, action=a)
+    return a
 
 
 def action_allowed(*, user, dossier: Dossier, action: str) -> bool:
-    from .services.base import DossierActionError
-
     try:
         action_check(user=user, dossier=dossier, action=action)
     except DossierActionError:

@@ -114,12 +114,6 @@ class Dossier(models.Model):
         return self.code or f"#{self.pk} ({self.get_status_display()})"
 
     @property
-    def is_final(self) -> bool:
-        from .lifecycle import FINAL_STATUSES
-
-        return self.status in FINAL_STATUSES
-
-    @property
     def snapshot(self) -> dict:
         return self.procedure_version.snapshot or {}
 

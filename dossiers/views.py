@@ -30,7 +30,7 @@ from .forms import (
     RatingForm,
     SupplementForm,
 )
-from .lifecycle import ACTIVE_STATUSES, DRAFT_STATUSES, action_allowed
+from .lifecycle import ACTIVE_STATUSES, DRAFT_STATUSES, NEW_STATUSES, action_allowed, previous_part_pending
 from .models import CITIZEN_EVENTS, Dossier, DossierEvent, DossierFile, OnBehalfConsent
 from .services import DossierActionError
 
@@ -515,8 +515,10 @@ def detail(request, pk: int):
         if action_allowed(user=request.user, dossier=dossier, action="resubmit")
         else None
     )
-    parts = list(dossier.parts.select_related("agency").order_by("pk"))
-    current_part = next((p for p in parts if p.status in ACTIVE_STATUSES), None)
+    parts = list(dossier.parts.select_related("agency", "procedure_version").order_by("pk"))
+    for part in parts:
+        part.waits_for_previous = part.status in NEW_STATUSES and previous_part_pending(part) is not None
+    current_part = next((p for p in parts if p.status in ACTIVE_STATUSES and not p.waits_for_previous), None)
     return render(
         request,
         "dossiers/detail.html",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from identity import roles
 from identity.selectors import officials_with_roles, user_meets_level
 
+from ..errors import DossierActionError
 from ..hooks import transition_guards_check
 from ..issued_pdfs import issued_document_schedule
 from ..lifecycle import (
@@ -17,6 +18,7 @@ from ..lifecycle import (
     FINAL_STATUSES,
     SUCCESS_STATUSES,
     action_check,
+    actor_check,
     bundle_status,
     official_may,
 )
@@ -24,14 +26,6 @@ from ..lifecycle import _illegal as _lifecycle_illegal
 from ..models import Dossier, DossierEvent
 from ..notify import citizen_notify, officials_notify
 from ..signals import dossier_transitioned
-
-
-class DossierActionError(Exception):
-    """An action that may not happen now; str(error) is a message for the person who tried."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
 
 
 class DossierLevelRequired(DossierActionError):
@@ -123,8 +117,9 @@ def _transition(
     target = spec.target if to == "" else to
     with transaction.atomic():
         d = _lock(dossier)
+        actor_check(user=actor, dossier=d, action=action)
         if (done or (lambda x: target is not None and x.status == target))(d):
-            return d
+            return d  # a repeat (double click, retried request): nothing more to do
         action_check(user=actor, dossier=d, action=action)
         if check:
             check(d)

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from dossiers.lifecycle import IN_PROGRESS_STATUSES, STATUS_BADGES
+from dossiers.lifecycle import DRAFT_STATUSES, IN_PROGRESS_STATUSES, STATUS_BADGES
 
 register = template.Library()
 
@@ -50,3 +50,8 @@ def indicator_cell(row, key):
         ratio.denominator,
         badge,
     )
+
+
+@register.filter
+def is_draft(dossier) -> bool:
+    return dossier.status in DRAFT_STATUSES
