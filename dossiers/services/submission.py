@@ -246,7 +246,7 @@ def _submitted(d: Dossier, *, by, from_status: str, now) -> None:
     parts = _bundle_parts_create(parent=d, by=by, now=now) if d.snapshot.get("is_bundle") else []
     dossier_submitted.send(sender=Dossier, dossier=d)
     dossier_transitioned.send(
-        sender=Dossier, dossier=d, action="submit", from_status=from_status, to_status=d.status, actor=by
+        sender=Dossier, dossier=d, action="submit", from_status=from_status, to_status=d.status, actor=by, event=event
     )
     citizen_notify(dossier=d, action="submit")
     if d.current_agency_id:
