@@ -74,8 +74,8 @@ def dossier_request_supplement(*, dossier: Dossier, by, missing: list[str] | str
     if not missing:
         raise DossierActionError(_("List what is missing."))
 
-    def data_stage(d):
-        # Before receipt: the intake's request; after: the one request allowed during processing.
+    def pause(d):
+        # The clock stops: once resumed, the (moved) due date may be notified as due soon again.
         d.due_soon_notified_at = None
 
     return _transition(
@@ -85,7 +85,7 @@ def dossier_request_supplement(*, dossier: Dossier, by, missing: list[str] | str
         note=note,
         notify_note="; ".join([*missing, note] if note else missing),
         data={"missing": missing},
-        apply=lambda d: data_stage(d),
+        apply=pause,
         issue=IssuedDocument.Kind.SUPPLEMENT,
     )
 
