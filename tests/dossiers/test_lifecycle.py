@@ -442,3 +442,20 @@ def test_the_data_migration_takes_the_current_due_date_as_the_legal_one(received
     migration.legal_due_from_due(apps, None)
     received.refresh_from_db()
     assert received.legal_due_at == received.due_at is not None
+
+
+# --- The admin panel reads the table -------------------------------------------------------------
+
+
+def test_the_panel_offers_what_the_service_allows(client, submitted, intake, processor):
+    from tests.support.mfa import staff_login
+
+    # Before receipt, a dossier waiting for the intake's supplements may still be rejected at
+    # intake: the service always allowed it, the old panel did not offer it.
+    d = services.dossier_request_supplement(dossier=submitted, by=intake, missing="Tờ khai")
+    staff_login(client, intake)
+    page = client.get(reverse("admin:dossiers_dossier_change", args=[d.pk])).content.decode()
+    assert 'id="action-reject_intake"' in page
+    assert "Từ chối tiếp nhận hồ sơ" in page
+    assert 'name="confirm" required' in page  # destructive: the official confirms
+    assert "Chỉ trước khi hồ sơ được tiếp nhận." in page  # the legal limit, next to the action
