@@ -60,7 +60,7 @@ class BundlePartInline(admin.TabularInline):
     model = BundlePart
     fk_name = "bundle"
     extra = 0
-    fields = ("position", "name", "agency", "procedure")
+    fields = ("position", "name", "agency", "procedure", "parallel")
     autocomplete_fields = ("agency", "procedure")
 
 
@@ -100,7 +100,7 @@ class ProcedureAdminForm(forms.ModelForm):
             "code", "name", "field", "description", "requirements", "level", "agencies", "online_level",
             "channel_online", "channel_counter", "channel_post", "processing_time_value", "processing_time_unit",
             "min_eid_level", "result_description", "legal_basis", "fee_timing", "refund_on_refusal",
-            "form_schema", "is_bundle",
+            "needs_signoff", "form_schema", "is_bundle",
         )  # fmt: skip
         widgets = {"form_schema": SchemaWidget}
 
@@ -163,7 +163,7 @@ class ProcedureAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("Result and legal basis"), {"fields": ("result_description", "legal_basis")}),
+        (_("Result and legal basis"), {"fields": ("result_description", "legal_basis", "needs_signoff")}),
         (_("Fees"), {"fields": ("fee_timing", "refund_on_refusal")}),
         (
             _("E-form"),

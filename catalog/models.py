@@ -112,6 +112,11 @@ class Procedure(models.Model):
         _("fee due"), max_length=20, choices=FeeTiming.choices, default=FeeTiming.BEFORE_INTAKE
     )
     refund_on_refusal = models.BooleanField(_("refund the fee if refused or rejected"), default=True)
+    needs_signoff = models.BooleanField(
+        _("results need the head's sign-off"),
+        default=True,
+        help_text=_("Off: the processing official issues the result or the refusal alone (one-step approval)."),
+    )
     form_schema = models.JSONField(_("e-form schema"), default=list, blank=True)
     is_bundle = models.BooleanField(_("inter-agency bundle (liên thông)"), default=False)
     popularity = models.PositiveIntegerField(_("popularity"), default=0, editable=False)
@@ -200,6 +205,11 @@ class BundlePart(models.Model):
         verbose_name=_("component procedure"),
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    parallel = models.BooleanField(
+        _("runs in parallel with the previous part"),
+        default=False,
+        help_text=_("Off: this part starts only when the previous part has its result."),
+    )
 
     class Meta:
         ordering = ["bundle", "position", "id"]

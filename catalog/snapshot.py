@@ -56,6 +56,7 @@ def procedure_snapshot(procedure) -> dict:
             "name": part.name,
             "agency": agency_snapshot(part.agency),
             "procedure_code": part.procedure.code if part.procedure_id else None,
+            "parallel": bool(part.parallel),
         }
         for part in procedure.bundle_parts.select_related("agency", "procedure")
     ]
@@ -77,6 +78,7 @@ def procedure_snapshot(procedure) -> dict:
         "min_eid_level": int(procedure.min_eid_level),
         "fee_timing": procedure.fee_timing,
         "refund_on_refusal": bool(procedure.refund_on_refusal),
+        "needs_signoff": bool(procedure.needs_signoff),
         "agencies": [agency_snapshot(a) for a in procedure.agencies.order_by("level", "name")],
         "documents": documents,
         "fees": fees,

@@ -58,6 +58,7 @@ def catalog_export(*, procedures=None) -> dict:
                 "min_eid_level": p.min_eid_level,
                 "fee_timing": p.fee_timing,
                 "refund_on_refusal": p.refund_on_refusal,
+                "needs_signoff": p.needs_signoff,
                 "is_bundle": p.is_bundle,
                 "form_schema": p.form_schema,
                 "documents": [
@@ -82,6 +83,7 @@ def catalog_export(*, procedures=None) -> dict:
                         "name": b.name,
                         "agency": b.agency.code,
                         "procedure": b.procedure.code if b.procedure_id else None,
+                        "parallel": b.parallel,
                     }
                     for b in p.bundle_parts.select_related("agency", "procedure")
                 ],
@@ -399,6 +401,7 @@ def catalog_import(*, data: dict, by=None, publish: bool = False) -> dict:
                 "min_eid_level": int(p.get("min_eid_level", 1)),
                 "fee_timing": p.get("fee_timing", "before_intake"),
                 "refund_on_refusal": bool(p.get("refund_on_refusal", True)),
+                "needs_signoff": bool(p.get("needs_signoff", True)),
                 "is_bundle": bool(p.get("is_bundle", False)),
                 "form_schema": p.get("form_schema") or [],
                 "updated_by": by,
@@ -447,6 +450,7 @@ def catalog_import(*, data: dict, by=None, publish: bool = False) -> dict:
                 name=b["name"],
                 agency=agencies[b["agency"]],
                 procedure=procedures.get(b.get("procedure")) if b.get("procedure") else None,
+                parallel=bool(b.get("parallel", False)),
             )
             for position, b in enumerate(p.get("bundle_parts", []))
         )

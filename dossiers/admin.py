@@ -22,6 +22,7 @@ from .eform import answers_display
 from .forms import (
     ApproveForm,
     AssignForm,
+    CommentForm,
     ExtendForm,
     NoteForm,
     ReasonForm,
@@ -29,7 +30,8 @@ from .forms import (
     SupplementRequestForm,
     TransferForm,
 )
-from .models import CalendarException, Dossier, DossierFile, IssuedDocument, Status
+from .lifecycle import ACTIONS, DRAFT_STATUSES, INTAKE_SCAN_STATUSES, OFFICIAL, actions_available
+from .models import CalendarException, Dossier, DossierFile, IssuedDocument
 from .services import DossierActionError
 from .services.calendar import calendar_exception_delete, calendar_exception_may_change, calendar_exception_save
 
@@ -59,79 +61,36 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
 
-# Each action: (form class, service call, statuses where it is offered, button label)
-def _actions():
-    return {
-        "receive": (NoteForm, lambda d, u, f: services.dossier_receive(dossier=d, by=u, note=f["note"])),
-        "request_supplement": (
-            SupplementRequestForm,
-            lambda d, u, f: services.dossier_request_supplement(dossier=d, by=u, missing=f["missing"], note=f["note"]),
-        ),
-        "reject_intake": (
-            ReasonForm,
-            lambda d, u, f: services.dossier_reject_intake(dossier=d, by=u, reason=f["reason"]),
-        ),
-        "transfer": (
-            TransferForm,
-            lambda d, u, f: services.dossier_transfer(dossier=d, by=u, to_agency=f["to_agency"], note=f["note"]),
-        ),
-        "transfer_back": (NoteForm, lambda d, u, f: services.dossier_transfer_back(dossier=d, by=u, note=f["note"])),
-        "approve": (
-            ApproveForm,
-            lambda d, u, f: services.dossier_approve(
-                dossier=d, by=u, result_file=f.get("result_file"), paper_result=f["paper_result"], note=f["note"]
-            ),
-        ),
-        "refuse": (ReasonForm, lambda d, u, f: services.dossier_refuse(dossier=d, by=u, reason=f["reason"])),
-        "extend": (
-            ExtendForm,
-            lambda d, u, f: services.dossier_extend(dossier=d, by=u, new_due=f["new_due"], reason=f["reason"]),
-        ),
-        "return_result": (NoteForm, lambda d, u, f: services.dossier_return_result(dossier=d, by=u, note=f["note"])),
-        "claim": (None, lambda d, u, f: services.dossier_claim(dossier=d, by=u)),
-        "assign": (AssignForm, lambda d, u, f: services.dossier_assign(dossier=d, by=u, official=f["official"])),
-    }
-
-
-OFFERED = {
-    "claim": (
-        Status.SUBMITTED,
-        Status.IN_PROCESSING,
-        Status.SUPPLEMENT_REQUESTED,
-        Status.TRANSFERRED,
-        Status.RESULT_READY,
-    ),
-    "assign": (
-        Status.SUBMITTED,
-        Status.IN_PROCESSING,
-        Status.SUPPLEMENT_REQUESTED,
-        Status.TRANSFERRED,
-        Status.RESULT_READY,
-    ),
-    "receive": (Status.SUBMITTED,),
-    "request_supplement": (Status.SUBMITTED, Status.IN_PROCESSING),
-    "reject_intake": (Status.SUBMITTED,),
-    "transfer": (Status.IN_PROCESSING,),
-    "transfer_back": (Status.TRANSFERRED,),
-    "approve": (Status.IN_PROCESSING,),
-    "refuse": (Status.IN_PROCESSING, Status.TRANSFERRED),
-    "extend": (Status.IN_PROCESSING, Status.TRANSFERRED, Status.SUPPLEMENT_REQUESTED),
-    "return_result": (Status.RESULT_READY,),
+# The form of each action's inputs (the lifecycle table says who may take it, when, and its label).
+ACTION_FORMS = {
+    "receive": NoteForm,
+    "request_supplement": SupplementRequestForm,
+    "reject_intake": ReasonForm,
+    "transfer": TransferForm,
+    "transfer_back": NoteForm,
+    "propose_approve": ApproveForm,
+    "propose_refuse": ReasonForm,
+    "sign_off": NoteForm,
+    "send_back": CommentForm,
+    "approve": ApproveForm,
+    "refuse": ReasonForm,
+    "extend": ExtendForm,
+    "stop": ReasonForm,
+    "return_result": NoteForm,
+    "claim": None,
+    "assign": AssignForm,
 }
 
-ACTION_TITLES = {
-    "claim": gettext_lazy("Take this dossier"),
-    "assign": gettext_lazy("Assign to an official"),
-    "receive": gettext_lazy("Receive (issue the intake receipt, form 01)"),
-    "request_supplement": gettext_lazy("Request supplements (form 02)"),
-    "reject_intake": gettext_lazy("Reject at intake (form 03)"),
-    "transfer": gettext_lazy("Transfer to another agency"),
-    "transfer_back": gettext_lazy("Hand back to the receiving agency"),
-    "approve": gettext_lazy("Result ready"),
-    "refuse": gettext_lazy("Refuse (form 03)"),
-    "extend": gettext_lazy("Postpone with an apology (form 04)"),
-    "return_result": gettext_lazy("Result returned to the applicant"),
-}
+
+def _panel_title(action) -> str:
+    title = str(action.label)
+    if action.form:
+        title = f"{title} ({IssuedDocument.Kind(action.form).label})"
+    return title
+
+
+def _inputs(action, cleaned: dict) -> dict:
+    return {name: cleaned.get(name) for name in action.inputs if name in cleaned}
 
 
 @admin.register(Dossier)
@@ -152,7 +111,7 @@ class DossierAdmin(admin.ModelAdmin):
         css = {"all": ["dossiers/admin.css"]}
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).exclude(status=Status.DRAFT).filter(current_agency__isnull=False)
+        qs = super().get_queryset(request).exclude(status__in=DRAFT_STATUSES).filter(current_agency__isnull=False)
         if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
             qs = qs.select_related(*self.list_select_related).defer(*selectors.LIST_DEFERRED)
         if request.user.is_superuser:
@@ -177,20 +136,11 @@ class DossierAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_label(self, obj):
-        from .templatetags.dossier_tags import status_badge
+        from .templatetags.dossier_tags import is_overdue, status_badge
 
         label = status_badge(obj)
-        if obj.due_at and obj.status in (
-            Status.SUBMITTED,
-            Status.IN_PROCESSING,
-            Status.SUPPLEMENT_REQUESTED,
-            Status.TRANSFERRED,
-        ):
-            from django.utils import timezone
-            from django.utils.html import format_html
-
-            if obj.due_at < timezone.now():
-                label = format_html('{} <span class="badge badge-danger">{}</span>', label, _("Overdue"))
+        if is_overdue(obj):
+            label = format_html('{} <span class="badge badge-danger">{}</span>', label, _("Overdue"))
         return label
 
     @admin.display(description=gettext_lazy("due at"), ordering="due_at")
@@ -303,9 +253,11 @@ class DossierAdmin(admin.ModelAdmin):
 
     def _forms(self, request, dossier, bound=None):
         forms = []
-        for name, (form_class, _call) in _actions().items():
-            if dossier.status not in OFFERED.get(name, ()) or not services.official_may(request.user, dossier, name):
+        for action in actions_available(user=request.user, dossier=dossier, actor=OFFICIAL):
+            name = action.name
+            if name not in ACTION_FORMS or not action.panel:
                 continue
+            form_class = ACTION_FORMS[name]
             if name == "claim" and dossier.assigned_to_id:
                 continue
             if bound and bound[0] == name:
@@ -316,7 +268,15 @@ class DossierAdmin(admin.ModelAdmin):
                 form = AssignForm(agency_id=dossier.current_agency_id, prefix=name)
             else:
                 form = form_class(prefix=name)
-            forms.append({"name": name, "title": ACTION_TITLES[name], "form": form})
+            forms.append(
+                {
+                    "name": name,
+                    "title": _panel_title(action),
+                    "form": form,
+                    "destructive": action.destructive,
+                    "limit": action.limit,
+                }
+            )
         return forms
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -325,10 +285,7 @@ class DossierAdmin(admin.ModelAdmin):
 
     def _render(self, request, dossier, bound=None):
         scan_form = None
-        if services.official_may(request.user, dossier, "receive") and dossier.status in (
-            Status.SUBMITTED,
-            Status.IN_PROCESSING,
-        ):
+        if services.official_may(request.user, dossier, "receive") and dossier.status in INTAKE_SCAN_STATUSES:
             scan_form = ScanForm(documents=dossier.snapshot.get("documents", []), prefix="scan")
         context = {
             **self.admin_site.each_context(request),
@@ -368,10 +325,9 @@ class DossierAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Choose a file to upload."), messages.ERROR)
             return HttpResponseRedirect(change_url)
-        table = _actions()
-        if action not in table:
+        if action not in ACTION_FORMS:
             raise Http404
-        form_class, call = table[action]
+        spec, form_class = ACTIONS[action], ACTION_FORMS[action]
         form = None
         if form_class is not None:
             kwargs = {"agency_id": dossier.current_agency_id} if form_class is AssignForm else {}
@@ -380,13 +336,15 @@ class DossierAdmin(admin.ModelAdmin):
                 self.message_user(request, _("Please correct the errors in the form."), messages.ERROR)
                 return self._render(request, dossier, bound=(action, form))
         try:
-            call(dossier, request.user, form.cleaned_data if form else {})
+            services.dossier_act(
+                dossier=dossier, by=request.user, action=action, **_inputs(spec, form.cleaned_data if form else {})
+            )
         except DossierActionError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             if form is not None:
                 return self._render(request, dossier, bound=(action, form))
         else:
-            self.message_user(request, _("Done: %(action)s.") % {"action": ACTION_TITLES[action]}, messages.SUCCESS)
+            self.message_user(request, _("Done: %(action)s.") % {"action": spec.label}, messages.SUCCESS)
         return HttpResponseRedirect(change_url)
 
     def regenerate_view(self, request, pk, doc_id):

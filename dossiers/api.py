@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from portal.throttling import ScopedRateThrottle
 
 from . import selectors, services
+from .lifecycle import DRAFT_STATUSES, actions_available
 from .models import CITIZEN_EVENTS
 from .services import DossierActionError
 
@@ -59,13 +60,28 @@ class DossierOutputSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
     received_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
+    legal_due_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField()
     form_data = serializers.JSONField()
+
+
+class DossierActionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    destructive = serializers.BooleanField()
 
 
 class DossierDetailSerializer(DossierOutputSerializer):
     events = serializers.SerializerMethodField()
     parts = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    def get_actions(self, obj) -> list[dict]:
+        """What the person asking may do now (the lifecycle table; the pages offer the same)."""
+        user = self.context.get("user")
+        if user is None:
+            return []
+        return DossierActionSerializer(actions_available(user=user, dossier=obj), many=True).data
 
     def get_events(self, obj) -> list[dict]:
         # The citizen's timeline: no internal steps (who took or was given the dossier).
@@ -132,7 +148,7 @@ class DossierListCreateApi(GenericAPIView):
         # The caller's own dossiers: those an official filed for others (with their answers) are
         # read one by one, each checked and audited (DossierDetailApi).
         user = self.request.user
-        return selectors.dossiers_of_citizen(user).filter(citizen=user).exclude(status="draft")
+        return selectors.dossiers_of_citizen(user).filter(citizen=user).exclude(status__in=DRAFT_STATUSES)
 
     @extend_schema(responses=DossierOutputSerializer(many=True))
     def get(self, request):
@@ -194,7 +210,7 @@ class DossierDetailApi(GenericAPIView):
             except DossierActionError as exc:
                 raise Http404 from exc
             services.on_behalf_audit(dossier=dossier, by=request.user, action="view", detail="API", request=request)
-        return Response(DossierDetailSerializer(dossier).data)
+        return Response(DossierDetailSerializer(dossier, context={"user": request.user}).data)
 
 
 class LookupApi(GenericAPIView):

@@ -180,22 +180,35 @@ def _make(key, citizen, version, state, intake, processing, agency_id):
         )
         return
     if state == "refused":
-        services.dossier_refuse(
-            dossier=dossier, by=processing, reason="Người yêu cầu không đủ điều kiện theo quy định."
-        )
+        _decide(dossier, processing, "refuse", reason="Người yêu cầu không đủ điều kiện theo quy định.")
         return
     if state == "completed_late":
-        dossier = services.dossier_approve(dossier=dossier, by=processing, paper_result=True)
+        dossier = _decide(dossier, processing, "approve", paper_result=True)
         dossier = services.dossier_return_result(dossier=dossier, by=intake)
         services.dossier_rate(dossier=dossier, by=citizen, score=3, comment="Kết quả trả chậm một ngày.")
         _age(dossier, days=8, due_days_ago=1)
         return
     result = SimpleUploadedFile("ket-qua.pdf", _sample_pdf("Ket qua giai quyet"), "application/pdf")
-    dossier = services.dossier_approve(dossier=dossier, by=processing, result_file=result)
+    dossier = _decide(dossier, processing, "approve", result_file=result)
     dossier = services.dossier_return_result(dossier=dossier, by=intake)
     services.dossier_rate(
         dossier=dossier, by=citizen, score=5, comment="Cán bộ hướng dẫn tận tình, trả kết quả đúng hẹn."
     )
+
+
+def _decide(dossier, processing, outcome: str, **inputs):
+    """The decision as the law orders it: the processing official proposes, the agency's head
+    (the demo leader of the same agency) signs off; one step when the procedure needs no sign-off."""
+    from .lifecycle import needs_signoff
+
+    if not needs_signoff(dossier):
+        return services.dossier_act(dossier=dossier, by=processing, action=outcome, **inputs)
+    email = processing.email.replace("processing", "leader", 1)
+    leader = get_user_model().objects.filter(email=email).first()
+    if leader is None:
+        raise DossierActionError(f"no demo leader {email} to sign off")
+    dossier = services.dossier_act(dossier=dossier, by=processing, action=f"propose_{outcome}", **inputs)
+    return services.dossier_act(dossier=dossier, by=leader, action="sign_off")
 
 
 def _age(dossier, *, days: int, due_days_ago: int) -> None:
@@ -208,4 +221,5 @@ def _age(dossier, *, days: int, due_days_ago: int) -> None:
         submitted_at=now - dt.timedelta(days=days),
         received_at=now - dt.timedelta(days=days),
         due_at=now - dt.timedelta(days=due_days_ago),
+        legal_due_at=now - dt.timedelta(days=due_days_ago),
     )

@@ -107,6 +107,10 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("What must be reworked"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class SupplementRequestForm(forms.Form):
     missing = forms.CharField(label=_("What is missing (one item per line)"), widget=forms.Textarea(attrs={"rows": 4}))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -13,11 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .hooks import indicator_counts
-from .models import ACTIVE_STATUSES, Channel, Dossier, DossierFile, Status
+from .lifecycle import DRAFT_STATUSES, IN_PROGRESS_STATUSES, RESOLVED_STATUSES, SUCCESS_STATUSES
+from .models import Channel, Dossier, DossierFile
 
 # The ratios that have a weight or a target, in the order of the page's columns.
 RATIO_KEYS = (
@@ -174,11 +177,17 @@ def agency_indicators(
     if not rows:
         return [_total([])]
 
-    base = Dossier.objects.filter(agency_id__in=list(rows), current_agency__isnull=False).exclude(status=Status.DRAFT)
+    # The original legal due date: an apology (form 04) moves the promised date, never this one.
+    base = (
+        Dossier.objects.filter(agency_id__in=list(rows), current_agency__isnull=False)
+        .exclude(status__in=DRAFT_STATUSES)
+        .annotate(legal_due=Coalesce("legal_due_at", "due_at"))
+    )
     received = Q(submitted_at__gte=start_at, submitted_at__lt=end_at)
-    resolved = Q(status__in=[Status.COMPLETED, Status.REFUSED], completed_at__gte=start_at, completed_at__lt=end_at)
-    returned = Q(status=Status.COMPLETED, completed_at__gte=start_at, completed_at__lt=end_at)
-    overdue = Q(status__in=ACTIVE_STATUSES, due_at__lt=now)
+    resolved = Q(status__in=RESOLVED_STATUSES, completed_at__gte=start_at, completed_at__lt=end_at)
+    returned = Q(status__in=SUCCESS_STATUSES, completed_at__gte=start_at, completed_at__lt=end_at)
+    # Clock running and past the legal due date (waiting for supplements: the clock is stopped).
+    overdue = Q(status__in=IN_PROGRESS_STATUSES, legal_due__lt=now)
     rated = Q(rating__created_at__gte=start_at, rating__created_at__lt=end_at)
     # An electronic result: the result document uploaded at approval. The result cover sheet
     # (IssuedDocument "result") is issued for paper results too, so it does not count.
@@ -194,8 +203,8 @@ def agency_indicators(
                 "pk", filter=received & Q(channel=Channel.ONLINE, procedure_version__online_level="full")
             ),
             resolved=Count("pk", filter=resolved),
-            resolved_with_due=Count("pk", filter=resolved & Q(due_at__isnull=False)),
-            on_time=Count("pk", filter=resolved & Q(due_at__isnull=False, completed_at__lte=F("due_at"))),
+            resolved_with_due=Count("pk", filter=resolved & Q(legal_due__isnull=False)),
+            on_time=Count("pk", filter=resolved & Q(legal_due__isnull=False, completed_at__lte=models.F("legal_due"))),
             returned=Count("pk", filter=returned),
             digitised=Count("pk", filter=returned & Q(e_result)),
             overdue_now=Count("pk", filter=overdue),

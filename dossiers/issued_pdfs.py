@@ -21,6 +21,7 @@ TEMPLATES = {
     IssuedDocument.Kind.SUPPLEMENT: "dossiers/pdf/form02_supplement.html",
     IssuedDocument.Kind.REFUSAL: "dossiers/pdf/form03_refusal.html",
     IssuedDocument.Kind.APOLOGY: "dossiers/pdf/form04_apology.html",
+    IssuedDocument.Kind.STOP: "dossiers/pdf/form05_stop.html",
     IssuedDocument.Kind.RESULT: "dossiers/pdf/result_cover.html",
 }
 

@@ -11,11 +11,13 @@ class Status(models.TextChoices):
     IN_PROCESSING = "in_processing", _("In processing")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplements requested")
     TRANSFERRED = "transferred", _("Transferred to another agency")
+    AWAITING_SIGNOFF = "awaiting_signoff", _("Awaiting the head's sign-off")
     RESULT_READY = "result_ready", _("Result ready")
     COMPLETED = "completed", _("Completed")
     REJECTED = "rejected", _("Rejected at intake")
     REFUSED = "refused", _("Refused")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    STOPPED = "stopped", _("Processing stopped")
 
 
 class Channel(models.TextChoices):
@@ -67,7 +69,10 @@ class Dossier(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    # The promised date (moved once by an apology, form 04) and the original legal due date
+    # (never moved by an apology; only the supplement pause pushes both).
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    legal_due_at = models.DateTimeField(_("legal due date"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -107,10 +112,6 @@ class Dossier(models.Model):
 
     def __str__(self):
         return self.code or f"#{self.pk} ({self.get_status_display()})"
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in FINAL_STATUSES
 
     @property
     def snapshot(self) -> dict:
@@ -165,6 +166,12 @@ EVENT_LABELS = {
     "reject_intake": _("Rejected at intake"),
     "transfer": _("Transferred to another agency"),
     "transfer_back": _("Returned from the other agency"),
+    "propose_approve": _("Result proposed for the head's sign-off"),
+    "propose_refuse": _("Refusal proposed for the head's sign-off"),
+    "sign_off": _("Signed off by the head of the agency"),
+    "send_back": _("Sent back by the head of the agency"),
+    "stop": _("Processing stopped (form 05)"),
+    "bundle_previous_result": _("Result of the previous part attached"),
     "approve": _("Result ready"),
     "refuse": _("Refused"),
     "extend": _("Result date postponed (apology)"),
@@ -181,10 +188,6 @@ EVENT_LABELS = {
 # What the citizen's timeline shows (page and API). Not the internal steps: who took or was
 # given the dossier (an official's name) and the overdue mark.
 CITIZEN_EVENTS = frozenset(EVENT_LABELS) - {"claim", "assign", "overdue"}
-
-# Statuses in which a dossier is still being worked on (it counts against its deadline).
-ACTIVE_STATUSES = (Status.SUBMITTED, Status.IN_PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.TRANSFERRED)
-FINAL_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.REFUSED, Status.WITHDRAWN)
 
 
 class CalendarException(models.Model):
@@ -297,6 +300,7 @@ class IssuedDocument(models.Model):
         SUPPLEMENT = "supplement", _("Request for supplements (form 02)")
         REFUSAL = "refusal", _("Refusal (form 03)")
         APOLOGY = "apology", _("Apology and new date (form 04)")
+        STOP = "stop", _("Notice of stopping (form 05)")
         RESULT = "result", _("Result cover sheet")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="issued_documents")

@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from identity import roles
 from identity.selectors import official_agency, official_agency_ids, user_has_role
 
-from .models import ACTIVE_STATUSES, FINAL_STATUSES, Dossier, DossierFile, IssuedDocument, Status
+from .lifecycle import CLOCK_STOPPED_STATUSES as SUPPLEMENT_STATUSES
+from .lifecycle import (
+    DRAFT_STATUSES,
+    FINAL_STATUSES,
+    IN_PROGRESS_STATUSES,
+    NEW_STATUSES,
+    OPEN_STATUSES,
+    PROCESSING_STATUSES,
+)
+from .models import Dossier, DossierFile, IssuedDocument
 
 # Roles that handle dossiers and may see a citizen's dossier data in their agency.
 HANDLING_ROLES = (roles.INTAKE, roles.PROCESSING, roles.LEADER)
@@ -70,7 +79,7 @@ def dossier_lookup(code: str) -> Dossier | None:
         return None
     return (
         Dossier.objects.filter(code=code)
-        .exclude(status=Status.DRAFT)
+        .exclude(status__in=DRAFT_STATUSES)
         .select_related("procedure_version", "agency", "current_agency")
         .first()
     )
@@ -85,15 +94,16 @@ def due_soon_limit(now: dt.datetime | None = None) -> dt.datetime:
 def queue_filter(queryset: QuerySet[Dossier], queue: str, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
     now = now or timezone.now()
     if queue == "new":
-        return queryset.filter(status=Status.SUBMITTED)
+        return queryset.filter(status__in=NEW_STATUSES)
     if queue == "processing":
-        return queryset.filter(status__in=[Status.IN_PROCESSING, Status.TRANSFERRED, Status.RESULT_READY])
+        return queryset.filter(status__in=PROCESSING_STATUSES)
     if queue == "supplement":
-        return queryset.filter(status=Status.SUPPLEMENT_REQUESTED)
+        return queryset.filter(status__in=SUPPLEMENT_STATUSES)
+    # The clock stops while the citizen is asked for supplements: never due soon nor overdue.
     if queue == "due_soon":
-        return queryset.filter(status__in=ACTIVE_STATUSES, due_at__gte=now, due_at__lt=due_soon_limit(now))
+        return queryset.filter(status__in=IN_PROGRESS_STATUSES, due_at__gte=now, due_at__lt=due_soon_limit(now))
     if queue == "overdue":
-        return queryset.filter(status__in=ACTIVE_STATUSES, due_at__lt=now)
+        return queryset.filter(status__in=IN_PROGRESS_STATUSES, due_at__lt=now)
     if queue == "done":
         return queryset.filter(status__in=FINAL_STATUSES)
     return queryset
@@ -101,7 +111,7 @@ def queue_filter(queryset: QuerySet[Dossier], queue: str, *, now: dt.datetime | 
 
 def official_queue(*, user, queue: str | None = None) -> QuerySet[Dossier]:
     """Dossiers in the queues of the agencies this official works for, earliest due first."""
-    qs = Dossier.objects.exclude(status=Status.DRAFT).filter(current_agency__isnull=False)
+    qs = Dossier.objects.exclude(status__in=DRAFT_STATUSES).filter(current_agency__isnull=False)
     if not user.is_superuser:
         qs = qs.filter(current_agency_id__in=official_agency_ids(user))
     if queue:
@@ -143,7 +153,7 @@ def personal_document_in_handled_dossier(user, document) -> bool:
     (a submitted one: a draft is not in any agency's hands yet)."""
     if not getattr(user, "is_authenticated", False) or not user.is_staff:
         return False
-    attached = Dossier.objects.filter(files__personal_document=document).exclude(status=Status.DRAFT)
+    attached = Dossier.objects.filter(files__personal_document=document).exclude(status__in=DRAFT_STATUSES)
     for dossier in attached.distinct()[:50]:
         candidates = [dossier, *dossier.parts.all()]
         if any(dossier_visible_to_official(user=user, dossier=d) for d in candidates):
@@ -153,7 +163,7 @@ def personal_document_in_handled_dossier(user, document) -> bool:
 
 def user_has_open_dossier(user) -> bool:
     """identity hook: a citizen with a dossier still in progress cannot close the account."""
-    return Dossier.objects.filter(citizen=user).exclude(status__in=[*FINAL_STATUSES, Status.DRAFT]).exists()
+    return Dossier.objects.filter(citizen=user, status__in=OPEN_STATUSES).exists()
 
 
 def calendar_exceptions_visible_to(user):

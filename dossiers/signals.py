@@ -8,5 +8,5 @@ from django.dispatch import Signal
 
 # kwargs: dossier
 dossier_submitted = Signal()
-# kwargs: dossier, action, from_status, to_status, actor
+# kwargs: dossier, action, from_status, to_status, actor, event (the DossierEvent written)
 dossier_transitioned = Signal()

@@ -30,7 +30,8 @@ from .forms import (
     RatingForm,
     SupplementForm,
 )
-from .models import CITIZEN_EVENTS, Dossier, DossierEvent, DossierFile, OnBehalfConsent, Status
+from .lifecycle import ACTIVE_STATUSES, DRAFT_STATUSES, NEW_STATUSES, action_allowed, previous_part_pending
+from .models import CITIZEN_EVENTS, Dossier, DossierEvent, DossierFile, OnBehalfConsent
 from .services import DossierActionError
 
 STEPS = [
@@ -84,7 +85,7 @@ def file_start(request, code: str):
         return _level_page(request, version)
     draft = (
         Dossier.objects.filter(
-            citizen=request.user, filed_by__isnull=True, status=Status.DRAFT, procedure_version=version
+            citizen=request.user, filed_by__isnull=True, status__in=DRAFT_STATUSES, procedure_version=version
         )
         .order_by("-updated_at")
         .first()
@@ -174,7 +175,7 @@ def step(request, pk: int, step: str):
     dossier = _draft_or_404(request, pk)
     if step not in [name for name, _label in _steps_of(dossier)]:
         raise Http404
-    if dossier.status != Status.DRAFT:
+    if dossier.status not in DRAFT_STATUSES:
         return redirect("dossiers:detail", pk=dossier.pk)
     if step == "consent":
         if not services.on_behalf_is_filer(dossier, request.user):
@@ -493,7 +494,7 @@ def _timeline(dossier):
 @login_required
 def detail(request, pk: int):
     dossier = _draft_or_404(request, pk)
-    if dossier.status == Status.DRAFT:
+    if dossier.status in DRAFT_STATUSES:
         return redirect("dossiers:step", pk=dossier.pk, step="applicant")
     if services.on_behalf_is_filer(dossier, request.user):
         try:
@@ -506,15 +507,18 @@ def detail(request, pk: int):
     rating = getattr(dossier, "rating", None) if hasattr(dossier, "rating") else None
     can_rate = (
         request.user.pk == dossier.citizen_id
-        and dossier.is_final
-        and dossier.status != Status.WITHDRAWN
         and rating is None
+        and action_allowed(user=request.user, dossier=dossier, action="rate")
     )
     supplement_event = (
         dossier.events.filter(action="request_supplement").order_by("-at", "-id").first()
-        if dossier.status == Status.SUPPLEMENT_REQUESTED
+        if action_allowed(user=request.user, dossier=dossier, action="resubmit")
         else None
     )
+    parts = list(dossier.parts.select_related("agency", "procedure_version").order_by("pk"))
+    for part in parts:
+        part.waits_for_previous = part.status in NEW_STATUSES and previous_part_pending(part) is not None
+    current_part = next((p for p in parts if p.status in ACTIVE_STATUSES and not p.waits_for_previous), None)
     return render(
         request,
         "dossiers/detail.html",
@@ -524,9 +528,9 @@ def detail(request, pk: int):
             "events": _timeline(dossier),
             "files": selectors.dossier_files(dossier),
             "issued": selectors.issued_documents(dossier),
-            "parts": dossier.parts.select_related("agency").order_by("pk"),
-            "can_withdraw": dossier.status
-            in (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.IN_PROCESSING, Status.TRANSFERRED),
+            "parts": parts,
+            "current_part": current_part,
+            "can_withdraw": action_allowed(user=request.user, dossier=dossier, action="withdraw"),
             "supplement_event": supplement_event,
             "supplement_form": SupplementForm(),
             "rating": rating,

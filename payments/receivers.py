@@ -3,11 +3,10 @@
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from dossiers.lifecycle import REFUSAL_STATUSES as REFUND_ON
 from dossiers.signals import dossier_submitted, dossier_transitioned
 
 from . import services
-
-REFUND_ON = ("refused", "rejected")
 
 
 @receiver(dossier_submitted, dispatch_uid="payments.fees_on_submit")

@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossiers.lifecycle import OPEN_STATUSES
 from portal.outbox import OutboxRetry, outbox_enqueue
 
 from .models import Fee, FeeTiming, GatewayCheck, Payment, Provider, Receipt, ReceiptCounter, Refund
@@ -24,7 +25,7 @@ from .providers import GatewayResult, ProviderError, provider_get
 logger = logging.getLogger(__name__)
 
 OPEN_STATES = (Payment.Status.CREATED, Payment.Status.PENDING)
-PAYABLE_DOSSIER_STATES = ("submitted", "in_processing", "supplement_requested", "transferred", "result_ready")
+PAYABLE_DOSSIER_STATES = OPEN_STATUSES  # the lifecycle table's open states
 
 
 class PaymentError(Exception):

@@ -6,9 +6,8 @@ illegal move with DossierActionError (a message for people), appends a timeline 
 `dossier_transitioned`, and queues the notification and the PDF to go out on commit.
 """
 
+from .act import dossier_act
 from .base import (
-    ACTION_LABELS,
-    ACTION_ROLES,
     DossierActionError,
     DossierIncomplete,
     DossierLevelRequired,
@@ -49,6 +48,8 @@ from .transitions import (
     dossier_assign,
     dossier_claim,
     dossier_extend,
+    dossier_propose_approve,
+    dossier_propose_refuse,
     dossier_rate,
     dossier_receive,
     dossier_refuse,
@@ -56,6 +57,9 @@ from .transitions import (
     dossier_request_supplement,
     dossier_resubmit,
     dossier_return_result,
+    dossier_send_back,
+    dossier_sign_off,
+    dossier_stop,
     dossier_transfer,
     dossier_transfer_back,
     dossier_withdraw,
@@ -63,8 +67,6 @@ from .transitions import (
 )
 
 __all__ = [
-    "ACTION_LABELS",
-    "ACTION_ROLES",
     "DossierActionError",
     "DossierIncomplete",
     "DossierLevelRequired",
@@ -72,6 +74,7 @@ __all__ = [
     "applicant_from_user",
     "applicant_locked",
     "applicant_store_documents",
+    "dossier_act",
     "dossier_approve",
     "dossier_assign",
     "dossier_claim",
@@ -85,6 +88,8 @@ __all__ = [
     "dossier_file_and_submit",
     "dossier_file_remove",
     "dossier_on_behalf_start",
+    "dossier_propose_approve",
+    "dossier_propose_refuse",
     "dossier_rate",
     "dossier_receive",
     "dossier_refuse",
@@ -92,6 +97,9 @@ __all__ = [
     "dossier_request_supplement",
     "dossier_resubmit",
     "dossier_return_result",
+    "dossier_send_back",
+    "dossier_sign_off",
+    "dossier_stop",
     "dossier_submit",
     "dossier_transfer",
     "dossier_transfer_back",

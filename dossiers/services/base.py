@@ -6,29 +6,26 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from identity import roles
-from identity.selectors import official_agency_ids, officials_with_roles, user_has_role, user_meets_level
+from identity.selectors import officials_with_roles, user_meets_level
 
+from ..errors import DossierActionError
 from ..hooks import transition_guards_check
 from ..issued_pdfs import issued_document_schedule
-from ..models import (
+from ..lifecycle import (
+    ACTIONS,
     FINAL_STATUSES,
-    Dossier,
-    DossierEvent,
-    Status,
+    SUCCESS_STATUSES,
+    action_check,
+    actor_check,
+    bundle_status,
+    official_may,
 )
+from ..lifecycle import _illegal as _lifecycle_illegal
+from ..models import Dossier, DossierEvent
 from ..notify import citizen_notify, officials_notify
 from ..signals import dossier_transitioned
-
-
-class DossierActionError(Exception):
-    """An action that may not happen now; str(error) is a message for the person who tried."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
 
 
 class DossierLevelRequired(DossierActionError):
@@ -55,58 +52,10 @@ class DossierIncomplete(DossierActionError):
         self.errors = errors
 
 
-# Which official roles may take which action (superusers may take all).
-ACTION_ROLES = {
-    "receive": {roles.INTAKE, roles.LEADER},
-    "request_supplement": {roles.INTAKE, roles.PROCESSING, roles.LEADER},
-    "reject_intake": {roles.INTAKE, roles.LEADER},
-    "transfer": {roles.PROCESSING, roles.LEADER},
-    "transfer_back": {roles.INTAKE, roles.PROCESSING, roles.LEADER},
-    "approve": {roles.PROCESSING, roles.LEADER},
-    "refuse": {roles.PROCESSING, roles.LEADER},
-    "extend": {roles.PROCESSING, roles.LEADER},
-    "return_result": {roles.INTAKE, roles.LEADER},
-    "claim": {roles.INTAKE, roles.PROCESSING, roles.LEADER},
-    "assign": {roles.LEADER},
-    "regenerate": {roles.INTAKE, roles.PROCESSING, roles.LEADER},
-}
-
-ACTION_LABELS = {
-    "submit": gettext_noop("submit"),
-    "receive": gettext_noop("receive"),
-    "request_supplement": gettext_noop("request supplements"),
-    "resubmit": gettext_noop("resubmit"),
-    "reject_intake": gettext_noop("reject at intake"),
-    "transfer": gettext_noop("transfer"),
-    "transfer_back": gettext_noop("transfer back"),
-    "approve": gettext_noop("approve"),
-    "refuse": gettext_noop("refuse"),
-    "extend": gettext_noop("extend"),
-    "return_result": gettext_noop("return the result"),
-    "withdraw": gettext_noop("withdraw"),
-    "claim": gettext_noop("claim"),
-    "assign": gettext_noop("assign"),
-}
-
-
-def _action_label(action: str) -> str:
-    return _(ACTION_LABELS.get(action, action))
-
-
-def official_may(user, dossier: Dossier, action: str) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    agency_id = dossier.current_agency_id or dossier.agency_id
-    if agency_id not in official_agency_ids(user):
-        return False
-    return user_has_role(user, *ACTION_ROLES.get(action, set()))
-
-
 def _check_official(user, dossier: Dossier, action: str) -> None:
     if not official_may(user, dossier, action):
-        raise DossierActionError(_("You may not %(action)s this dossier.") % {"action": _action_label(action)})
+        label = ACTIONS[action].label if action in ACTIONS else action
+        raise DossierActionError(_("You may not take the step “%(action)s” on this dossier.") % {"action": label})
 
 
 def _check_owner(user, dossier: Dossier) -> None:
@@ -115,10 +64,7 @@ def _check_owner(user, dossier: Dossier) -> None:
 
 
 def _illegal(dossier: Dossier, action: str) -> DossierActionError:
-    return DossierActionError(
-        _("A dossier that is “%(status)s” cannot be %(action)s: this step is not possible now.")
-        % {"status": dossier.get_status_display(), "action": _action_label(action)}
-    )
+    return _lifecycle_illegal(dossier, ACTIONS[action])
 
 
 def _lock(dossier: Dossier | int) -> Dossier:
@@ -151,29 +97,30 @@ def _transition(
     dossier,
     actor,
     action: str,
-    allowed: tuple,
-    to: str | None,
+    to: str | None = "",
     note: str = "",
     data: dict | None = None,
     apply: Callable[[Dossier], None] | None = None,
     done: Callable[[Dossier], bool] | None = None,
     check: Callable[[Dossier], None] | None = None,
     issue: str | None = None,
-    official: bool = True,
     guard: bool = True,
     notify_citizen: bool = True,
     notify_note: str | None = None,
+    cascade: Callable[[Dossier], None] | None = None,
+    sync_parent: bool = True,
 ) -> Dossier:
+    """One lifecycle step, all in one transaction: lock, `action_check` (the lifecycle table:
+    who, which state, the legal limits), the step, its event and signal, then `cascade` (over a
+    bundle's parts) and the bundle's own status. Any refusal rolls the whole step back."""
+    spec = ACTIONS[action]
+    target = spec.target if to == "" else to
     with transaction.atomic():
         d = _lock(dossier)
-        if official:
-            _check_official(actor, d, action)
-        else:
-            _check_owner(actor, d)
-        if (done or (lambda x: to is not None and x.status == to))(d):
-            return d
-        if d.status not in allowed:
-            raise _illegal(d, action)
+        actor_check(user=actor, dossier=d, action=action)
+        if (done or (lambda x: target is not None and x.status == target))(d):
+            return d  # a repeat (double click, retried request): nothing more to do
+        action_check(user=actor, dossier=d, action=action)
         if check:
             check(d)
         if guard:
@@ -183,14 +130,20 @@ def _transition(
         from_status = d.status
         if apply:
             apply(d)
-        if to:
-            d.status = to
+        if target:
+            d.status = target
         d.save()
         event = _event(
             dossier=d, actor=actor, action=action, from_status=from_status, to_status=d.status, note=note, data=data
         )
         dossier_transitioned.send(
-            sender=Dossier, dossier=d, action=action, from_status=from_status, to_status=d.status, actor=actor
+            sender=Dossier,
+            dossier=d,
+            action=action,
+            from_status=from_status,
+            to_status=d.status,
+            actor=actor,
+            event=event,
         )
         if issue:
             _issue_on_commit(dossier_id=d.pk, kind=issue, event_id=event.pk)
@@ -198,7 +151,9 @@ def _transition(
             citizen_notify(
                 dossier=d, action=action, note=notify_note if notify_note is not None else note, key=f"event:{event.pk}"
             )
-        if d.parent_id:
+        if cascade:
+            cascade(d)
+        if d.parent_id and sync_parent:
             _bundle_parent_sync(parent_id=d.parent_id, actor=actor)
     return d
 
@@ -211,19 +166,7 @@ def _bundle_parent_sync(*, parent_id: int, actor) -> None:
     statuses = [s for s, _due, _rec in parts]
     if not statuses:
         return
-    if all(s in FINAL_STATUSES for s in statuses):
-        if any(s == Status.COMPLETED for s in statuses):
-            new = Status.COMPLETED
-        elif all(s == Status.WITHDRAWN for s in statuses):
-            new = Status.WITHDRAWN
-        else:
-            new = Status.REFUSED
-    elif any(s == Status.SUPPLEMENT_REQUESTED for s in statuses):
-        new = Status.SUPPLEMENT_REQUESTED
-    elif any(s in (Status.IN_PROCESSING, Status.TRANSFERRED, Status.RESULT_READY, Status.COMPLETED) for s in statuses):
-        new = Status.IN_PROCESSING
-    else:
-        new = Status.SUBMITTED
+    new = bundle_status(statuses)
     dues = [due for _s, due, _r in parts if due]
     receipts = [rec for _s, _d, rec in parts if rec]
     parent.due_at = max(dues) if dues else parent.due_at
@@ -236,11 +179,11 @@ def _bundle_parent_sync(*, parent_id: int, actor) -> None:
     if new in FINAL_STATUSES:
         parent.completed_at = timezone.now()
     parent.save()
-    _event(dossier=parent, actor=actor, action="bundle_sync", from_status=old, to_status=new)
+    event = _event(dossier=parent, actor=actor, action="bundle_sync", from_status=old, to_status=new)
     dossier_transitioned.send(
-        sender=Dossier, dossier=parent, action="bundle_sync", from_status=old, to_status=new, actor=actor
+        sender=Dossier, dossier=parent, action="bundle_sync", from_status=old, to_status=new, actor=actor, event=event
     )
-    if new == Status.COMPLETED:
+    if new in SUCCESS_STATUSES:
         citizen_notify(dossier=parent, action="return_result")
 
 

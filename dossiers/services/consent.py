@@ -15,7 +15,8 @@ from django.utils.translation import ngettext
 from identity.selectors import official_agency
 from portal.audit import AuditAction
 
-from ..models import Channel, Dossier, DossierFile, OnBehalfConsent, Status
+from ..lifecycle import DRAFT_STATUSES
+from ..models import Channel, Dossier, DossierFile, OnBehalfConsent
 from .base import DossierActionError, _event, _lock
 from .on_behalf import on_behalf_audit, on_behalf_check_allowed, on_behalf_is_filer
 
@@ -30,7 +31,7 @@ def _check_filer(d: Dossier, by) -> None:
         raise DossierActionError(
             _("Only the official filing this dossier on the applicant's behalf can confirm their consent.")
         )
-    if d.status != Status.DRAFT:
+    if d.status not in DRAFT_STATUSES:
         raise DossierActionError(_("This dossier has been submitted and can no longer be edited."))
     on_behalf_check_allowed(official=by, citizen=d.citizen, procedure_version=d.procedure_version)
 

@@ -12,10 +12,8 @@ from identity import roles
 from identity.selectors import officials_with_roles
 
 from ..calendar import working_days_between
-from ..models import (
-    ACTIVE_STATUSES,
-    Dossier,
-)
+from ..lifecycle import IN_PROGRESS_STATUSES
+from ..models import Dossier
 from ..notify import officials_notify
 from .base import (
     _event,
@@ -31,11 +29,12 @@ def dossier_deadlines_mark(*, now: dt.datetime | None = None) -> dict:
     today = timezone.localdate(now)
     counts = {"due_soon": 0, "overdue": 0}
     soon_limit = now + dt.timedelta(days=settings.DOSSIER_DUE_SOON_DAYS + 7)
-    active = Dossier.objects.filter(status__in=ACTIVE_STATUSES, due_at__isnull=False, current_agency__isnull=False)
+    # Only dossiers whose clock runs: one waiting for the citizen's supplements is never due.
+    active = Dossier.objects.filter(status__in=IN_PROGRESS_STATUSES, due_at__isnull=False, current_agency__isnull=False)
     for pk in active.filter(due_at__lt=now, overdue_notified_at__isnull=True).values_list("pk", flat=True)[:1000]:
         with transaction.atomic():
             d = _lock(pk)
-            if d.overdue_notified_at or d.status not in ACTIVE_STATUSES:
+            if d.overdue_notified_at or d.status not in IN_PROGRESS_STATUSES:
                 continue
             d.overdue_notified_at = now
             d.save(update_fields=["overdue_notified_at"])
@@ -49,7 +48,7 @@ def dossier_deadlines_mark(*, now: dt.datetime | None = None) -> dict:
             continue
         with transaction.atomic():
             d = _lock(pk)
-            if d.due_soon_notified_at or d.status not in ACTIVE_STATUSES:
+            if d.due_soon_notified_at or d.status not in IN_PROGRESS_STATUSES:
                 continue
             d.due_soon_notified_at = now
             d.save(update_fields=["due_soon_notified_at"])

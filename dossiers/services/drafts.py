@@ -7,6 +7,7 @@ from catalog.selectors import agency_get
 from identity.selectors import citizen_by_personal_id, official_agency_ids
 from portal.audit import AuditAction
 
+from ..lifecycle import CLOCK_STOPPED_STATUSES, DRAFT_STATUSES
 from ..models import (
     Channel,
     Dossier,
@@ -153,7 +154,7 @@ def applicant_clean(*, citizen, applicant: dict) -> dict:
 
 def _check_draft(dossier: Dossier, by) -> None:
     _check_owner(by, dossier)
-    if dossier.status != Status.DRAFT:
+    if dossier.status not in DRAFT_STATUSES:
         raise DossierActionError(_("This dossier has been submitted and can no longer be edited."))
 
 
@@ -218,9 +219,9 @@ def dossier_file_add(
         d = _lock(dossier)
         if kind == DossierFile.Kind.SUPPLEMENT:
             _check_owner(by, d)
-            if d.status != Status.SUPPLEMENT_REQUESTED:
+            if d.status not in CLOCK_STOPPED_STATUSES:
                 raise DossierActionError(_("Supplements can only be added when they have been requested."))
-        elif kind == DossierFile.Kind.SCAN and d.status != Status.DRAFT:
+        elif kind == DossierFile.Kind.SCAN and d.status not in DRAFT_STATUSES:
             _check_official(by, d, "receive")
         else:
             _check_draft(d, by)
@@ -285,7 +286,7 @@ def dossier_file_remove(*, dossier: Dossier, by, file_id: int) -> None:
             return
         if row.kind == DossierFile.Kind.CONSENT:
             raise DossierActionError(_("The signed consent form stays with the dossier."))
-        if row.kind == DossierFile.Kind.SUPPLEMENT and d.status == Status.SUPPLEMENT_REQUESTED:
+        if row.kind == DossierFile.Kind.SUPPLEMENT and d.status in CLOCK_STOPPED_STATUSES:
             _check_owner(by, d)
         else:
             _check_draft(d, by)
@@ -303,10 +304,13 @@ def personal_document_release(*, document) -> list[str]:
     returned and the deletion is refused."""
     uses = DossierFile.objects.filter(personal_document=document)
     kept = sorted(
-        {code or "" for code in uses.exclude(dossier__status=Status.DRAFT).values_list("dossier__code", flat=True)}
+        {
+            code or ""
+            for code in uses.exclude(dossier__status__in=DRAFT_STATUSES).values_list("dossier__code", flat=True)
+        }
     )
     if not kept:
-        uses.filter(dossier__status=Status.DRAFT).delete()
+        uses.filter(dossier__status__in=DRAFT_STATUSES).delete()
     return kept
 
 

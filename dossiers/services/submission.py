@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from catalog.eform import build_form_class, form_data_clean
 
+from ..lifecycle import DRAFT_STATUSES
 from ..models import (
     Dossier,
     Status,
@@ -134,7 +135,7 @@ def dossier_submit(*, dossier: Dossier, by) -> Dossier:
     with transaction.atomic():
         d = _lock(dossier)
         _check_owner(by, d)
-        if d.status != Status.DRAFT:
+        if d.status not in DRAFT_STATUSES:
             if d.code:
                 return d
             raise _illegal(d, "submit")
@@ -245,7 +246,7 @@ def _submitted(d: Dossier, *, by, from_status: str, now) -> None:
     parts = _bundle_parts_create(parent=d, by=by, now=now) if d.snapshot.get("is_bundle") else []
     dossier_submitted.send(sender=Dossier, dossier=d)
     dossier_transitioned.send(
-        sender=Dossier, dossier=d, action="submit", from_status=from_status, to_status=d.status, actor=by
+        sender=Dossier, dossier=d, action="submit", from_status=from_status, to_status=d.status, actor=by, event=event
     )
     citizen_notify(dossier=d, action="submit")
     if d.current_agency_id:

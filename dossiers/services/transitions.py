@@ -12,9 +12,8 @@ from identity.selectors import official_agency_ids
 
 from ..calendar import TZ, due_at_compute, working_days_add, working_days_between
 from ..issued_pdfs import issued_documents_publish
+from ..lifecycle import ACTIONS, FINAL_STATUSES, SIGN_OFF_OUTCOMES, action_check
 from ..models import (
-    ACTIVE_STATUSES,
-    FINAL_STATUSES,
     Dossier,
     DossierEvent,
     DossierFile,
@@ -28,8 +27,8 @@ from .base import (
     DossierActionError,
     _check_official,
     _event,
-    _illegal,
     _intake_officials_notify,
+    _issue_on_commit,
     _lock,
     _transition,
 )
@@ -51,6 +50,7 @@ def dossier_receive(*, dossier: Dossier, by, note: str = "") -> Dossier:
             unit=time.get("unit") or "working_days",
             agency_id=d.current_agency_id or d.agency_id,
         )
+        d.legal_due_at = d.due_at
         data["due_at"] = d.due_at.isoformat()
         if d.assigned_to_id is None:
             d.assigned_to = by
@@ -59,12 +59,10 @@ def dossier_receive(*, dossier: Dossier, by, note: str = "") -> Dossier:
         dossier=dossier,
         actor=by,
         action="receive",
-        allowed=(Status.SUBMITTED,),
-        to=Status.IN_PROCESSING,
         note=note,
         data=data,
         apply=apply,
-        done=lambda d: d.received_at is not None and d.status == Status.IN_PROCESSING,
+        done=lambda d: d.received_at is not None and d.status == ACTIONS["receive"].target,
         issue=IssuedDocument.Kind.RECEIPT,
     )
 
@@ -75,15 +73,19 @@ def dossier_request_supplement(*, dossier: Dossier, by, missing: list[str] | str
         missing = [line.strip() for line in missing.splitlines() if line.strip()]
     if not missing:
         raise DossierActionError(_("List what is missing."))
+
+    def pause(d):
+        # The clock stops: once resumed, the (moved) due date may be notified as due soon again.
+        d.due_soon_notified_at = None
+
     return _transition(
         dossier=dossier,
         actor=by,
         action="request_supplement",
-        allowed=(Status.SUBMITTED, Status.IN_PROCESSING),
-        to=Status.SUPPLEMENT_REQUESTED,
         note=note,
         notify_note="; ".join([*missing, note] if note else missing),
         data={"missing": missing},
+        apply=pause,
         issue=IssuedDocument.Kind.SUPPLEMENT,
     )
 
@@ -95,9 +97,9 @@ def _supplement_event(d: Dossier) -> DossierEvent | None:
 def dossier_resubmit(*, dossier: Dossier, by, note: str = "") -> Dossier:
     """The citizen has added the supplements: back to where the dossier was.
 
-    The legal clock stops while the agency waits for the citizen (Decree 61/2018, art. 18: the
-    time already spent counts, the waiting does not): a dossier that had a due date gets it
-    pushed back by the working days between the request and the resubmission."""
+    The legal clock stops while the agency waits for the citizen: a dossier that had due dates
+    gets both (promised and legal) pushed back by the working days between the request and the
+    resubmission. One transaction with the officials' notification."""
     data: dict = {}
 
     def apply(d):
@@ -105,14 +107,18 @@ def dossier_resubmit(*, dossier: Dossier, by, note: str = "") -> Dossier:
         resume = (event.from_status if event else "") or Status.SUBMITTED
         d.status = resume
         if event is not None and d.due_at is not None:
+            agency_id = d.current_agency_id or d.agency_id
             waited = working_days_between(
                 timezone.localtime(event.at, TZ).date(),
                 timezone.localtime(timezone.now(), TZ).date(),
-                agency_id=d.current_agency_id or d.agency_id,
+                agency_id=agency_id,
             )
             if waited > 0:
                 data.update(due_at_before=d.due_at.isoformat(), paused_working_days=waited)
-                d.due_at = working_days_add(d.due_at, waited, agency_id=d.current_agency_id or d.agency_id)
+                d.due_at = working_days_add(d.due_at, waited, agency_id=agency_id)
+                if d.legal_due_at is not None:
+                    d.legal_due_at = working_days_add(d.legal_due_at, waited, agency_id=agency_id)
+                    data["new_legal_due_at"] = d.legal_due_at.isoformat()
                 data["new_due_at"] = d.due_at.isoformat()
 
     def check(d):
@@ -121,35 +127,33 @@ def dossier_resubmit(*, dossier: Dossier, by, note: str = "") -> Dossier:
             if not added and not note.strip():
                 raise DossierActionError(_("Upload the requested documents (or explain) before resubmitting."))
 
-    d = _transition(
+    def notify(d):
+        if not d.current_agency_id:
+            return
+        if d.assigned_to_id is None:
+            _intake_officials_notify(dossier=d)
+            return
+        officials_notify(
+            users=get_user_model().objects.filter(pk=d.assigned_to_id),
+            dossier=d,
+            event="dossier.resubmitted",
+            subject=_("Supplements received for %(code)s") % {"code": d.code},
+            body=_("The applicant added the requested supplements to dossier %(code)s.") % {"code": d.code},
+        )
+
+    return _transition(
         dossier=dossier,
         actor=by,
         action="resubmit",
-        allowed=(Status.SUPPLEMENT_REQUESTED,),
-        to=None,
         note=note,
         data=data,
         apply=apply,
         check=check,
         done=lambda d: False,
-        official=False,
         guard=False,
         notify_citizen=False,
+        cascade=notify,
     )
-    with transaction.atomic():
-        if d.current_agency_id:
-            officials = get_user_model().objects.filter(pk=d.assigned_to_id) if d.assigned_to_id else None
-            if officials is None:
-                _intake_officials_notify(dossier=d)
-            else:
-                officials_notify(
-                    users=officials,
-                    dossier=d,
-                    event="dossier.resubmitted",
-                    subject=_("Supplements received for %(code)s") % {"code": d.code},
-                    body=_("The applicant added the requested supplements to dossier %(code)s.") % {"code": d.code},
-                )
-    return d
 
 
 def dossier_reject_intake(*, dossier: Dossier, by, reason: str) -> Dossier:
@@ -164,19 +168,11 @@ def dossier_reject_intake(*, dossier: Dossier, by, reason: str) -> Dossier:
         dossier=dossier,
         actor=by,
         action="reject_intake",
-        allowed=(Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED),
-        to=Status.REJECTED,
         note=reason,
         apply=apply,
-        check=lambda d: _not_received(d, "reject_intake"),
         issue=IssuedDocument.Kind.REFUSAL,
         guard=False,
     )
-
-
-def _not_received(d: Dossier, action: str) -> None:
-    if d.received_at is not None:
-        raise _illegal(d, action)
 
 
 def dossier_transfer(*, dossier: Dossier, by, to_agency, note: str = "") -> Dossier:
@@ -195,13 +191,11 @@ def dossier_transfer(*, dossier: Dossier, by, to_agency, note: str = "") -> Doss
             dossier=dossier,
             actor=by,
             action="transfer",
-            allowed=(Status.IN_PROCESSING,),
-            to=Status.TRANSFERRED,
             note=note,
             data={"to_agency": to_agency.pk, "to_agency_name": to_agency.name},
             check=check,
             apply=apply,
-            done=lambda d: d.status == Status.TRANSFERRED and d.current_agency_id == to_agency.pk,
+            done=lambda d: d.status == ACTIONS["transfer"].target and d.current_agency_id == to_agency.pk,
         )
         # The receiving agency's intake officials learn about it (a repeat is de-duplicated).
         _intake_officials_notify(dossier=d)
@@ -220,47 +214,90 @@ def dossier_transfer_back(*, dossier: Dossier, by, note: str = "") -> Dossier:
         dossier=dossier,
         actor=by,
         action="transfer_back",
-        allowed=(Status.TRANSFERRED,),
-        to=Status.IN_PROCESSING,
         note=note,
         apply=apply,
         notify_citizen=False,
     )
 
 
-def dossier_approve(*, dossier: Dossier, by, result_file=None, paper_result: bool = False, note: str = "") -> Dossier:
-    """The result is ready: an uploaded result document, or a paper result to collect."""
+def _result_file_check(result_file, paper_result):
     if result_file is None and not paper_result:
         raise DossierActionError(_("Upload the result document or mark that the result is on paper."))
     if result_file is not None:
         try:
-            content_type = upload_check(upload=result_file, used_bytes=0, used_files=0)
+            return upload_check(upload=result_file, used_bytes=0, used_files=0)
         except UploadRefused as exc:
             raise DossierActionError(str(exc)) from exc
+    return ""
+
+
+def _result_file_save(d: Dossier, *, by, result_file, content_type) -> DossierFile:
+    row = DossierFile(
+        dossier=d,
+        kind=DossierFile.Kind.RESULT,
+        original_name=(result_file.name or "")[-255:],
+        content_type=content_type,
+        size=result_file.size,
+        uploaded_by=by,
+    )
+    row.file.save("result", result_file, save=False)
+    row.save()
+    return row
+
+
+def _result_issued(d: Dossier, *, by) -> None:
+    """A part of a liên thông bundle has its result: it is attached to the next parts (those
+    that waited for it), which may now start."""
+    from ..lifecycle import previous_part_pending
+
+    if not d.parent_id:
+        return
+    index = (d.form_data.get("bundle_part") or {}).get("index")
+    results = list(d.files.filter(kind=DossierFile.Kind.RESULT))
+    for part in Dossier.objects.filter(parent_id=d.parent_id).exclude(pk=d.pk).order_by("id"):
+        p_index = (part.form_data.get("bundle_part") or {}).get("index")
+        if p_index is None or index is None or p_index != index + 1:
+            continue
+        for row in results:
+            DossierFile.objects.create(
+                dossier=part,
+                kind=DossierFile.Kind.RESULT,
+                doc_key=f"bundle-previous:{d.code}",
+                file=row.file.name,
+                original_name=row.original_name,
+                content_type=row.content_type,
+                size=row.size,
+                uploaded_by=by,
+            )
+        _event(
+            dossier=part,
+            actor=by,
+            action="bundle_previous_result",
+            note=d.code or "",
+            data={"previous": d.code, "files": len(results), "starts": previous_part_pending(part) is None},
+        )
+        if part.current_agency_id:
+            _intake_officials_notify(dossier=part)
+
+
+def dossier_approve(*, dossier: Dossier, by, result_file=None, paper_result: bool = False, note: str = "") -> Dossier:
+    """The result is ready (signed by the head, or one-step when the procedure needs no sign-off):
+    an uploaded result document, or a paper result to collect."""
+    content_type = _result_file_check(result_file, paper_result)
 
     def apply(d):
         if result_file is not None:
-            row = DossierFile(
-                dossier=d,
-                kind=DossierFile.Kind.RESULT,
-                original_name=(result_file.name or "")[-255:],
-                content_type=content_type,
-                size=result_file.size,
-                uploaded_by=by,
-            )
-            row.file.save("result", result_file, save=False)
-            row.save()
+            _result_file_save(d, by=by, result_file=result_file, content_type=content_type)
 
     return _transition(
         dossier=dossier,
         actor=by,
         action="approve",
-        allowed=(Status.IN_PROCESSING,),
-        to=Status.RESULT_READY,
         note=note,
         data={"paper_result": bool(paper_result and result_file is None)},
         apply=apply,
         issue=IssuedDocument.Kind.RESULT,
+        cascade=lambda d: _result_issued(d, by=by),
     )
 
 
@@ -276,11 +313,108 @@ def dossier_refuse(*, dossier: Dossier, by, reason: str) -> Dossier:
         dossier=dossier,
         actor=by,
         action="refuse",
-        allowed=(Status.IN_PROCESSING, Status.TRANSFERRED),
-        to=Status.REFUSED,
         note=reason,
         apply=apply,
         issue=IssuedDocument.Kind.REFUSAL,
+        guard=False,
+    )
+
+
+def dossier_propose_approve(
+    *, dossier: Dossier, by, result_file=None, paper_result: bool = False, note: str = ""
+) -> Dossier:
+    """The processing official proposes the result (the draft attached) for the head's sign-off."""
+    content_type = _result_file_check(result_file, paper_result)
+    data: dict = {"proposal": "approve", "paper_result": bool(paper_result and result_file is None)}
+
+    def apply(d):
+        if result_file is not None:
+            row = _result_file_save(d, by=by, result_file=result_file, content_type=content_type)
+            data["draft_file"] = row.pk
+
+    return _transition(dossier=dossier, actor=by, action="propose_approve", note=note, data=data, apply=apply)
+
+
+def dossier_propose_refuse(*, dossier: Dossier, by, reason: str) -> Dossier:
+    """The processing official proposes a refusal (with its reason) for the head's sign-off."""
+    if not reason.strip():
+        raise DossierActionError(_("Give the reason."))
+    return _transition(
+        dossier=dossier, actor=by, action="propose_refuse", note=reason, data={"proposal": "refuse"}, guard=False
+    )
+
+
+def _proposal(d: Dossier) -> DossierEvent | None:
+    return d.events.filter(action__in=["propose_approve", "propose_refuse"]).order_by("-at", "-id").first()
+
+
+def dossier_sign_off(*, dossier: Dossier, by, note: str = "") -> Dossier:
+    """The head of the agency signs the proposal: the result is issued, or the refusal (form 03)."""
+    state: dict = {}
+
+    def apply(d):
+        proposal = _proposal(d)
+        if proposal is None:
+            raise DossierActionError(_("There is no proposal to sign off."))
+        target, kind = SIGN_OFF_OUTCOMES[proposal.action]
+        state.update(proposal=proposal, kind=kind)
+        data.update(proposal=proposal.action, proposed_by=proposal.actor_id, proposal_event=proposal.pk)
+        d.status = target
+        if target in FINAL_STATUSES:
+            d.completed_at = timezone.now()
+
+    def after(d):
+        event = d.events.filter(action="sign_off").order_by("-at", "-id").first()
+        _issue_on_commit(dossier_id=d.pk, kind=state["kind"], event_id=event.pk)
+        if state["kind"] == IssuedDocument.Kind.RESULT:
+            _result_issued(d, by=by)
+
+    data: dict = {}
+    proposal = _proposal(dossier)
+    if proposal is not None and proposal.action == "propose_refuse":
+        note = "\n".join(x for x in (proposal.note, note) if x)  # form 03 prints the reason
+    return _transition(
+        dossier=dossier,
+        actor=by,
+        action="sign_off",
+        note=note,
+        data=data,
+        apply=apply,
+        done=lambda x: False,
+        cascade=after,
+    )
+
+
+def dossier_send_back(*, dossier: Dossier, by, comment: str) -> Dossier:
+    """The head sends the proposal back to the processing official, with a comment."""
+    if not comment.strip():
+        raise DossierActionError(_("Say what must be reworked."))
+
+    def apply(d):
+        proposal = _proposal(d)
+        if proposal is not None and proposal.actor_id:
+            d.assigned_to_id = proposal.actor_id
+
+    return _transition(
+        dossier=dossier, actor=by, action="send_back", note=comment, apply=apply, notify_citizen=False, guard=False
+    )
+
+
+def dossier_stop(*, dossier: Dossier, by, reason: str) -> Dossier:
+    """Stop processing (form 05, with the reason the law allows)."""
+    if not reason.strip():
+        raise DossierActionError(_("Give the reason."))
+
+    def apply(d):
+        d.completed_at = timezone.now()
+
+    return _transition(
+        dossier=dossier,
+        actor=by,
+        action="stop",
+        note=reason,
+        apply=apply,
+        issue=IssuedDocument.Kind.STOP,
         guard=False,
     )
 
@@ -305,30 +439,23 @@ def dossier_extend(*, dossier: Dossier, by, new_due: dt.date | dt.datetime, reas
         state["old"] = d.due_at.isoformat() if d.due_at else None
 
     def apply(d):
+        if d.legal_due_at is None:
+            d.legal_due_at = d.due_at
         d.due_at = new_due_at
         d.due_soon_notified_at = None
-        d.overdue_notified_at = None
 
     data = {"new_due_at": new_due_at.isoformat()}
-    d = _transition(
+    return _transition(
         dossier=dossier,
         actor=by,
         action="extend",
-        allowed=(Status.IN_PROCESSING, Status.TRANSFERRED, Status.SUPPLEMENT_REQUESTED),
-        to=None,
         note=reason,
         data=data,
-        check=lambda x: (_must_be_received(x, "extend"), check(x)),
+        check=check,
         apply=apply,
         done=lambda x: x.due_at == new_due_at,
         issue=IssuedDocument.Kind.APOLOGY,
     )
-    return d
-
-
-def _must_be_received(d: Dossier, action: str) -> None:
-    if d.received_at is None:
-        raise _illegal(d, action)
 
 
 def dossier_return_result(*, dossier: Dossier, by, note: str = "") -> Dossier:
@@ -341,45 +468,36 @@ def dossier_return_result(*, dossier: Dossier, by, note: str = "") -> Dossier:
         dossier=dossier,
         actor=by,
         action="return_result",
-        allowed=(Status.RESULT_READY,),
-        to=Status.COMPLETED,
         note=note,
         apply=apply,
     )
 
 
 def dossier_withdraw(*, dossier: Dossier, by, reason: str = "") -> Dossier:
-    """The citizen takes the dossier back (before a result exists)."""
+    """The citizen takes the dossier back (before a result exists). A bundle: its open parts
+    first, then the bundle itself, all in one transaction (a refusal anywhere undoes all)."""
 
     def apply(d):
         d.completed_at = timezone.now()
 
-    d = _transition(
-        dossier=dossier,
-        actor=by,
-        action="withdraw",
-        allowed=(Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.IN_PROCESSING, Status.TRANSFERRED),
-        to=Status.WITHDRAWN,
-        note=reason,
-        apply=apply,
-        official=False,
-        guard=False,
-    )
-    if d.parts.exists():
-        for part in d.parts.exclude(status__in=FINAL_STATUSES):
+    def withdraw_parts(parent):
+        for part in parent.parts.exclude(status__in=FINAL_STATUSES).order_by("id"):
             _transition(
                 dossier=part,
                 actor=by,
                 action="withdraw",
-                allowed=(Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.IN_PROCESSING, Status.TRANSFERRED),
-                to=Status.WITHDRAWN,
                 note=reason,
                 apply=apply,
-                official=False,
-                guard=False,
+                guard=True,
                 notify_citizen=False,
+                sync_parent=False,
             )
-    return d
+
+    with transaction.atomic():
+        d = _lock(dossier)
+        action_check(user=by, dossier=d, action="withdraw")
+        withdraw_parts(d)
+        return _transition(dossier=d, actor=by, action="withdraw", note=reason, apply=apply, guard=True)
 
 
 def dossier_claim(*, dossier: Dossier, by) -> Dossier:
@@ -389,8 +507,7 @@ def dossier_claim(*, dossier: Dossier, by) -> Dossier:
         _check_official(by, d, "claim")
         if d.assigned_to_id == by.pk:
             return d
-        if d.status not in ACTIVE_STATUSES and d.status != Status.RESULT_READY:
-            raise _illegal(d, "claim")
+        action_check(user=by, dossier=d, action="claim")
         if d.assigned_to_id is not None:
             raise DossierActionError(
                 _("%(name)s is already handling this dossier.") % {"name": d.assigned_to.get_full_name()}
@@ -405,11 +522,9 @@ def dossier_assign(*, dossier: Dossier, by, official) -> Dossier:
     """A leader gives the dossier to an official of the agency handling it."""
     with transaction.atomic():
         d = _lock(dossier)
-        _check_official(by, d, "assign")
+        action_check(user=by, dossier=d, action="assign")
         if d.assigned_to_id == official.pk:
             return d
-        if d.status not in ACTIVE_STATUSES and d.status != Status.RESULT_READY:
-            raise _illegal(d, "assign")
         if (d.current_agency_id or d.agency_id) not in official_agency_ids(official):
             raise DossierActionError(_("%(name)s does not work for this agency.") % {"name": official.get_full_name()})
         d.assigned_to = official
@@ -436,7 +551,7 @@ def dossier_rate(*, dossier: Dossier, by, score: int, comment: str = "") -> Doss
         d = _lock(dossier)
         if by.pk != d.citizen_id:
             raise DossierActionError(_("Only the applicant can rate the service."))
-        if d.status not in FINAL_STATUSES or d.status == Status.WITHDRAWN:
+        if d.status not in ACTIONS["rate"].sources:
             raise DossierActionError(_("You can rate the service once the dossier is finished."))
         if not 1 <= int(score) <= 5:
             raise DossierActionError(_("Choose a score from 1 to 5."))

@@ -4,22 +4,9 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from dossiers.models import Status
+from dossiers.lifecycle import DRAFT_STATUSES, IN_PROGRESS_STATUSES, STATUS_BADGES
 
 register = template.Library()
-
-STATUS_BADGES = {
-    Status.DRAFT: "",
-    Status.SUBMITTED: "badge-info",
-    Status.IN_PROCESSING: "badge-info",
-    Status.SUPPLEMENT_REQUESTED: "badge-warn",
-    Status.TRANSFERRED: "badge-info",
-    Status.RESULT_READY: "badge-ok",
-    Status.COMPLETED: "badge-ok",
-    Status.REJECTED: "badge-danger",
-    Status.REFUSED: "badge-danger",
-    Status.WITHDRAWN: "",
-}
 
 
 @register.simple_tag
@@ -33,7 +20,7 @@ def status_badge(dossier):
 def is_overdue(dossier) -> bool:
     return bool(
         dossier.due_at
-        and dossier.status in (Status.SUBMITTED, Status.IN_PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.TRANSFERRED)
+        and dossier.status in IN_PROGRESS_STATUSES  # the clock stops while waiting for supplements
         and dossier.due_at < timezone.now()
     )
 
@@ -63,3 +50,8 @@ def indicator_cell(row, key):
         ratio.denominator,
         badge,
     )
+
+
+@register.filter
+def is_draft(dossier) -> bool:
+    return dossier.status in DRAFT_STATUSES

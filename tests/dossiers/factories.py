@@ -49,6 +49,8 @@ def snapshot_for(*, code, name, agencies, documents=None, schema=None, processin
         "result_description": "Giấy xác nhận",
         "legal_basis": "",
         "min_eid_level": extra.pop("min_eid_level", 1),
+        # One-step approval unless a test says otherwise (tests/dossiers/test_lifecycle.py walks the sign-off).
+        "needs_signoff": extra.pop("needs_signoff", False),
         "fee_timing": "before_result",
         "refund_on_refusal": True,
         "agencies": [{"id": a.pk, "code": a.code, "name": a.name} for a in agencies],

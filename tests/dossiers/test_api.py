@@ -29,6 +29,8 @@ def test_create_and_submit_through_the_api(client, citizen, pv):
     assert client.get("/api/v1/dossiers/").json()["results"][0]["code"] == body["code"]
     detail = client.get(f"/api/v1/dossiers/{body['code']}/").json()
     assert detail["events"] == body["events"]  # filed in one step: no draft on the timeline
+    # What the citizen may do now, from the lifecycle table (the page offers the same).
+    assert detail["actions"] == [{"name": "withdraw", "label": "Rút hồ sơ", "destructive": True}]
     dossier = Dossier.objects.get(code=body["code"])
     assert list(dossier.files.values_list("doc_key", "personal_document")) == [("to-khai", doc.pk)]
     assert dossier.form_data["reason"] == "Kết hôn" and dossier.current_agency_id == dossier.agency_id

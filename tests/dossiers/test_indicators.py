@@ -71,8 +71,16 @@ def _today():
 def test_on_time_rate_counts_a_dossier_completed_after_its_due_date_as_late(pv, citizen, agency, intake, processor):
     on_time = _complete(_file(pv, citizen), intake, processor)
     late = _complete(_file(pv, citizen), intake, processor)
-    _at(on_time, due_at=on_time.completed_at + dt.timedelta(hours=1))
-    _at(late, due_at=late.completed_at - dt.timedelta(minutes=1))
+    _at(
+        on_time,
+        due_at=on_time.completed_at + dt.timedelta(hours=1),
+        legal_due_at=on_time.completed_at + dt.timedelta(hours=1),
+    )
+    _at(
+        late,
+        due_at=late.completed_at - dt.timedelta(minutes=1),
+        legal_due_at=late.completed_at - dt.timedelta(minutes=1),
+    )
 
     row = _row(agency_indicators(agency_ids=[agency.pk], start=_today(), end=_today()), agency)
 
@@ -185,7 +193,7 @@ def test_page_query_count_is_bounded(client, pv, citizen, leader, intake, proces
 def test_the_csv_has_the_same_numbers_as_the_table(client, pv, citizen, agency, leader, intake, processor):
     _complete(_file(pv, citizen), intake, processor, rate=5)
     late = _complete(_file(pv, citizen), intake, processor, electronic=False)
-    _at(late, due_at=late.completed_at - dt.timedelta(hours=1))
+    _at(late, due_at=late.completed_at - dt.timedelta(hours=1), legal_due_at=late.completed_at - dt.timedelta(hours=1))
     _file(pv, citizen, channel=Channel.COUNTER)
     client.force_login(leader)
 

@@ -171,7 +171,7 @@ def test_transfer_and_back(received, processor, other_agency, other_intake):
     d = services.dossier_transfer(dossier=received, by=processor, to_agency=other_agency)
     assert d.status == Status.TRANSFERRED and d.current_agency == other_agency
     # The receiving agency's official can no longer act; the other agency's can.
-    with pytest.raises(DossierActionError, match="Bạn không có quyền chuyển trả hồ sơ này"):
+    with pytest.raises(DossierActionError, match="không có quyền thực hiện “Chuyển trả cơ quan tiếp nhận”"):
         services.dossier_transfer_back(dossier=d, by=processor)
     d = services.dossier_transfer_back(dossier=d, by=other_intake)
     assert d.status == Status.IN_PROCESSING and d.current_agency_id == d.agency_id
@@ -199,11 +199,11 @@ def test_refuse(received, processor):
 
 def test_extend(received, processor):
     new_due = timezone.localtime(received.due_at).date() + dt.timedelta(days=10)
+    with pytest.raises(DossierActionError, match="Ngày hẹn mới phải sau ngày hẹn hiện tại"):
+        services.dossier_extend(dossier=received, by=processor, new_due=new_due - dt.timedelta(days=20), reason="x")
     d = services.dossier_extend(dossier=received, by=processor, new_due=new_due, reason="Cần xác minh")
     assert timezone.localtime(d.due_at).date() == new_due
     assert d.status == Status.IN_PROCESSING
-    with pytest.raises(DossierActionError, match="Ngày hẹn mới phải sau ngày hẹn hiện tại"):
-        services.dossier_extend(dossier=d, by=processor, new_due=new_due - dt.timedelta(days=20), reason="x")
 
 
 def test_withdraw(received, citizen, other_citizen):
@@ -252,11 +252,11 @@ def test_illegal_moves_are_refused_with_a_message(request, state, call, intake, 
 
 
 def test_roles_are_enforced(submitted, processor, other_intake, citizen):
-    with pytest.raises(DossierActionError, match="Bạn không có quyền tiếp nhận hồ sơ này"):
+    with pytest.raises(DossierActionError, match="Bạn không có quyền thực hiện “Tiếp nhận hồ sơ” đối với hồ sơ này"):
         services.dossier_receive(dossier=submitted, by=processor)  # processing role cannot receive
-    with pytest.raises(DossierActionError, match="Bạn không có quyền tiếp nhận hồ sơ này"):
+    with pytest.raises(DossierActionError, match="Bạn không có quyền thực hiện “Tiếp nhận hồ sơ” đối với hồ sơ này"):
         services.dossier_receive(dossier=submitted, by=other_intake)  # other agency
-    with pytest.raises(DossierActionError, match="Bạn không có quyền tiếp nhận hồ sơ này"):
+    with pytest.raises(DossierActionError, match="Bạn không có quyền thực hiện “Tiếp nhận hồ sơ” đối với hồ sơ này"):
         services.dossier_receive(dossier=submitted, by=citizen)
 
 
@@ -292,7 +292,7 @@ def test_claim_and_assign(submitted, intake, processor, leader, agency):
     with pytest.raises(DossierActionError, match=r"already|đang"):
         services.dossier_claim(dossier=d, by=intake)
     services.dossier_claim(dossier=d, by=processor)  # no-op
-    with pytest.raises(DossierActionError, match="Bạn không có quyền phân công hồ sơ này"):
+    with pytest.raises(DossierActionError, match="không có quyền thực hiện “Phân công cho cán bộ”"):
         services.dossier_assign(dossier=d, by=processor, official=intake)  # not a leader
     d = services.dossier_assign(dossier=d, by=leader, official=intake)
     assert d.assigned_to == intake
