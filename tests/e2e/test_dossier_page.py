@@ -190,7 +190,7 @@ def test_public_lookup_ignores_case_and_spaces(phone_page, world):
     shot(phone_page, "lookup")
 
 
-def test_sign_up_in_vietnamese_then_the_sandbox_mailbox_link_returns_to_next(browser_session, world, settings, tmp_path):
+def test_sign_up_in_vietnamese_then_the_mailbox_link_returns_to_next(browser_session, world, settings, tmp_path):
     settings.EMAIL_BACKEND = "portal.mail.OutboxEmailBackend"
     settings.OUTBOX_DIR = tmp_path
     target = "/ho-so/cua-toi/"
