@@ -52,7 +52,10 @@ def shot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         size = page.viewport_size
-        page.screenshot(path=str(Path(folder) / f"{name}-{size['width']}.png"), full_page=True)
+        for width, height in ((size["width"], size["height"]), (390, 844), (1280, 800)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
+        page.set_viewport_size(size)
 
 
 @pytest.fixture
@@ -106,6 +109,18 @@ def test_after_submission_the_next_step_comes_first_and_pay_cannot_be_sent_twice
     browser_session.login(page, citizen)
     page.goto(f"/ho-so/{draft.pk}/buoc/review/")
     shot(page, "review")
+    # "Đổi" links sit beside the headings, big enough to tap (44 px on a phone); breadcrumb and
+    # footer links are at least 24 px tall.
+    expect(page.locator("main h2 a")).to_have_count(0)
+    heights = page.evaluate(
+        "() => [...document.querySelectorAll('.change-link')].map(a => a.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= (44 if phone else 24)
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('.breadcrumbs a, .site-footer a')]
+             .map(a => a.getBoundingClientRect().height).filter(h => h < 24)"""
+    )
+    assert small == []
     page.locator("button[name=action][value=submit]").click()
     expect(page).to_have_url(re.compile(rf"/ho-so/{draft.pk}/$"))
     draft.refresh_from_db()
