@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Links in emails, e-ID, VNPay and MoMo callbacks follow the port you serve on (`make run PORT=8001`).
+SITE_URL ?= http://$(HOST):$(PORT)
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != "0" ] && echo sudo)
 
 .PHONY: run test install sysdeps browser lint messages bench clean
@@ -38,9 +40,9 @@ browser:
 	fi
 
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py migrate --noinput
+	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install browser
 	$(PY) manage.py compilemessages --ignore=.venv -v0 2>/dev/null || true

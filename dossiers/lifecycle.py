@@ -59,6 +59,8 @@ PROCESSING_STATUSES = frozenset({S.IN_PROCESSING, S.TRANSFERRED, S.AWAITING_SIGN
 # The dossier has its result (a bundle's next part may start).
 RESULT_STATUSES = frozenset({S.RESULT_READY, S.COMPLETED})
 SUCCESS_STATUSES = frozenset({S.COMPLETED})
+# The result is ready and waits to be collected or returned.
+RESULT_WAITING_STATUSES = RESULT_STATUSES - SUCCESS_STATUSES
 # Ended by the agency's decision: a refusal (at intake or after examination); fees are refunded.
 REFUSAL_STATUSES = frozenset({S.REFUSED, S.REJECTED})
 # Decided (for the on-time figure): a result returned, or a refusal after examination.

@@ -74,11 +74,12 @@ def dossier_by_code(*, code: str, agency_ids=None) -> Dossier | None:
 
 
 def dossier_lookup(code: str) -> Dossier | None:
+    # Codes are printed in capitals (…H57…); people type them in any case, with stray spaces.
     code = (code or "").strip()
     if not code:
         return None
     return (
-        Dossier.objects.filter(code=code)
+        Dossier.objects.filter(code__in={code, code.upper()})
         .exclude(status__in=DRAFT_STATUSES)
         .select_related("procedure_version", "agency", "current_agency")
         .first()

@@ -30,7 +30,17 @@ from .forms import (
     RatingForm,
     SupplementForm,
 )
-from .lifecycle import ACTIVE_STATUSES, DRAFT_STATUSES, NEW_STATUSES, action_allowed, previous_part_pending
+from .lifecycle import (
+    ACTIVE_STATUSES,
+    DRAFT_STATUSES,
+    IN_PROGRESS_STATUSES,
+    NEW_STATUSES,
+    PROCESSING_STATUSES,
+    RESULT_STATUSES,
+    RESULT_WAITING_STATUSES,
+    action_allowed,
+    previous_part_pending,
+)
 from .models import CITIZEN_EVENTS, Dossier, DossierEvent, DossierFile, OnBehalfConsent
 from .services import DossierActionError
 
@@ -441,11 +451,8 @@ def _step_review(request, dossier):
         except DossierActionError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(
-                request,
-                _("Your dossier has been submitted. Its code is %(code)s: keep it to follow the dossier.")
-                % {"code": dossier.code},
-            )
+            # The dossier page greets the citizen with the code and the next step (once).
+            request.session[JUST_SUBMITTED_KEY] = dossier.pk
             return redirect("dossiers:detail", pk=dossier.pk)
     step_of = {"applicant": "applicant", "form": "form", "documents": "documents"}
     error_rows = [(step_of.get(k.split(":")[0], "applicant"), m) for k, msgs in errors.items() for m in msgs]
@@ -491,6 +498,119 @@ def _timeline(dossier):
     )
 
 
+# The dossier page shows "just submitted" (code and next step) once, right after submission.
+JUST_SUBMITTED_KEY = "dossiers_just_submitted"
+
+
+def citizen_actions(*, dossier, user) -> frozenset[str]:
+    """What the citizen (or who filed for them) may do on the dossier page now: "pay",
+    "supplement", "withdraw", "rate". The ONE place the page decides it, from the lifecycle
+    table; the services refuse anything else."""
+    actions = set()
+    if action_allowed(user=user, dossier=dossier, action="withdraw"):
+        actions.add("withdraw")
+    if action_allowed(user=user, dossier=dossier, action="resubmit"):
+        actions.add("supplement")
+    if (
+        user.pk == dossier.citizen_id
+        and _rating_of(dossier) is None
+        and action_allowed(user=user, dossier=dossier, action="rate")
+    ):
+        actions.add("rate")
+    if _fee_due_message(dossier):
+        actions.add("pay")
+    return frozenset(actions)
+
+
+def _rating_of(dossier):
+    return getattr(dossier, "rating", None) if hasattr(dossier, "rating") else None
+
+
+def _fee_due_message(dossier) -> str | None:
+    """The fee still blocks the next move (payments answers through the transition guards)."""
+    from .hooks import transition_guards_check
+
+    if dossier.status in NEW_STATUSES:
+        return transition_guards_check(dossier=dossier, action="receive")
+    if dossier.status in PROCESSING_STATUSES:
+        return transition_guards_check(dossier=dossier, action="return")
+    return None
+
+
+def dossier_next_step(*, dossier, actions: frozenset[str], issued) -> dict | None:
+    """The one thing to do now, shown first on the dossier page: what, where (a link or an
+    anchor on the page), what happens next, and the appointment date."""
+    result = next((d for d in issued if d.kind == "result" and d.dossier_id == dossier.pk), None)
+    due = dossier.due_at
+    if "supplement" in actions:
+        return {
+            "kind": "supplement",
+            "title": _("Upload the supplements the agency asked for"),
+            "action": _("Upload the supplements"),
+            "href": "#bo-sung",
+            "then": _(
+                "The time for processing stops until you send them; when you do, the agency continues "
+                "with your dossier."
+            ),
+            "due": None,
+        }
+    if "pay" in actions:
+        before_intake = dossier.status in NEW_STATUSES
+        return {
+            "kind": "pay",
+            "title": _("Pay the fee"),
+            "action": _("Pay now"),
+            "href": "#thanh-toan",
+            "then": _("Once paid, the agency receives your dossier and gives you an appointment date.")
+            if before_intake
+            else _("Once paid, the agency returns the result to you."),
+            "due": None if before_intake else due,
+        }
+    if dossier.status in NEW_STATUSES:
+        return {
+            "kind": "wait",
+            "title": _("Wait for the agency to receive your dossier"),
+            "then": _(
+                "The one-stop desk checks your dossier. When it is received you get a receipt with the "
+                "appointment date (by email and in your inbox)."
+            ),
+            "due": None,
+        }
+    if dossier.status in IN_PROGRESS_STATUSES - NEW_STATUSES:
+        return {
+            "kind": "wait",
+            "title": _("Your dossier is being processed"),
+            "then": _("Nothing to do for now. We will tell you when the result is ready."),
+            "due": due,
+        }
+    if dossier.status in RESULT_STATUSES and result is not None:
+        return {
+            "kind": "result",
+            "title": _("Your result is ready"),
+            "action": _("Download the result"),
+            "href": reverse("dossiers:issued_download", args=[dossier.pk, result.pk]),
+            "then": _("Rate the service once you have it: it helps the agency improve.") if "rate" in actions else "",
+            "due": None,
+        }
+    if dossier.status in RESULT_WAITING_STATUSES:
+        return {
+            "kind": "wait",
+            "title": _("Your result is ready"),
+            "then": _("Collect it at the agency on the appointment date, bringing your ID card."),
+            "due": due,
+        }
+    if "rate" in actions:
+        return {
+            "kind": "rate",
+            "title": _("Rate the service"),
+            "action": _("Rate the service"),
+            "href": "#danh-gia",
+            "then": _("Your rating is sent to the agency and counts in its service-quality indicators."),
+            "due": None,
+        }
+    return None
+
+
 @login_required
 def detail(request, pk: int):
     dossier = _draft_or_404(request, pk)
@@ -504,17 +624,15 @@ def detail(request, pk: int):
         services.on_behalf_audit(
             dossier=dossier, by=request.user, action="view", detail="dossier page", request=request
         )
-    rating = getattr(dossier, "rating", None) if hasattr(dossier, "rating") else None
-    can_rate = (
-        request.user.pk == dossier.citizen_id
-        and rating is None
-        and action_allowed(user=request.user, dossier=dossier, action="rate")
-    )
+    rating = _rating_of(dossier)
+    actions = citizen_actions(dossier=dossier, user=request.user)
+    issued = list(selectors.issued_documents(dossier))
     supplement_event = (
         dossier.events.filter(action="request_supplement").order_by("-at", "-id").first()
-        if action_allowed(user=request.user, dossier=dossier, action="resubmit")
+        if "supplement" in actions
         else None
     )
+    just_submitted = request.session.pop(JUST_SUBMITTED_KEY, None) == dossier.pk
     parts = list(dossier.parts.select_related("agency", "procedure_version").order_by("pk"))
     for part in parts:
         part.waits_for_previous = part.status in NEW_STATUSES and previous_part_pending(part) is not None
@@ -527,14 +645,16 @@ def detail(request, pk: int):
             "snapshot": dossier.snapshot,
             "events": _timeline(dossier),
             "files": selectors.dossier_files(dossier),
-            "issued": selectors.issued_documents(dossier),
+            "issued": issued,
             "parts": parts,
             "current_part": current_part,
-            "can_withdraw": action_allowed(user=request.user, dossier=dossier, action="withdraw"),
+            "can_withdraw": "withdraw" in actions,
+            "next_step": dossier_next_step(dossier=dossier, actions=actions, issued=issued),
+            "just_submitted": just_submitted,
             "supplement_event": supplement_event,
             "supplement_form": SupplementForm(),
             "rating": rating,
-            "rating_form": RatingForm() if can_rate else None,
+            "rating_form": RatingForm() if "rate" in actions else None,
         },
     )
 
@@ -601,9 +721,23 @@ def issued_download(request, pk: int, doc_id: int):
 
 
 @login_required
-@require_POST
 def withdraw(request, pk: int):
+    """Withdrawing is never one click: the dossier page links here, and only the POST of this
+    page's confirmation button (confirm=yes) withdraws. Works without JavaScript."""
     dossier = _draft_or_404(request, pk)
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        if dossier.status in DRAFT_STATUSES:
+            return redirect("dossiers:step", pk=dossier.pk, step="applicant")
+        return render(
+            request,
+            "dossiers/withdraw_confirm.html",
+            {
+                "dossier": dossier,
+                "snapshot": dossier.snapshot,
+                "can_withdraw": "withdraw" in citizen_actions(dossier=dossier, user=request.user),
+                "reason": request.POST.get("reason", "")[:1000],
+            },
+        )
     try:
         services.dossier_withdraw(dossier=dossier, by=request.user, reason=request.POST.get("reason", "")[:1000])
     except DossierActionError as exc:

@@ -224,9 +224,37 @@ ALLAUTH_STRINGS = [
     gettext_noop("Trust for %(period)s"),
     gettext_noop("Don't Trust"),
     gettext_noop("Cancel"),
+    # allauth's adapter and forms messages missing above (issue 18: every validation message in Vietnamese).
+    gettext_noop("The phone number and/or password you specified are not correct."),
+    gettext_noop("A user is already registered with this phone number."),
+    gettext_noop("The phone number is not assigned to any user account."),
+    gettext_noop("Username can not be used. Please use other username."),
+    gettext_noop("The username and/or password you specified are not correct."),
+    gettext_noop("Use a security key"),
+    gettext_noop("Username, email or phone"),
+    gettext_noop("Username or email"),
+    gettext_noop("Username or phone"),
+    gettext_noop("Email or phone"),
+    gettext_noop("Username (optional)"),
+    gettext_noop(
+        "An account already exists with this email address. Please sign in to that account first, then connect your %s account."
+    ),
+    gettext_noop("Invalid token."),
+    gettext_noop("Your account has no password set up."),
+    gettext_noop("Your account has no verified email address."),
+    gettext_noop("You cannot disconnect your last remaining third-party account."),
+    gettext_noop("The third-party account is already connected to a different account."),
+    gettext_noop("Verify Your Email Address"),
 ]
 
 ALLAUTH_PLURALS = [
+    # Django 5.1+ changed this msgid of MinimumLengthValidator; its Vietnamese catalog still has
+    # the old one, so the sign-up showed it in English.
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        1,
+    ),
     ngettext_lazy(
         "There is %(unused_count)s out of %(total_count)s recovery codes available.",
         "There are %(unused_count)s out of %(total_count)s recovery codes available.",

@@ -21,6 +21,7 @@ from . import selectors, services
 from .forms import CounterLookupForm, CounterPaymentForm, PaymentStartForm
 from .models import Payment
 from .providers import provider_get
+from .text import vnd
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,12 @@ def _result_page(request, provider_id: str, params: dict):
     payment = Payment.objects.filter(reference=result.reference, provider=provider_id).select_related("dossier").first()
     if payment is None:
         return render(request, "payments/result.html", {"invalid": True}, status=404)
+    dossier_url = dossier_page_url(payment.dossier)
+    if dossier_url and request.user.is_authenticated and request.user.pk == payment.dossier.citizen_id:
+        # The applicant comes back to the dossier page: what happened, then the next step there.
+        level, text = _return_message(payment, result.status)
+        messages.add_message(request, level, text)
+        return redirect(dossier_url)
     return render(
         request,
         "payments/result.html",
@@ -112,6 +119,23 @@ def _result_page(request, provider_id: str, params: dict):
             "dossier_url": dossier_page_url(payment.dossier),
         },
     )
+
+
+def _return_message(payment, gateway_status: str) -> tuple[int, str]:
+    """The gateway's return only SHOWS the state; the IPN (or reconciliation) sets it."""
+    if payment.status == Payment.Status.PAID:
+        text = _(
+            "Payment successful: the portal has received %(amount)s VND. Your e-receipt will be ready in a moment."
+        )
+        return messages.SUCCESS, text % {"amount": vnd(payment.amount)}
+    if payment.status == Payment.Status.CANCELLED or gateway_status == "cancelled":
+        return messages.WARNING, _("You cancelled the payment. Nothing was charged and the fee is still unpaid.")
+    if payment.status in (Payment.Status.PENDING, Payment.Status.CREATED):
+        return messages.INFO, _(
+            "The payment gateway has not confirmed your payment yet. This usually takes a few seconds to a few "
+            "minutes; this page will show it. Please do not pay twice."
+        )
+    return messages.ERROR, _("The payment did not go through and nothing was charged. You can try again.")
 
 
 @require_GET

@@ -22,6 +22,9 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Confirming the email in the browser that signed up logs the citizen in and goes on to where
+# they were going (`next`, also carried by the link itself: identity/adapters.py).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cổng DVC] "
 # Phone as a login method is not enabled: allauth 65 requires an SMS verification flow for it,

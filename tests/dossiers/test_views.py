@@ -160,12 +160,28 @@ def test_supplement_and_resubmit_pages(client, received, citizen):
 
 def test_withdraw_page(client, submitted, citizen):
     client.force_login(citizen)
-    client.post(reverse("dossiers:withdraw", args=[submitted.pk]), {"reason": "Không cần nữa"})
+    client.post(reverse("dossiers:withdraw", args=[submitted.pk]), {"reason": "Không cần nữa", "confirm": "yes"})
     submitted.refresh_from_db()
     assert submitted.status == Status.WITHDRAWN
     # Withdrawing again gives a message, not an error page.
-    r = client.post(reverse("dossiers:withdraw", args=[submitted.pk]), follow=True)
+    r = client.post(reverse("dossiers:withdraw", args=[submitted.pk]), {"confirm": "yes"}, follow=True)
     assert r.status_code == 200
+
+
+def test_withdraw_needs_a_confirmation(client, submitted, citizen):
+    """The dossier page has no withdraw form, only a link to a confirmation page; a POST without
+    the confirmation (an old form, a stray click) withdraws nothing and asks."""
+    client.force_login(citizen)
+    page = client.get(reverse("dossiers:detail", args=[submitted.pk])).content.decode()
+    assert 'name="reason"' not in page
+    assert f'href="{reverse("dossiers:withdraw", args=[submitted.pk])}"' in page
+    confirm = client.get(reverse("dossiers:withdraw", args=[submitted.pk]))
+    assert confirm.status_code == 200
+    assert "Rút hồ sơ này?" in confirm.content.decode()
+    asked = client.post(reverse("dossiers:withdraw", args=[submitted.pk]), {"reason": "Không cần nữa"})
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
 
 
 def test_rating_page(client, received, citizen):

@@ -96,8 +96,9 @@ def test_officials_process_the_dossier_and_the_citizen_gets_the_result(browser_s
     phone.goto(f"/ho-so/{dossier.pk}/")
     assert_accessible(phone)
     result = dossier.issued_documents.filter(kind="result").first() or dossier.issued_documents.last()
-    link = phone.locator(f"a[href='/ho-so/{dossier.pk}/giay-to/{result.pk}/']")
-    expect(link).to_be_visible()
+    # The result is the next step, first on the page (and listed with the documents issued).
+    link = phone.locator(".next-step").get_by_role("link", name="Tải kết quả")
+    expect(link).to_have_attribute("href", f"/ho-so/{dossier.pk}/giay-to/{result.pk}/")
     download = phone.request.get(link.get_attribute("href"))
     assert download.status == 200 and download.body().startswith(b"%PDF")
     result_files = Dossier.objects.get(pk=dossier.pk).files.filter(kind="result")

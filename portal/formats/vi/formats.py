@@ -24,3 +24,10 @@ DATETIME_INPUT_FORMATS = [
     "%d-%m-%Y %H:%M",
     "%d-%m-%Y",
 ]
+
+# What a person reads: one format, day first (17/05/1994), wherever a date is shown without an
+# explicit format (the admin's lists and read-only fields, {{ value|date }}).
+DATE_FORMAT = "d/m/Y"
+SHORT_DATE_FORMAT = "d/m/Y"
+DATETIME_FORMAT = "H:i d/m/Y"
+SHORT_DATETIME_FORMAT = "H:i d/m/Y"
