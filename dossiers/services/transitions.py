@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from identity.selectors import official_agency_ids
 
-from ..calendar import TZ, due_at_compute, working_days_add, working_days_between
+from ..calendar import due_at_compute, supplement_pause_working_days, working_days_add
 from ..issued_pdfs import issued_documents_publish
 from ..models import (
     ACTIVE_STATUSES,
@@ -105,10 +105,8 @@ def dossier_resubmit(*, dossier: Dossier, by, note: str = "") -> Dossier:
         resume = (event.from_status if event else "") or Status.SUBMITTED
         d.status = resume
         if event is not None and d.due_at is not None:
-            waited = working_days_between(
-                timezone.localtime(event.at, TZ).date(),
-                timezone.localtime(timezone.now(), TZ).date(),
-                agency_id=d.current_agency_id or d.agency_id,
+            waited = supplement_pause_working_days(
+                event.at, timezone.now(), agency_id=d.current_agency_id or d.agency_id
             )
             if waited > 0:
                 data.update(due_at_before=d.due_at.isoformat(), paused_working_days=waited)
