@@ -26,10 +26,19 @@ from .issued_pdfs import (
     processing_time_text,
     register_entry_number,
 )
-from .models import Dossier, DossierEvent
+from .models import EVENT_LABELS, Dossier, DossierEvent
 
 # Timeline steps that are not a hand-over of the dossier (the slip leaves them out).
 _NOT_HANDOVERS = frozenset({"draft", "rate", "overdue", "bundle_sync", "consent"})
+
+
+def _step_label(event: DossierEvent) -> str:
+    """The step's label; "stop" (form 05) until the lifecycle branch labels it in EVENT_LABELS."""
+    if event.action in EVENT_LABELS:
+        return event.action_label
+    if event.action == "stop":
+        return _("Processing stopped (form 05)")
+    return event.action_label
 
 
 def _timing(at: dt.datetime, due: dt.datetime | None) -> str:
@@ -67,7 +76,7 @@ def control_slip_rows(dossier: Dossier) -> list[dict]:
         rows.append(
             {
                 "at": timezone.localtime(event.at, TZ),
-                "step": event.action_label,
+                "step": _step_label(event),
                 "agency": issuing_agency(dossier, event).name,
                 "handler": handler,
                 "received_by": received_by,

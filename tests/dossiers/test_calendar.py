@@ -205,10 +205,10 @@ def test_the_seed_calendar_carries_2026s_make_up_saturday():
     saturday = CalendarException.objects.get(date=dt.date(2026, 8, 22), agency=None)
     assert saturday.kind == CalendarException.Kind.WORKING_DAY
     assert is_working_day(dt.date(2026, 8, 22)) and not is_working_day(dt.date(2026, 8, 31))
-    # Friday 21/8 + 1 working day: the make-up Saturday; Saturday + 1: Tuesday 1/9 is National Day,
-    # Monday 31/8 the swapped day off, so Thursday 3/9 (2/9 is National Day too).
+    # Friday 21/8 + 1 working day: the make-up Saturday. Friday 28/8 + 1: Monday 31/8 is the
+    # swapped day off and 1–2/9 National Day, so Thursday 3/9.
     assert due_at_compute(received_at=at(2026, 8, 21), value="1", unit="working_days").date() == dt.date(2026, 8, 22)
-    assert due_at_compute(received_at=at(2026, 8, 22), value="1", unit="working_days").date() == dt.date(2026, 9, 3)
+    assert due_at_compute(received_at=at(2026, 8, 28), value="1", unit="working_days").date() == dt.date(2026, 9, 3)
     demo.seed(password="x", stdout=io.StringIO())  # idempotent
     assert CalendarException.objects.filter(date=dt.date(2026, 8, 22)).count() == 1
 
@@ -222,4 +222,4 @@ def test_the_calendar_admin_warns_while_the_coming_year_has_no_exceptions(client
     assert "Chưa nhập ngày ngoại lệ nào cho năm 2027" in page
     CalendarException.objects.create(date=dt.date(2027, 2, 13), kind="working_day", name="Làm bù Tết")
     page = client.get("/admin/dossiers/calendarexception/").content.decode()
-    assert "năm 2027" not in page
+    assert "Chưa nhập ngày ngoại lệ" not in page
