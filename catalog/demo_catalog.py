@@ -4,8 +4,13 @@ in the import format of catalog/transfer.py. Procedure names, documents, fees, t
 bases follow the national procedure database; codes marked with a real national code where
 known (1.001193, 1.000894, 1.000656, 2.000488, 1.004194, 1.004222 …), others are plausible.
 
+Parents are the real ones (the header of every issued document prints them): the provincial
+People's Committee is the parent of its office, departments, service centre and of the commune
+People's Committees; the provincial police and social insurance answer to central bodies that
+are not in this catalog (no parent); commune police answer to the provincial police.
+
 Unit codes follow the dossier-code prefix format `AAA.BB.CC.H62`:
-  H62 = the province; CC = the unit type (01 provincial People's Committee office,
+  H62 = the province; CC = the unit type (00 the provincial People's Committee, 01 its office,
   02 public-administration service centre, 1x provincial departments, 20 provincial police,
   21 provincial social insurance, 31 commune People's Committee, 32 commune police);
   BB = the commune's number within the demo (00 for province-level units).
@@ -17,6 +22,8 @@ PROVINCE = 86
 
 PROVINCE_AGENCIES = [
     # code, name, short name, address, phone
+    ("000.00.00.H62", "Ủy ban nhân dân tỉnh Vĩnh Long", "UBND tỉnh Vĩnh Long",
+     "Số 88 đường Hoàng Thái Hiếu, Phường Thanh Đức, tỉnh Vĩnh Long", "0270 3822 100", 29590),
     ("000.00.01.H62", "Văn phòng Ủy ban nhân dân tỉnh Vĩnh Long", "Văn phòng UBND tỉnh",
      "Số 88 đường Hoàng Thái Hiếu, Phường Thanh Đức, tỉnh Vĩnh Long", "0270 3822 123", 29590),
     ("000.00.02.H62", "Trung tâm Phục vụ hành chính công tỉnh Vĩnh Long", "Trung tâm PVHCC tỉnh",
@@ -57,6 +64,14 @@ def _police(n):
     return f"000.{n:02d}.32.H62"
 
 
+PROVINCE_PC = "000.00.00.H62"
+CENTRAL_BODIES = {"000.00.20.H62", "000.00.21.H62"}  # police, social insurance: parents outside the catalog
+
+
+def _province_parent(code: str) -> str | None:
+    return None if code == PROVINCE_PC or code in CENTRAL_BODIES else PROVINCE_PC
+
+
 def agencies() -> list[dict]:
     rows = [
         {
@@ -64,7 +79,7 @@ def agencies() -> list[dict]:
             "name": name,
             "short_name": short,
             "level": "province",
-            "parent": None if code == "000.00.01.H62" else "000.00.01.H62",
+            "parent": _province_parent(code),
             "province": PROVINCE,
             "ward": ward,
             "address": address,
@@ -76,7 +91,7 @@ def agencies() -> list[dict]:
         for code, name, short, address, phone, ward in PROVINCE_AGENCIES
     ]
     for row, slug in zip(
-        rows, ["vpubnd", "pvhcc", "stp", "sxd", "sct", "syt", "snv", "stc", "cat", "bhxh"], strict=True
+        rows, ["ubnd", "vpubnd", "pvhcc", "stp", "sxd", "sct", "syt", "snv", "stc", "cat", "bhxh"], strict=True
     ):
         row["email"] = f"{slug}@vinhlong.gov.vn"
     for n, ward, ward_name, street in COMMUNES:
@@ -86,7 +101,7 @@ def agencies() -> list[dict]:
                 "name": f"Ủy ban nhân dân {ward_name}",
                 "short_name": f"UBND {ward_name}",
                 "level": "commune",
-                "parent": "000.00.01.H62",
+                "parent": PROVINCE_PC,
                 "province": PROVINCE,
                 "ward": ward,
                 "address": f"{street}, {ward_name}, tỉnh Vĩnh Long",

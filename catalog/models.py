@@ -2,8 +2,18 @@
 published versions, with required documents, fee lines and e-form schemas."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# The unit code (mã định danh) has four dot-separated groups, `AAA.BB.CC.DDD`: three, two and two
+# digits or capital letters for the lower levels, and the level-1 unit (a province "H62", a ministry
+# "G01") as a capital letter and two digits, e.g. 000.00.31.H62 (QCVN 102:2016/BTTTT; the exact
+# character sets are unverified: this accepts digits and capitals in the lower groups).
+AGENCY_CODE_RE = r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}$"
+agency_code_validator = RegexValidator(
+    AGENCY_CODE_RE, _("A unit code has the shape AAA.BB.CC.DDD, e.g. 000.00.31.H62."), code="agency_code"
+)
 
 
 class Agency(models.Model):
@@ -14,7 +24,13 @@ class Agency(models.Model):
         PROVINCE = "province", _("Province")
         COMMUNE = "commune", _("Commune")
 
-    code = models.CharField(_("unit code"), max_length=40, unique=True, help_text=_("e.g. 000.00.31.H57"))
+    code = models.CharField(
+        _("unit code"),
+        max_length=40,
+        unique=True,
+        validators=[agency_code_validator],
+        help_text=_("AAA.BB.CC.DDD, e.g. 000.00.31.H57"),
+    )
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)

@@ -180,3 +180,10 @@ def agency_area(*, ids, active_only: bool = False) -> tuple[set[int], set[int]]:
         if province_id and level != Agency.Level.COMMUNE:
             province_ids.add(province_id)
     return ward_ids, province_ids
+
+
+def time_unit_label(unit: str) -> str:
+    """The label of a processing-time unit ("ngày làm việc" …) in the active language."""
+    from .models import TimeUnit
+
+    return str(dict(TimeUnit.choices).get(unit, unit))

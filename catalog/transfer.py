@@ -4,6 +4,7 @@ matched by field code, agency unit code and national procedure code."""
 
 import base64
 import hashlib
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
@@ -13,7 +14,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from .eform import schema_validate
-from .models import Agency, BundlePart, FeeLine, Field, OnlineLevel, Procedure, RequiredDocument, TimeUnit
+from .models import (
+    AGENCY_CODE_RE,
+    Agency,
+    BundlePart,
+    FeeLine,
+    Field,
+    OnlineLevel,
+    Procedure,
+    RequiredDocument,
+    TimeUnit,
+)
 from .services import CatalogError, procedure_publish
 from .snapshot import decimal_str
 
@@ -255,6 +266,10 @@ def _check(data, *, agency_rows: list | None = None, field_rows: list | None = N
         where = _("Agency %(code)s") % {"code": a.get("code")}
         _require(a, "code", where, errors)
         _require(a, "name", where, errors)
+        if a.get("code") and not re.match(AGENCY_CODE_RE, str(a["code"])):
+            errors.append(
+                _("%(where)s: a unit code has the shape AAA.BB.CC.DDD, e.g. 000.00.31.H62.") % {"where": where}
+            )
         if a.get("level") not in Agency.Level.values:
             errors.append(_("%(where)s: unknown level “%(level)s”.") % {"where": where, "level": a.get("level")})
         if a.get("parent") and a["parent"] not in agency_codes:

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -228,6 +228,12 @@ class DossierAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.indicators_view),
                 name="{}_{}_indicators".format(*info),
             ),
+            path("register/", self.admin_site.admin_view(self.register_view), name="{}_{}_register".format(*info)),
+            path(
+                "<int:pk>/control-slip/",
+                self.admin_site.admin_view(self.control_slip_view),
+                name="{}_{}_control_slip".format(*info),
+            ),
             path(
                 "<int:pk>/action/<slug:action>/",
                 self.admin_site.admin_view(self.action_view),
@@ -347,6 +353,64 @@ class DossierAdmin(admin.ModelAdmin):
             self.message_user(request, _("Done: %(action)s.") % {"action": spec.label}, messages.SUCCESS)
         return HttpResponseRedirect(change_url)
 
+    def control_slip_view(self, request, pk):
+        """Form 06 as it stands now, for anyone who may open the dossier's processing page."""
+        from .registers import control_slip_pdf
+
+        dossier = self._dossier(request, pk)
+        response = HttpResponse(control_slip_pdf(dossier), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{dossier.code or dossier.pk}-phieu-kiem-soat.pdf"'
+        return response
+
+    def register_view(self, request):
+        """Form 07: the register of the dossiers one agency received in a period (PDF or CSV),
+        for the officials of that agency."""
+        from catalog.selectors import agencies_all, agency_get
+        from identity.selectors import official_agency
+
+        from .forms import IndicatorPeriodForm
+        from .registers import register_check, register_csv, register_pdf, register_rows
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        own = official_agency(request.user)
+        agencies = list(agencies_all()) if request.user.is_superuser else [own] if own else []
+        asked = request.GET.get("agency")
+        agency = agency_get(id=int(asked)) if asked and asked.isdigit() else own or next(iter(agencies), None)
+        if agency is None:
+            raise PermissionDenied
+        register_check(user=request.user, agency=agency)
+        asked_period = any(k in request.GET for k in ("period", "date_from", "date_to"))
+        form = IndicatorPeriodForm(request.GET if asked_period else {"period": "this_month"})
+        start = end = None
+        count = 0
+        if form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            fmt = request.GET.get("format")
+            name = f"so-theo-doi-{agency.code}-{start:%Y%m%d}-{end:%Y%m%d}"
+            if fmt == "pdf":
+                pdf = register_pdf(agency=agency, start=start, end=end)
+                response = HttpResponse(pdf, content_type="application/pdf")
+                response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+                return response
+            if fmt == "csv":
+                response = HttpResponse(register_csv(agency=agency, start=start, end=end), content_type="text/csv")
+                response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+                return response
+            count = len(register_rows(agency=agency, start=start, end=end))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Register of dossiers (form 07)"),
+            "form": form,
+            "agency": agency,
+            "agencies": agencies,
+            "start": start,
+            "end": end,
+            "count": count,
+        }
+        return TemplateResponse(request, "admin/dossiers/dossier/register.html", context)
+
     def regenerate_view(self, request, pk, doc_id):
         dossier = self._dossier(request, pk)
         if request.method != "POST":
@@ -456,6 +520,20 @@ class CalendarExceptionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.calendar_exceptions_visible_to(request.user).select_related("agency")
+
+    def changelist_view(self, request, extra_context=None):
+        from .calendar import year_without_exceptions
+
+        if (year := year_without_exceptions()) is not None:
+            messages.warning(
+                request,
+                _(
+                    "No exception is entered for %(year)s yet (make-up working days, extra days off): "
+                    "enter them from the Prime Minister's notice, or due dates in %(year)s will be wrong."
+                )
+                % {"year": year},
+            )
+        return super().changelist_view(request, extra_context)
 
     def _province_keeper(self, request) -> bool:
         return calendar_exception_may_change(user=request.user, agency_id=None)

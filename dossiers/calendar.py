@@ -87,15 +87,10 @@ def due_at_compute(*, received_at: dt.datetime, value, unit: str, agency_id: int
     periods = _working_periods()
     close = periods[-1][1]
     cal = WorkingCalendar(received.date(), agency_id=agency_id)
-    cutoff = _hm(settings.DOSSIER_INTAKE_CUTOFF)
 
     # The day the receipt counts as made on.
-    day = received.date()
-    if not cal.is_working_day(day) or received.time() >= cutoff:
-        day = cal.next_working_day(day)
-        counted_from = dt.datetime.combine(day, periods[0][0], TZ)
-    else:
-        counted_from = received
+    day = counted_day(received, cal=cal)
+    counted_from = received if day == received.date() else dt.datetime.combine(day, periods[0][0], TZ)
 
     if unit == "working_hours":
         minutes = int(amount * 60)
@@ -120,12 +115,37 @@ def due_at_compute(*, received_at: dt.datetime, value, unit: str, agency_id: int
             last += dt.timedelta(days=1)
         return dt.datetime.combine(last, close, TZ)
 
-    # Working days (the default).
+    # Working days (the default). A fraction of a day up to one half ends with the morning's
+    # office hours (noon) of the last counted day; a larger fraction counts as a whole day.
     days = int(amount.to_integral_value(rounding="ROUND_CEILING"))
+    half = amount != amount.to_integral_value() and amount - int(amount) <= Decimal("0.5") and len(periods) > 1
     last = day
     for _i in range(days):
         last = cal.next_working_day(last)
-    return dt.datetime.combine(last, close, TZ)
+    return dt.datetime.combine(last, periods[0][1] if half else close, TZ)
+
+
+def counted_day(moment: dt.datetime, *, agency_id: int | None = None, cal: WorkingCalendar | None = None) -> dt.date:
+    """The working day an act made at `moment` counts as made on: that day, or the next working
+    day when it was made after the cut-off (DOSSIER_INTAKE_CUTOFF) or on a day off. Receipts and
+    resubmissions of supplements both follow it."""
+    local = timezone.localtime(moment, TZ)
+    cal = cal or WorkingCalendar(local.date(), agency_id=agency_id)
+    day = local.date()
+    if not cal.is_working_day(day) or local.time() >= _hm(settings.DOSSIER_INTAKE_CUTOFF):
+        day = cal.next_working_day(day)
+    return day
+
+
+def supplement_pause_working_days(
+    requested_at: dt.datetime, resubmitted_at: dt.datetime, *, agency_id: int | None = None
+) -> int:
+    """The working days a dossier's clock stood still while the citizen was asked for supplements:
+    those after the day of the request, up to and including the day the resubmission counts as
+    made on (`counted_day`: after the cut-off or on a day off, the next working day). The clock
+    runs again from the working day after that one, exactly as for a new receipt."""
+    start = timezone.localtime(requested_at, TZ).date()
+    return working_days_between(start, counted_day(resubmitted_at, agency_id=agency_id), agency_id=agency_id)
 
 
 def working_days_add(moment: dt.datetime, days: int, *, agency_id: int | None = None) -> dt.datetime:
@@ -147,3 +167,37 @@ def working_days_between(start: dt.date, end: dt.date, *, agency_id: int | None 
         day += dt.timedelta(days=1)
         count += cal.is_working_day(day)
     return count
+
+
+# The exceptions the Prime Minister's yearly notices set and holidays.VN does not carry: the
+# make-up working days (the package knows the swapped day off, not the Saturday worked for it).
+# Loaded by `seed_calendar_exceptions` (seed_demo runs it); a province adds each new year's in
+# the admin, which warns while the coming year has none.
+KNOWN_EXCEPTIONS = [
+    # 2026: Monday 31/08 off (bridging 2/9), worked on Saturday 22/08.
+    (dt.date(2026, 8, 22), "working_day", "Làm bù cho ngày nghỉ thứ Hai 31/8/2026 (dịp Quốc khánh 2/9)"),
+]
+
+
+def seed_calendar_exceptions() -> int:
+    """Create the province-wide KNOWN_EXCEPTIONS not there yet; returns how many were made."""
+    from .models import CalendarException
+
+    made = 0
+    for day, kind, name in KNOWN_EXCEPTIONS:
+        _row, created = CalendarException.objects.get_or_create(
+            date=day, agency=None, defaults={"kind": kind, "name": name}
+        )
+        made += created
+    return made
+
+
+def year_without_exceptions(*, today: dt.date | None = None) -> int | None:
+    """The coming year when no province-wide exception has been entered for it yet, else None.
+    Every year has make-up days or extra days off decided late: none usually means forgotten."""
+    from .models import CalendarException
+
+    coming = (today or timezone.localdate()).year + 1
+    if CalendarException.objects.filter(agency__isnull=True, date__year=coming).exists():
+        return None
+    return coming

@@ -90,6 +90,10 @@ def _versions_for(agency_id: int, free: bool):
 def seed(*, password: str, stdout) -> list[tuple[str, str]]:
     """File the demo plan at each demo officials' agency (intake@, intake2@ …) that implements
     published procedures, so every demo official opens a realistic queue."""
+    from .calendar import seed_calendar_exceptions
+
+    if added := seed_calendar_exceptions():
+        stdout.write(f"Calendar: {added} known exception(s) added (make-up working days).")
     User = get_user_model()
     made = 0
     for suffix in ("", "2"):

@@ -24,9 +24,16 @@ TEMPLATES = {
     IssuedDocument.Kind.STOP: "dossiers/pdf/form05_stop.html",
     IssuedDocument.Kind.RESULT: "dossiers/pdf/result_cover.html",
 }
+CONTROL_SLIP_TEMPLATE = "dossiers/pdf/form06_control_slip.html"
+REGISTER_TEMPLATE = "dossiers/pdf/form07_register.html"
+
+# Acts issued in the name of the agency that received the dossier, whoever holds it now.
+_RECEIVING_AGENCY_ACTS = {"submit", "receive", "reject_intake"}
 
 
 def _agency_parent(agency) -> str:
+    """The issuing agency's direct parent as the catalog records it (the header's first line);
+    empty for an agency without one (e.g. a commune People's Committee)."""
     parent = agency.parent if agency.parent_id else None
     return parent.name if parent else ""
 
@@ -35,6 +42,67 @@ def _place_date(agency, when) -> str:
     place = agency.province.name if agency.province_id else ""
     text = _("day %(d)s month %(m)s year %(y)s") % {"d": f"{when.day:02d}", "m": f"{when.month:02d}", "y": when.year}
     return f"{place}, {text}" if place else text
+
+
+def act_moment(dossier: Dossier, event: DossierEvent | None):
+    """The date a document carries: the moment of the act it records (its timeline event),
+    never the moment it is (re)rendered."""
+    if event is not None:
+        return timezone.localtime(event.at)
+    return timezone.localtime(dossier.received_at or dossier.submitted_at or dossier.created_at)
+
+
+def issuing_agency(dossier: Dossier, event: DossierEvent | None):
+    """The agency that made the act: the receiving agency for intake acts, else the agency that
+    held the dossier at that moment (following the transfers recorded before it)."""
+    if event is None or event.action in _RECEIVING_AGENCY_ACTS:
+        return dossier.agency
+    from catalog.selectors import agency_get
+
+    holder = dossier.agency
+    moves = dossier.events.filter(action__in=("transfer", "transfer_back"), at__lte=event.at).exclude(pk=event.pk)
+    for moved in moves.order_by("at", "id"):
+        if moved.action == "transfer_back":
+            holder = dossier.agency
+        elif (moved.data or {}).get("to_agency"):
+            holder = agency_get(id=moved.data["to_agency"]) or holder
+    return holder
+
+
+def processing_time_text(snapshot: dict) -> str:
+    """The legal processing time of the procedure, e.g. "05 ngày làm việc"."""
+    from catalog.selectors import time_unit_label
+
+    time = snapshot.get("processing_time") or {}
+    if not time.get("value"):
+        return ""
+    return f"{time['value']} {time_unit_label(time.get('unit') or 'working_days')}"
+
+
+def result_collection_text(dossier: Dossier, agency) -> str:
+    """Where and how the result is collected (the receipt and the result cover state it)."""
+    desk = f"{agency.name}, {agency.address}" if agency.address else agency.name
+    if dossier.channel == "online":
+        return _("Online, on the portal (dossier page); a paper result at the one-stop desk of %(desk)s.") % {
+            "desk": desk
+        }
+    if dossier.channel == "post":
+        return _("By post, to the address given in the dossier.")
+    return _("At the one-stop desk of %(desk)s.") % {"desk": desk}
+
+
+def register_entry_number(dossier: Dossier) -> int | None:
+    """The dossier's entry number in the receiving agency's register (form 07): its rank among
+    the dossiers that agency received in the same year, by time of receipt. Never changes."""
+    if dossier.received_at is None:
+        return None
+    year = timezone.localtime(dossier.received_at).year
+    same_year = Dossier.objects.filter(agency_id=dossier.agency_id, received_at__year=year)
+    from django.db.models import Q
+
+    return same_year.filter(
+        Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, pk__lte=dossier.pk)
+    ).count()
 
 
 def _due_at(dossier: Dossier, event: DossierEvent | None):
@@ -47,16 +115,64 @@ def _due_at(dossier: Dossier, event: DossierEvent | None):
     return timezone.localtime(dossier.due_at) if dossier.due_at else None
 
 
+FORM_NUMBERS = {
+    IssuedDocument.Kind.RECEIPT: "01",
+    IssuedDocument.Kind.SUPPLEMENT: "02",
+    IssuedDocument.Kind.REFUSAL: "03",
+    IssuedDocument.Kind.APOLOGY: "04",
+    IssuedDocument.Kind.STOP: "05",
+}
+
+
+def _legal_due_at(dossier: Dossier):
+    """The original legal due date (the lifecycle branch's Dossier.legal_due_at, else the
+    appointment the intake receipt recorded)."""
+    import datetime as dt
+
+    legal = dossier.legal_due_at
+    if legal:
+        return timezone.localtime(legal)
+    receive = dossier.events.filter(action="receive").order_by("at", "id").first()
+    recorded = (receive.data or {}).get("due_at") if receive else None
+    if recorded:
+        return timezone.localtime(dt.datetime.fromisoformat(recorded))
+    return timezone.localtime(dossier.due_at) if dossier.due_at else None
+
+
+def _signer(event: DossierEvent | None, agency) -> dict:
+    """Who signs and under which title: "Head of the agency" only above a leader of the issuing
+    agency; anyone else signs with their own job title (or their role's)."""
+    from identity import roles
+    from identity.selectors import user_has_role
+
+    actor = event.actor if event is not None else None
+    if actor is None:
+        return {"name": "", "title": ""}
+    profile = getattr(actor, "official_profile", None)
+    if user_has_role(actor, roles.LEADER) and (profile is None or profile.agency_id == agency.pk):
+        title = _("Head of the agency")
+    elif profile is not None and profile.title:
+        title = profile.title
+    elif user_has_role(actor, roles.PROCESSING):
+        title = _("Official in charge")
+    elif user_has_role(actor, roles.INTAKE):
+        title = _("Receiving official")
+    else:
+        title = _("Official in charge")
+    return {"name": actor.get_full_name(), "title": title}
+
+
 def issued_document_context(*, dossier: Dossier, event: DossierEvent | None) -> dict:
     snapshot = dossier.snapshot
-    now = timezone.localtime()
+    now = act_moment(dossier, event)
+    agency = issuing_agency(dossier, event)
     return {
         "dossier": dossier,
         "event": event,
         "data": (event.data if event else {}) or {},
         "note": event.note if event else "",
         "snapshot": snapshot,
-        "agency": dossier.current_agency or dossier.agency,
+        "agency": agency,
         "receiving_agency": dossier.agency,
         "applicant": dossier.applicant or {},
         "citizen_name": (dossier.applicant or {}).get("full_name") or dossier.citizen.full_name,
@@ -69,10 +185,16 @@ def issued_document_context(*, dossier: Dossier, event: DossierEvent | None) -> 
         "lookup_url": lookup_url(dossier),
         "qr_image": qr_data_uri(lookup_url(dossier)),
         "qr_caption": _("Look up the dossier"),
-        "agency_name": (dossier.current_agency or dossier.agency).name,
-        "agency_parent": _agency_parent(dossier.current_agency or dossier.agency),
+        "agency_name": agency.name,
+        "agency_parent": _agency_parent(agency),
         "document_number": f"{dossier.code}/{event.pk if event else ''}" if dossier.code else "",
-        "place_date": _place_date(dossier.current_agency or dossier.agency, now),
+        "place_date": _place_date(agency, now),
+        "processing_time": processing_time_text(snapshot),
+        "sets": int((event.data or {}).get("sets") or 1) if event else 1,
+        "result_collection": result_collection_text(dossier, dossier.agency),
+        "register_number": register_entry_number(dossier),
+        "signer": _signer(event, agency),
+        "legal_due_at": _legal_due_at(dossier),
         "PORTAL_NAME": settings.PORTAL_NAME,
         "PORTAL_OWNER": settings.PORTAL_OWNER,
     }
@@ -88,7 +210,10 @@ def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None =
     )
     event = DossierEvent.objects.select_related("actor").filter(pk=event_id).first() if event_id else None
     with translation.override(settings.LANGUAGE_CODE):
-        pdf = pdf_render(template_name=TEMPLATES[kind], context=issued_document_context(dossier=dossier, event=event))
+        context = issued_document_context(dossier=dossier, event=event)
+        if kind in FORM_NUMBERS:
+            context["form_number"] = _("Form No. %(n)s") % {"n": FORM_NUMBERS[kind]}
+        pdf = pdf_render(template_name=TEMPLATES[kind], context=context)
     name = f"{dossier.code or dossier.pk}-{kind}.pdf"
     with transaction.atomic():
         doc = (

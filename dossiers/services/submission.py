@@ -30,9 +30,22 @@ from .drafts import applicant_locked
 # --- Submission ----------------------------------------------------------------------------------
 
 
+# `<unit code>-YYMMDD-NNNN`: the receiving unit's code, the day of filing, and the day's sequence
+# number. The sequence has at least four digits; past 9,999 in one day it keeps counting with
+# all its digits (the 10,000th is `…-10000`), never cut or wrapped, so codes stay unique and the
+# number stays readable. Sort codes of one day by the number, not by the text. See docs/forms.md.
+DOSSIER_CODE_RE = (
+    r"^(?P<unit>[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2})-(?P<day>[0-9]{6})-(?P<number>[0-9]{4,})$"
+)
+
+
+def dossier_code_format(*, unit_code: str, day: dt.date, number: int) -> str:
+    return f"{unit_code}-{day:%y%m%d}-{number:04d}"
+
+
 def dossier_code_next(*, unit_code: str, day: dt.date) -> str:
-    """`<unit code>-YYMMDD-NNNN`: one atomic upsert on the per-(unit, day) counter row, so
-    concurrent submissions on any number of processes never share a number."""
+    """`<unit code>-YYMMDD-NNNN` (DOSSIER_CODE_RE): one atomic upsert on the per-(unit, day)
+    counter row, so concurrent submissions on any number of processes never share a number."""
     table = "dossiers_dossiercodecounter"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -41,7 +54,7 @@ def dossier_code_next(*, unit_code: str, day: dt.date) -> str:
             [unit_code, day.isoformat()],
         )
         number = cursor.fetchone()[0]
-    return f"{unit_code}-{day:%y%m%d}-{number:04d}"
+    return dossier_code_format(unit_code=unit_code, day=day, number=number)
 
 
 def dossier_validation_errors(dossier: Dossier) -> dict[str, list[str]]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from identity.selectors import official_agency_ids
 
-from ..calendar import TZ, due_at_compute, working_days_add, working_days_between
+from ..calendar import due_at_compute, supplement_pause_working_days, working_days_add
 from ..issued_pdfs import issued_documents_publish
 from ..lifecycle import ACTIONS, FINAL_STATUSES, SIGN_OFF_OUTCOMES, action_check
 from ..models import (
@@ -108,11 +108,7 @@ def dossier_resubmit(*, dossier: Dossier, by, note: str = "") -> Dossier:
         d.status = resume
         if event is not None and d.due_at is not None:
             agency_id = d.current_agency_id or d.agency_id
-            waited = working_days_between(
-                timezone.localtime(event.at, TZ).date(),
-                timezone.localtime(timezone.now(), TZ).date(),
-                agency_id=agency_id,
-            )
+            waited = supplement_pause_working_days(event.at, timezone.now(), agency_id=agency_id)
             if waited > 0:
                 data.update(due_at_before=d.due_at.isoformat(), paused_working_days=waited)
                 d.due_at = working_days_add(d.due_at, waited, agency_id=agency_id)

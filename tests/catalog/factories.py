@@ -17,7 +17,8 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 
     # Never one of the fixtures' or demo codes (000.00.31.H57, 000.00.32.H57, 000.00.02.H62, …),
     # whatever ran before.
-    code = factory.Sequence(lambda n: f"000.{n:02d}.99.H57")
+    # Always of the AAA.BB.CC.DDD shape (catalog.models.AGENCY_CODE_RE), however many are made.
+    code = factory.Sequence(lambda n: f"{n // 100:03d}.{n % 100:02d}.99.H57")
     name = factory.Sequence(lambda n: f"UBND xã Số {n}")
     level = Agency.Level.COMMUNE
 

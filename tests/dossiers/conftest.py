@@ -86,3 +86,22 @@ def received(submitted, intake):
     from dossiers import services
 
     return services.dossier_receive(dossier=submitted, by=intake)
+
+
+class Clock:
+    """A fixed clock (django.utils.timezone.now) a test sets and moves: the portal's code, the
+    models' auto_now fields and the PDF renderer all read the time through it."""
+
+    def __init__(self, monkeypatch):
+        import django.utils.timezone as tz
+
+        self.now = tz.now()
+        monkeypatch.setattr(tz, "now", lambda: self.now)
+
+    def set(self, moment):
+        self.now = moment
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    return Clock(monkeypatch)

@@ -154,3 +154,72 @@ def test_an_agencys_own_exception_wins_over_the_provinces_on_the_same_day(agency
     CalendarException.objects.create(date=dt.date(2026, 3, 7), kind="working_day", name="Làm bù toàn tỉnh")
     CalendarException.objects.create(date=dt.date(2026, 3, 7), kind="day_off", name="Nghỉ", agency=agency)
     assert is_working_day(dt.date(2026, 3, 7)) and not is_working_day(dt.date(2026, 3, 7), agency_id=agency.pk)
+
+
+# --- Exactly (issue 17): half days, resubmission after the cut-off, 2026's make-up Saturday ------
+
+
+def test_half_a_working_day_ends_at_noon_of_the_next_working_day():
+    # Monday 2/3 09:00, 0.5 working day: the morning of Tuesday 3/3, not Tuesday evening.
+    assert due_at_compute(received_at=at(2026, 3, 2), value="0.5", unit="working_days") == at(2026, 3, 3, 12)
+    # 1.5 working days: Wednesday noon; 1.6 counts as two whole days.
+    assert due_at_compute(received_at=at(2026, 3, 2), value="1.5", unit="working_days") == at(2026, 3, 4, 12)
+    assert due_at_compute(received_at=at(2026, 3, 2), value="1.6", unit="working_days") == at(2026, 3, 4, 17)
+
+
+@pytest.mark.parametrize(
+    ("resubmitted", "paused"),
+    [
+        # Request on Monday 2/3 at 10:00.
+        (at(2026, 3, 2, 11), 0),  # the same morning: no working day lost
+        (at(2026, 3, 4, 14, 59), 2),  # Wednesday before the cut-off: Tue, Wed
+        (at(2026, 3, 4, 15, 0), 3),  # Wednesday after the cut-off: counts as Thursday
+        (at(2026, 3, 7, 10), 5),  # Saturday: counts as Monday 9/3 (Tue..Fri + Mon)
+        (at(2026, 3, 2, 16), 1),  # the same day after the cut-off: counts as Tuesday
+    ],
+)
+def test_a_resubmission_after_the_cutoff_or_on_a_day_off_restarts_from_the_next_working_day(
+    settings, resubmitted, paused
+):
+    from dossiers.calendar import supplement_pause_working_days
+
+    settings.DOSSIER_INTAKE_CUTOFF = "15:00"
+    assert supplement_pause_working_days(at(2026, 3, 2, 10), resubmitted) == paused
+
+
+def test_holidays_vn_has_31_august_2026_off_but_not_the_make_up_saturday():
+    import holidays
+
+    vn = holidays.VN(years=2026)
+    assert dt.date(2026, 8, 31) in vn  # the day off the swap gives
+    assert dt.date(2026, 8, 22) not in vn  # the package does not know the make-up Saturday
+    assert not is_working_day(dt.date(2026, 8, 31))
+
+
+def test_the_seed_calendar_carries_2026s_make_up_saturday():
+    import io
+
+    from dossiers import demo
+
+    demo.seed(password="x", stdout=io.StringIO())
+    saturday = CalendarException.objects.get(date=dt.date(2026, 8, 22), agency=None)
+    assert saturday.kind == CalendarException.Kind.WORKING_DAY
+    assert is_working_day(dt.date(2026, 8, 22)) and not is_working_day(dt.date(2026, 8, 31))
+    # Friday 21/8 + 1 working day: the make-up Saturday. Friday 28/8 + 1: Monday 31/8 is the
+    # swapped day off and 1–2/9 National Day, so Thursday 3/9.
+    assert due_at_compute(received_at=at(2026, 8, 21), value="1", unit="working_days").date() == dt.date(2026, 8, 22)
+    assert due_at_compute(received_at=at(2026, 8, 28), value="1", unit="working_days").date() == dt.date(2026, 9, 3)
+    demo.seed(password="x", stdout=io.StringIO())  # idempotent
+    assert CalendarException.objects.filter(date=dt.date(2026, 8, 22)).count() == 1
+
+
+def test_the_calendar_admin_warns_while_the_coming_year_has_no_exceptions(client, clock, leader):
+    from tests.support.mfa import staff_login
+
+    clock.set(at(2026, 11, 30))
+    staff_login(client, leader)
+    page = client.get("/admin/dossiers/calendarexception/").content.decode()
+    assert "Chưa nhập ngày ngoại lệ nào cho năm 2027" in page
+    CalendarException.objects.create(date=dt.date(2027, 2, 13), kind="working_day", name="Làm bù Tết")
+    page = client.get("/admin/dossiers/calendarexception/").content.decode()
+    assert "Chưa nhập ngày ngoại lệ" not in page

@@ -149,11 +149,30 @@ def test_the_legal_clock_stops_while_the_citizen_supplements(received, processor
     assert event.new_due_at == d.due_at
 
 
-def test_a_supplement_the_same_day_does_not_move_the_due_date(received, processor, citizen):
+def test_a_supplement_the_same_day_does_not_move_the_due_date(clock, received, processor, citizen):
+    from dossiers.calendar import TZ
+
     due = received.due_at
+    clock.set(dt.datetime(2026, 3, 2, 9, tzinfo=TZ))  # a Monday morning
     d = services.dossier_request_supplement(dossier=received, by=processor, missing="Ảnh chân dung")
+    clock.set(dt.datetime(2026, 3, 2, 14, 30, tzinfo=TZ))  # before the 15:00 cut-off
     d = services.dossier_resubmit(dossier=d, by=citizen, note="Đã nộp tại quầy")
     assert d.due_at == due
+
+
+def test_a_supplement_after_the_cutoff_restarts_the_clock_from_the_next_working_day(
+    settings, clock, received, processor, citizen
+):
+    from dossiers.calendar import TZ
+
+    settings.DOSSIER_INTAKE_CUTOFF = "15:00"
+    due = timezone.localtime(received.due_at, TZ)
+    clock.set(dt.datetime(2026, 3, 2, 9, tzinfo=TZ))  # Monday 9:00: supplements asked
+    d = services.dossier_request_supplement(dossier=received, by=processor, missing="Ảnh chân dung")
+    clock.set(dt.datetime(2026, 3, 2, 16, tzinfo=TZ))  # Monday 16:00: counts as Tuesday
+    d = services.dossier_resubmit(dossier=d, by=citizen, note="Đã nộp tại quầy")
+    assert d.events.get(action="resubmit").data["paused_working_days"] == 1
+    assert _working_days_in(due.date(), timezone.localtime(d.due_at, TZ).date()) == 1
 
 
 def test_supplement_before_receipt_returns_to_submitted(submitted, intake, citizen):

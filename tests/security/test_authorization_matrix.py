@@ -181,6 +181,12 @@ ADMIN_EXTRA_ENTRIES = [
         method="post",
     ),
     Entry(
+        # Form 06, printable at any moment by whoever may open the dossier's processing page.
+        "admin/dossiers/dossier/<int:pk>/control-slip/",
+        lambda w: f"/admin/dossiers/dossier/{w.dossier.pk}/control-slip/",
+        {"anonymous": LOGIN, "owner": LOGIN, "foreign": LOGIN, "superuser": ANY, **dict.fromkeys(OFFICIALS_SAME, ANY)},
+    ),
+    Entry(
         "admin/dossiers/dossier/<int:pk>/issued/<int:doc_id>/regenerate/",
         lambda w: f"/admin/dossiers/dossier/{w.dossier.pk}/issued/{w.issued.pk}/regenerate/",
         {"anonymous": LOGIN, "owner": LOGIN, "foreign": LOGIN, "superuser": ANY, **dict.fromkeys(OFFICIALS_SAME, ANY)},
