@@ -177,6 +177,9 @@ class SandboxNationalRecord(models.Model):
         verbose_name = _("sandbox national portal record")
         verbose_name_plural = _("sandbox national portal records")
 
+    def __str__(self):
+        return f"{self.dossier_code} #{self.sequence}"
+
 
 class SandboxNationalSwitch(models.Model):
     """The sandbox's error switch: the next `fail_next` sync requests answer `fail_status`."""
@@ -184,3 +187,6 @@ class SandboxNationalSwitch(models.Model):
     fail_next = models.PositiveIntegerField(default=0)
     fail_status = models.PositiveIntegerField(default=503)
     requests_seen = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"fail next {self.fail_next}"

@@ -113,7 +113,11 @@ def reconcile_sequences(request):
     if not _authorized(request):
         return _unauthorized()
     codes = [c for c in request.GET.get(F_["dossier_code"], "").split(",") if c][:100]
-    rows = SandboxNationalRecord.objects.filter(dossier_code__in=codes).values("dossier_code").annotate(top=Max("sequence"))
+    rows = (
+        SandboxNationalRecord.objects.filter(dossier_code__in=codes)
+        .values("dossier_code")
+        .annotate(top=Max("sequence"))
+    )
     return JsonResponse({"error_code": "0", "data": {r["dossier_code"]: r["top"] for r in rows}})
 
 
@@ -154,7 +158,9 @@ def received(request):
         return redirect("sandbox-dvcqg")
     latest = sorted(_latest_records(), key=lambda r: r.received_at, reverse=True)[:200]
     totals = dict(
-        SandboxNationalRecord.objects.values_list("dossier_code").annotate(n=Count("id")).values_list("dossier_code", "n")
+        SandboxNationalRecord.objects.values_list("dossier_code")
+        .annotate(n=Count("id"))
+        .values_list("dossier_code", "n")
     )
     for record in latest:
         record.messages_count = totals.get(record.dossier_code, 0)

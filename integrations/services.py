@@ -84,7 +84,9 @@ def sync_payload(*, dossier, action: str, national: m.NationalStatus, sequence: 
         f["step_at"]: _fmt(at),
         f["channel"]: m.CHANNELS.get(dossier.channel, ""),
         f["fees"]: [{f["fee_name"]: fee.name, f["fee_amount"]: int(fee.amount)} for fee in fees],
-        f["results"]: [{f["result_ref"]: f"{dossier.code}/KQ/{row.pk}", f["result_name"]: row.original_name} for row in results],
+        f["results"]: [
+            {f["result_ref"]: f"{dossier.code}/KQ/{row.pk}", f["result_name"]: row.original_name} for row in results
+        ],
     }
 
 
@@ -97,7 +99,10 @@ def sync_record(*, dossier, action: str, to_status: str) -> SyncMessage | None:
     if national is None:
         return None
     last = (
-        SyncMessage.objects.filter(dossier_id=dossier.pk).order_by("-sequence").values_list("sequence", flat=True).first()
+        SyncMessage.objects.filter(dossier_id=dossier.pk)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
     )
     SyncMessage.objects.filter(dossier_id=dossier.pk, is_latest=True).update(is_latest=False)
     sequence = (last or 0) + 1
@@ -131,7 +136,12 @@ def _sync_backoff(attempts: int) -> timedelta:
 
 
 def sync_next_unsent(dossier_id: int) -> SyncMessage | None:
-    return SyncMessage.objects.filter(dossier_id=dossier_id).exclude(state=SyncMessage.State.SENT).order_by("sequence").first()
+    return (
+        SyncMessage.objects.filter(dossier_id=dossier_id)
+        .exclude(state=SyncMessage.State.SENT)
+        .order_by("sequence")
+        .first()
+    )
 
 
 def sync_dossier_flush(*, dossier_id: int, force: bool = False) -> int:
@@ -151,7 +161,9 @@ def sync_dossier_flush(*, dossier_id: int, force: bool = False) -> int:
         if message.next_attempt_at > now and not force:
             return sent
         rows = SyncMessage.objects.filter(pk=message.pk, state=SyncMessage.State.PENDING)
-        claimed = rows.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(claimed_until=now + lease)
+        claimed = rows.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(
+            claimed_until=now + lease
+        )
         if not claimed:
             return sent  # another worker is sending this dossier
         client = client or adapter()
@@ -167,10 +179,14 @@ def sync_dossier_flush(*, dossier_id: int, force: bool = False) -> int:
                 last_error=str(exc)[:2000],
                 claimed_until=None,
             )
-            logger.warning("National sync of %s #%s failed (attempt %s): %s", message.dossier_code, message.sequence, attempts, exc)
+            logger.warning(
+                "National sync of %s #%s failed (attempt %s): %s", message.dossier_code, message.sequence, attempts, exc
+            )
             return sent
         except SyncRejected as exc:
-            rows.update(attempts=attempts, state=SyncMessage.State.FAILED, last_error=str(exc)[:2000], claimed_until=None)
+            rows.update(
+                attempts=attempts, state=SyncMessage.State.FAILED, last_error=str(exc)[:2000], claimed_until=None
+            )
             logger.error("National portal refused %s #%s: %s", message.dossier_code, message.sequence, exc)
             return sent
         rows.update(
@@ -333,7 +349,11 @@ def webhook_secret_rotate(*, subscription: WebhookSubscription, by) -> str:
 def webhook_secrets_active(subscription: WebhookSubscription, *, now=None) -> list[str]:
     now = now or timezone.now()
     active = [subscription.secret]
-    if subscription.previous_secret and subscription.previous_secret_expires_at and subscription.previous_secret_expires_at > now:
+    if (
+        subscription.previous_secret
+        and subscription.previous_secret_expires_at
+        and subscription.previous_secret_expires_at > now
+    ):
         active.append(subscription.previous_secret)
     return active
 
@@ -344,7 +364,9 @@ def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
 
 def webhook_signature_header(*, secrets_: list[str], timestamp: int, body: bytes) -> str:
     """`t=<unix seconds>,v1=<hex>[,v1=<hex>]`: one v1 per active secret (two during a rotation)."""
-    return ",".join([f"t={timestamp}"] + [f"v1={webhook_signature(secret=s, timestamp=timestamp, body=body)}" for s in secrets_])
+    return ",".join(
+        [f"t={timestamp}"] + [f"v1={webhook_signature(secret=s, timestamp=timestamp, body=body)}" for s in secrets_]
+    )
 
 
 def webhook_events_record(*, dossier, action: str, from_status: str, to_status: str) -> list[WebhookDelivery]:

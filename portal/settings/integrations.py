@@ -6,8 +6,9 @@ from django.core.exceptions import ImproperlyConfigured
 from portal.settings.base import PRODUCTION, SANDBOX_ENABLED, SITE_URL, TESTING, env
 
 # The national portal (Cổng DVCQG) through the province's LGSP/NGSP. Off by default in
-# production until its URL and token are set; elsewhere it talks to the built-in sandbox.
-NATIONAL_SYNC_ENABLED = env.bool("NATIONAL_SYNC_ENABLED", default=not PRODUCTION or SANDBOX_ENABLED)
+# production until its URL and token are set; elsewhere it talks to the built-in sandbox (the
+# tests switch it on where they look at it).
+NATIONAL_SYNC_ENABLED = env.bool("NATIONAL_SYNC_ENABLED", default=(not PRODUCTION or SANDBOX_ENABLED) and not TESTING)
 NATIONAL_SYNC_ADAPTER = env.str("NATIONAL_SYNC_ADAPTER", default="dvcqg")
 NATIONAL_SYNC_URL = env.str("NATIONAL_SYNC_URL", default=SITE_URL + "/sandbox/dvcqg/api/")
 # The bearer token issued by the LGSP/NGSP; the sandbox accepts DVCQG_SANDBOX_TOKEN.

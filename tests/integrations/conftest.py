@@ -79,7 +79,7 @@ class Receiver:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.requests.append({"headers": dict(self.headers), "body": body})
+                receiver.requests.append({"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 answer = json.dumps({"ok": status == 200}).encode()
                 self.send_response(status)

@@ -165,6 +165,7 @@ def test_a_wrong_token_is_refused_and_the_message_waits(national, settings, pv, 
 
 
 def test_reconciliation_reports_an_unreachable_portal(settings, pv, citizen):
+    settings.NATIONAL_SYNC_ENABLED = True
     settings.NATIONAL_SYNC_URL = "http://127.0.0.1:1/api/"
     _file(pv, citizen)
     run = services.sync_reconcile()
