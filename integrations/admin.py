@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import dvcqg_mapping as m
 from . import services
 from .models import SyncMessage, SyncReconciliation, WebhookAttempt, WebhookDelivery, WebhookSubscription
 
@@ -24,12 +25,16 @@ class ReadOnlyMixin:
 
 @admin.register(SyncMessage)
 class SyncMessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("dossier_code", "sequence", "status_code", "action", "state", "attempts", "next_attempt_at", "why")
+    list_display = ("dossier_code", "sequence", "step", "state", "attempts", "why")
     list_filter = ("state", "status_code", "agency_code")
     search_fields = ("dossier_code", "=message_id")
     ordering = ("-created_at",)
     readonly_fields = [f.name for f in SyncMessage._meta.fields if f.name != "claimed_until"] + ["why"]
     actions = ["send_again"]
+
+    @admin.display(description=gettext_lazy("step"))
+    def step(self, obj):
+        return f"{obj.status_code} · {obj.payload.get(m.FIELDS['step_name'], '')}"
 
     @admin.display(description=gettext_lazy("why"))
     def why(self, obj):
