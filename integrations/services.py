@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -369,8 +370,28 @@ def webhook_signature_header(*, secrets_: list[str], timestamp: int, body: bytes
     )
 
 
+WEBHOOK_ANY_CACHE_KEY = "integrations:webhook-subscriptions-active:v1"
+
+
+def webhook_subscriptions_changed(**kwargs) -> None:
+    """post_save/post_delete of a subscription: forget whether any is active."""
+    cache.delete(WEBHOOK_ANY_CACHE_KEY)
+
+
+def _webhook_subscriptions_exist() -> bool:
+    """Whether any subscription is active, cached: most changes happen with none at all, and a
+    transition then costs no extra statement. A miss (or Redis down) asks the database."""
+    found = cache.get(WEBHOOK_ANY_CACHE_KEY)
+    if found is None:
+        found = WebhookSubscription.objects.filter(is_active=True).exists()
+        cache.set(WEBHOOK_ANY_CACHE_KEY, found, 300)
+    return found
+
+
 def webhook_events_record(*, dossier, action: str, from_status: str, to_status: str) -> list[WebhookDelivery]:
     """One event per change, one delivery per matching subscription, in the caller's transaction."""
+    if not dossier.code or not _webhook_subscriptions_exist():
+        return []
     agencies = {dossier.agency_id, dossier.current_agency_id} - {None}
     subscriptions = WebhookSubscription.objects.filter(is_active=True).filter(
         Q(agency__isnull=True) | Q(agency_id__in=agencies)
