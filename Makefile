@@ -66,6 +66,7 @@ messages: install
 
 bench: install
 	$(PY) -m bench.run $(BENCH_ARGS)
+	$(PY) -m bench.sync $(BENCH_SYNC_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

@@ -39,6 +39,7 @@ if settings.SANDBOX_ENABLED:
     urlpatterns += [path("sandbox/vnpay/", include(vnpay_patterns)), path("sandbox/momo/", include(momo_patterns))]
     urlpatterns += [path("sandbox/sms/", include("portal.sandbox_sms"))]
     urlpatterns += [path("sandbox/mail/", include("portal.sandbox_mail"))]
+    urlpatterns += [path("sandbox/dvcqg/", include("integrations.sandbox"))]
 
 if getattr(settings, "BENCH_ENABLED", False):  # bench/settings.py only (`make bench`)
     from bench.views import ApiFloor, WriteFloor, baseline

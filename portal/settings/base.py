@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "identity",
     "dossiers",
     "payments",
+    "integrations",
 ]
 
 # identity.py appends its middleware and security.py puts TrustedProxyMiddleware first.

@@ -82,4 +82,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         # Jobs younger than this are left to their own publish.
         "kwargs": {"older_than_seconds": env.int("OUTBOX_REDELIVER_AFTER_SECONDS", default=60)},
     },
+    # National portal sync: messages due again after a failure; the daily count comparison.
+    "national-sync-due": {
+        "task": "integrations.tasks.national_sync_due",
+        "schedule": env.int("NATIONAL_SYNC_DUE_SECONDS", default=60),
+    },
+    "national-sync-reconcile": {
+        "task": "integrations.tasks.national_sync_reconcile",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    # Webhook deliveries due again (exponential backoff for up to WEBHOOK_RETRY_HOURS).
+    "webhooks-due": {
+        "task": "integrations.tasks.webhooks_due",
+        "schedule": env.int("WEBHOOK_DUE_SECONDS", default=60),
+    },
 }

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from portal.celery import app as celery_app
 
-APPS = ("portal.", "catalog.", "identity.", "dossiers.", "payments.")
+APPS = ("portal.", "catalog.", "identity.", "dossiers.", "payments.", "integrations.")
 
 # The registered names are persisted (broker messages, periodic task rows): never rename them.
 REGISTERED = {
@@ -25,6 +25,11 @@ REGISTERED = {
     "portal.tasks.notifications_redeliver",
     "portal.tasks.outbox_deliver",
     "portal.tasks.outbox_redeliver",
+    "integrations.tasks.national_sync_dossier",
+    "integrations.tasks.national_sync_due",
+    "integrations.tasks.national_sync_reconcile",
+    "integrations.tasks.webhook_deliver",
+    "integrations.tasks.webhooks_due",
 }
 
 

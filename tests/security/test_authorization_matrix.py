@@ -145,6 +145,13 @@ PRIVATE_ADMIN_MODELS = {
     "account.emailaddress": (lambda w: w.owner.emailaddress_set.first(), ()),
     "mfa.authenticator": (lambda w: _authenticator(w), ()),
     "authtoken.tokenproxy": (lambda w: _token(w), ()),
+    # National sync messages (applicant's name and identity number), webhook subscriptions (their
+    # secrets), deliveries and reconciliation runs: administrators (superuser) only; no row in the
+    # world, covered by the coverage test (tests/integrations/test_admin_pages.py opens them).
+    "integrations.syncmessage": (None, ()),
+    "integrations.syncreconciliation": (None, ()),
+    "integrations.webhooksubscription": (None, ()),
+    "integrations.webhookdelivery": (None, ()),
 }
 # Admin models that hold no personal data: the public catalog and configuration.
 NON_PERSONAL_ADMIN_MODELS = {
