@@ -23,6 +23,7 @@ Public interface: ReplicaRouter, ReplicaStickyMiddleware, replica_reads, replica
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import random
@@ -66,10 +67,8 @@ def _check(alias: str) -> tuple[bool, float | None]:
 
 
 def _close_quietly(alias: str) -> None:
-    try:
+    with contextlib.suppress(Exception):  # already broken
         connections[alias].close()
-    except Exception:  # already broken
-        pass
 
 
 def replica_state(alias: str, *, now: float | None = None) -> tuple[bool, float | None]:

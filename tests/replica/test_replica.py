@@ -112,7 +112,12 @@ def web(standby, django_db_setup, django_db_blocker, tmp_path_factory):
     proc = Proc("gunicorn", argv, env, tmp / "gunicorn.log").start()
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait(lambda: requests.get(base + "/health/", timeout=2).status_code == 200, what="gunicorn", timeout=60, procs=[proc])
+        _wait(
+            lambda: requests.get(base + "/health/", timeout=2).status_code == 200,
+            what="gunicorn",
+            timeout=60,
+            procs=[proc],
+        )
         yield base, proc
     finally:
         proc.stop()
@@ -151,7 +156,8 @@ def _file(session: requests.Session, base: str, world) -> requests.Response:
 
 def _portal_connections_on_replica() -> int:
     return _replica_sql(
-        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'portal-replica0' AND datname = current_database()"
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE application_name = 'portal-replica0' AND datname = current_database()"
     )[0][0]
 
 
@@ -208,7 +214,8 @@ def test_read_your_writes_then_lag_fallback(web, world):
         )
         assert _replica_sql("SELECT pg_is_wal_replay_paused()")[0][0] is True
         assert not _replica_sql("SELECT 1 FROM dossiers_dossier WHERE code = %s", [code])
-        print(f"\nlag fallback: found by a stranger {time.monotonic() - paused_at:.1f} s after replay paused ({waited:.1f} s of polling)")
+        found_after = time.monotonic() - paused_at
+        print(f"\nlag fallback: a stranger finds it {found_after:.1f} s after replay paused ({waited:.1f} s polling)")
     finally:
         _replica_sql("SELECT pg_wal_replay_resume()")
 
