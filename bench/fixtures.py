@@ -146,7 +146,13 @@ def build(*, ipn_orders: int) -> dict:
         "procedure_paths": procedure_paths,
         "submit": (
             {
-                "payload": {"procedure": submit_version.code, "agency": big_agency.pk, "form_data": {}},
+                "payload": {
+                    "procedure": submit_version.code,
+                    "agency": big_agency.pk,
+                    "form_data": {},
+                    # Generated citizens have no address on their profile; the filing needs one.
+                    "applicant": {"address": "Số 1 đường Lê Lợi, phường Bến Thành"},
+                },
                 "procedure_code": submit_version.code,
             }
             if submit_version

@@ -352,7 +352,7 @@ def flush_redis(redis_url: str) -> None:
 
 def load_run(url, redis_url, fx, args, *, port, only=None, label="") -> list[dict]:
     from bench import load
-    from bench.server import bench_env, gunicorn, wait_http
+    from bench.server import bench_env, gunicorn, outbox_relay, wait_http
 
     eps = endpoints(fx, max_requests=args.max_requests)
     if only:
@@ -360,6 +360,7 @@ def load_run(url, redis_url, fx, args, *, port, only=None, label="") -> list[dic
     flush_redis(redis_url)
     env = bench_env(url, redis_url, port, PAYMENT_EXPIRE_MINUTES=240)
     server = gunicorn(port=port, workers=args.workers, threads=args.threads, env=env, log=LOGS / f"gunicorn-{port}.log")
+    relay = outbox_relay(env=env, log=LOGS / "relay.log")  # publishes what the requests record
     summaries = []
     try:
         wait_http(f"http://127.0.0.1:{port}/bench/baseline/", proc=server)
@@ -387,6 +388,8 @@ def load_run(url, redis_url, fx, args, *, port, only=None, label="") -> list[dic
             summaries.append({"name": e.name, "skipped": e.note.removeprefix("skipped: ")})
     finally:
         server.stop()
+        if relay is not None:
+            relay.stop()
     base = next((s for s in summaries if s["name"] == "baseline" and not s.get("skipped")), None)
     for s in summaries:
         if base and not s.get("skipped") and base["rps"]:
@@ -453,7 +456,7 @@ def scale_run(large_url, small_url, redis_url, fx_large, fx_small, args) -> list
 
 
 def extras(url, redis_url, args) -> dict:
-    from bench.server import bench_env, celery_worker
+    from bench.server import bench_env, celery_worker, outbox_relay
 
     env = bench_env(url, redis_url, args.port)
     result = {}
@@ -473,11 +476,14 @@ def extras(url, redis_url, args) -> dict:
     if args.notifications:
         flush_redis(redis_url)  # tasks the load run enqueued must not compete with the measurement
         worker = celery_worker(env=env, log=LOGS / "celery.log", concurrency=2)
+        relay = outbox_relay(env=env, log=LOGS / "relay.log")
         try:
             time.sleep(4)  # worker boot
             result.update(call(["--pdf-runs", "0", "--notifications", str(args.notifications), "--timeout", "90"]))
         finally:
             worker.stop()
+            if relay is not None:
+                relay.stop()
     return result
 
 

@@ -29,6 +29,9 @@ def bench_env(database_url: str, redis_url: str, port: int | None = None, **extr
     if port:
         env["SITE_URL"] = f"http://127.0.0.1:{port}"
     env.pop("PORTAL_TESTING", None)
+    # Production form: requests only record outbox rows; the relay publishes them (OUTBOX_RELAY=0
+    # in the environment measures the old publish-in-the-request path).
+    env.setdefault("OUTBOX_RELAY", "1")
     return env
 
 
@@ -95,6 +98,13 @@ def wait_http(url: str, *, timeout: float = 60.0, proc: Process | None = None) -
             last = exc
         time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer in {timeout} s: {last}")
+
+
+def outbox_relay(*, env: dict, log: Path) -> Process | None:
+    """The relay that publishes outbox rows (portal/relay.py), when OUTBOX_RELAY is on."""
+    if env.get("OUTBOX_RELAY", "0").lower() in ("0", "false", "no", "off", ""):
+        return None
+    return Process("relay", [sys.executable, "manage.py", "outbox_relay"], env, log).start()
 
 
 def celery_worker(*, env: dict, log: Path, concurrency: int = 2) -> Process:

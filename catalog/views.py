@@ -11,6 +11,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from portal.db_router import replica_reads
 from portal.kernel.files import file_response
 
 from .catalog_cache import catalog_generation, catalog_key
@@ -47,6 +48,7 @@ def _reusable_label(kind: str) -> str:
 
 
 @require_GET
+@replica_reads
 def home(request):
     # Lazy: the template's {% cache %} fragments (keyed by language and catalog generation)
     # only evaluate these on a miss.
@@ -61,6 +63,7 @@ def home(request):
 
 
 @require_GET
+@replica_reads
 def search(request):
     params = {key: request.GET.get(key, "").strip() for key in ("q", "field", "agency", "level", "online_level")}
     ids = version_search_ids(**params)
@@ -83,6 +86,7 @@ def search(request):
 
 
 @require_GET
+@replica_reads
 def procedure(request, code):
     version = procedure_version_current(code)
     if version is None:
@@ -120,6 +124,7 @@ def procedure(request, code):
 
 
 @require_GET
+@replica_reads
 def document_template(request, code, key):
     """A blank form (mẫu đơn, tờ khai) of a published procedure: public, downloadable by anyone."""
     version = procedure_version_current(code)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from identity.selectors import official_agency
+from portal.db_router import replica_reads
 
 from . import selectors, services
 from .eform import answers_display
@@ -225,7 +226,7 @@ class DossierAdmin(admin.ModelAdmin):
         return [
             path(
                 "indicators/",
-                self.admin_site.admin_view(self.indicators_view),
+                self.admin_site.admin_view(replica_reads(self.indicators_view)),
                 name="{}_{}_indicators".format(*info),
             ),
             path("register/", self.admin_site.admin_view(self.register_view), name="{}_{}_register".format(*info)),

@@ -17,6 +17,7 @@ from django_ratelimit.decorators import ratelimit
 
 from catalog.eform import build_form_class, form_data_clean
 from catalog.selectors import procedure_version_current
+from portal.db_router import replica_reads
 from portal.kernel.files import file_response
 
 from . import selectors, services
@@ -797,6 +798,7 @@ def _lookup_rate(_group, _request):
 
 
 @ratelimit(key="ip", rate=_lookup_rate, block=True)
+@replica_reads
 def lookup(request):
     """Public status lookup by dossier code: no personal data."""
     form = LookupForm(request.GET or None)

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from .channels import ChannelError, PermanentChannelError, channel_get
 from .models import Notification
+from .relay import relay_active, relay_wake_on_commit
 from .tasks import notifications_deliver_task
 
 logger = logging.getLogger(__name__)
@@ -53,15 +54,20 @@ def _user_wants(user, channel: str, *, ignore_preferences: bool = False) -> bool
 PUBLISH_BATCH = 10  # rows per Celery message: one change's notifications, a bounded task time
 
 
-def notifications_publish(ids: list[int]) -> None:
+def notifications_publish(ids: list[int]) -> list[int]:
     """Hand rows to Celery, a few rows per message. Runs after commit; a broker outage is
-    logged, never raised: the rows stay pending and the beat job publishes them again later."""
+    logged, never raised: the rows stay pending and the beat job publishes them again later.
+    Returns the ids that were published."""
+    done: list[int] = []
     for start in range(0, len(ids), PUBLISH_BATCH):
         batch = list(ids[start : start + PUBLISH_BATCH])
         try:
             notifications_deliver_task.delay(batch)
         except Exception as exc:  # kombu/redis raise many types when the broker is down
             logger.warning("Could not publish notifications %s (will be redelivered): %s", batch, exc)
+        else:
+            done += batch
+    return done
 
 
 def notification_enqueue(
@@ -153,7 +159,9 @@ def notifications_enqueue_for(
         return []
     saved = _rows_save(rows)
     to_send = [n.pk for n in saved if n.status == Notification.Status.PENDING]
-    if to_send:
+    if to_send and relay_active():
+        relay_wake_on_commit()  # the relay publishes them (portal/relay.py)
+    elif to_send:
         transaction.on_commit(lambda: notifications_publish(to_send))
     return saved
 

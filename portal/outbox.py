@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import OutboxJob
+from .relay import relay_active, relay_wake_on_commit
 from .tasks import outbox_deliver_task
 
 logger = logging.getLogger(__name__)
@@ -72,18 +73,26 @@ def outbox_enqueue(*, kind: str, key: str, payload: dict | None = None, again: b
         )
         job.refresh_from_db()
     job_id = job.pk
-    transaction.on_commit(lambda: outbox_publish([job_id]), robust=True)
+    if relay_active():
+        relay_wake_on_commit()  # the relay publishes it (portal/relay.py): no broker in the request
+    else:
+        transaction.on_commit(lambda: outbox_publish([job_id]), robust=True)
     return job
 
 
-def outbox_publish(ids: Iterable[int]) -> None:
+def outbox_publish(ids: Iterable[int]) -> list[int]:
     """Hand jobs to Celery. Runs after commit; a broker outage is logged, never raised (a request
-    must answer from what it committed): the rows stay pending and the beat job publishes them."""
+    must answer from what it committed): the rows stay pending and the beat job publishes them.
+    Returns the ids that were published."""
+    done = []
     for job_id in ids:
         try:
             outbox_deliver_task.delay(job_id)
         except Exception as exc:  # kombu/redis raise many types when the broker is down
             logger.warning("Could not publish outbox job %s (will be redelivered): %s", job_id, exc)
+        else:
+            done.append(job_id)
+    return done
 
 
 def _backoff(attempts: int) -> timedelta:

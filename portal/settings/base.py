@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Turns django-ratelimit's Ratelimited into RATELIMIT_VIEW's 429 page.
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Read-your-writes with read replicas: a session that wrote reads from the primary for a while.
+    "portal.db_router.ReplicaStickyMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -127,6 +129,34 @@ else:
         }
     }
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis", "psycopg2"))
+
+# Read replicas (docs/read-replicas.md): streaming standbys of the primary that serve the public
+# read-only pages (catalog, procedure pages, lookup, indicators, exports) through
+# portal.db_router. Unset: everything reads from the primary.
+DATABASE_REPLICA_URLS = [u.strip() for u in env.list("DATABASE_REPLICA_URLS", default=[]) if u.strip()]
+# Seconds a session that wrote reads from the primary (read-your-writes).
+DATABASE_REPLICA_STICKY_SECONDS = env.float("DATABASE_REPLICA_STICKY_SECONDS", default=10.0)
+# Seconds of replay lag beyond which a replica is left for the primary.
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
+# Seconds a replica's state (reachable, lag) is cached per process.
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=1.0)
+DATABASE_REPLICAS: list[str] = []
+if USING_POSTGRES:
+    for _n, _url in enumerate(DATABASE_REPLICA_URLS):
+        _alias = f"replica{_n}"
+        DATABASES[_alias] = env.db_url_config(_url)
+        DATABASES[_alias]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+        DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
+        DATABASES[_alias]["OPTIONS"] = {
+            **DATABASES[_alias].get("OPTIONS", {}),
+            "connect_timeout": env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2),
+            "application_name": f"portal-{_alias}",
+        }
+        # Tests: the standby replicates the whole cluster, so the test database the primary gets
+        # is there too; the alias reads it (no database of its own is created).
+        DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+        DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["portal.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (the Celery broker is in tasks.py) --------------------------------------------------

@@ -41,6 +41,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
 # time limit), and how often the beat job publishes what is due.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_IN_DOUBT_SECONDS = env.int("OUTBOX_IN_DOUBT_SECONDS", default=360)
+# The outbox relay (portal/relay.py, `manage.py outbox_relay`): with a real broker, requests only
+# write the rows and wake the relay, which publishes them; the broker leaves the request path.
+# Off: requests publish after commit (as with eager Celery, where it has no effect).
+OUTBOX_RELAY = env.bool("OUTBOX_RELAY", default=False)
+# Seconds between the relay's polls when no NOTIFY wakes it (SQLite; a missed wake-up).
+OUTBOX_RELAY_POLL_SECONDS = env.float("OUTBOX_RELAY_POLL_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Periodic jobs (django-celery-beat copies them into the database at start; run exactly one beat).

@@ -1,6 +1,7 @@
 """Chaos run in production form (PostgreSQL + Redis pass only, a few minutes): its own Redis with
-append-only persistence on another port, gunicorn × 3, one Celery worker and one beat with the
-database scheduler, all started here. A bounded load of API filings, VNPay payments whose IPN
+append-only persistence on another port, gunicorn × 3, one Celery worker, one beat with the
+database scheduler and the outbox relay (OUTBOX_RELAY on: requests never publish), all started
+here. A bounded load of API filings, VNPay payments whose IPN
 arrives three times (two at once, one later) and intakes by an official, while the worker is
 killed with SIGKILL, Redis is stopped and restarted, and the database connections are
 terminated. Then, once the portal has recovered, SQL and the outbox files must show: nothing
@@ -151,9 +152,11 @@ class Stack:
             "NOTIFICATION_REDELIVER_SECONDS": "3",
             "NOTIFICATION_REDELIVER_AFTER_SECONDS": "5",
             "DOSSIER_PDF_REDELIVER_SECONDS": "5",
+            # Requests only write the outbox rows; the relay publishes them (portal/relay.py).
+            "OUTBOX_RELAY": "1",
         }
         self.env.pop("PORTAL_TESTING", None)
-        self.redis = self.web = self.worker = self.beat = None
+        self.redis = self.web = self.worker = self.beat = self.relay = None
         self.workers_started = 0
 
     def redis_start(self) -> None:
@@ -183,6 +186,8 @@ class Stack:
         argv = [sys.executable, "-m", "celery", "-A", "portal", "beat", "-l", "INFO", "--pidfile="]
         argv += ["-S", "django_celery_beat.schedulers:DatabaseScheduler"]
         self.beat = Proc("beat", argv, self.env, self.tmp / "beat.log").start()
+        argv = [sys.executable, "manage.py", "outbox_relay"]
+        self.relay = Proc("relay", argv, self.env, self.tmp / "relay.log").start()
         _wait(
             lambda: requests.get(self.base + "/health/", timeout=2).status_code == 200,
             what="gunicorn",
@@ -191,10 +196,10 @@ class Stack:
         )
 
     def procs(self) -> list[Proc]:
-        return [p for p in (self.redis, self.web, self.worker, self.beat) if p is not None]
+        return [p for p in (self.redis, self.web, self.worker, self.beat, self.relay) if p is not None]
 
     def stop(self) -> None:
-        for proc in (self.beat, self.worker, self.web, self.redis):
+        for proc in (self.relay, self.beat, self.worker, self.web, self.redis):
             if proc is not None:
                 proc.stop()
 
