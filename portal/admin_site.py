@@ -58,4 +58,3 @@ class PortalAdminSite(admin.AdminSite):
                 )
                 group["models"].append(model)
         return [groups[key] for key in order if key in groups]
-
