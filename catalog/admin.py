@@ -52,6 +52,17 @@ class LabelledRowsMixin:
             formfield.widget.attrs.setdefault("aria-label", str(db_field.verbose_name).capitalize())
         return formfield
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:
+                    form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete")
+
+        return LabelledFormSet
+
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
@@ -328,9 +339,8 @@ class ProcedureAdmin(admin.ModelAdmin):
             except CatalogError as exc:
                 problems = exc.messages
             else:
-                self.message_user(
-                    request, ngettext("%(n)d procedure unpublished.", "%(n)d procedures unpublished.", 1) % {"n": 1}
-                )
+                text = ngettext("%(n)d procedure unpublished.", "%(n)d procedures unpublished.", 1) % {"n": 1}
+                self.message_user(request, text, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:services_procedure_change", args=[pk]))
         context = {
             **self.admin_site.each_context(request),

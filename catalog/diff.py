@@ -101,6 +101,26 @@ ITEM_LABELS = {
 }
 
 
+def _summary(item: dict) -> str:
+    """One line about an added or removed item: its amount, its type and options, its agency."""
+    parts = []
+    if "amount" in item:
+        parts += [_text("kind", item.get("kind")), _text("amount", item["amount"])]
+    if "type" in item:
+        from .forms import FIELD_TYPE_LABELS
+
+        parts.append(str(FIELD_TYPE_LABELS.get(item["type"], item["type"])))
+        if item.get("required"):
+            parts.append(str(_("Required")).lower())
+        if item.get("options"):
+            parts.append(_text("options", item["options"]))
+    if "form" in item and "copies" in item:
+        parts.append(_text("form", item["form"]))
+    if isinstance(item.get("agency"), dict):
+        parts.append(_text("agency", item["agency"]))
+    return "; ".join(p for p in parts if p and p != "—")
+
+
 def _items(title, old_items, new_items, key, name) -> Section:
     """Items matched by `key`: added, removed, and changed attributes of the ones in both."""
     section = Section(str(title))
@@ -108,7 +128,7 @@ def _items(title, old_items, new_items, key, name) -> Section:
     new = {key(i): i for i in new_items}
     for k, item in new.items():
         if k not in old:
-            section.changes.append(Change("added", name(item)))
+            section.changes.append(Change("added", name(item), new=_summary(item)))
             continue
         for attr in item.keys() | old[k].keys():
             if attr in ("key",) or item.get(attr) == old[k].get(attr):
@@ -117,7 +137,7 @@ def _items(title, old_items, new_items, key, name) -> Section:
             section.changes.append(Change("changed", label, _text(attr, old[k].get(attr)), _text(attr, item.get(attr))))
     for k, item in old.items():
         if k not in new:
-            section.changes.append(Change("removed", name(item)))
+            section.changes.append(Change("removed", name(item), old=_summary(item)))
     old_order = [k for k in old if k in new]
     new_order = [k for k in new if k in old]
     if old_order != new_order:
