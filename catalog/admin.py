@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -199,7 +199,7 @@ class ProcedureAdmin(admin.ModelAdmin):
     list_select_related = ("field",)
     inlines = (RequiredDocumentInline, FeeLineInline, BundlePartInline, ProcedureVersionInline)
     actions = ("publish_selected", "export_selected")
-    readonly_fields = ("popularity", "updated_at", "updated_by")
+    readonly_fields = ("popularity", "updated_at", "updated_by_name")
     fieldsets = (
         (None, {"fields": ("code", "name", "field", "description", "requirements")}),
         (
@@ -218,11 +218,15 @@ class ProcedureAdmin(admin.ModelAdmin):
         (_("Result and legal basis"), {"fields": ("result_description", "legal_basis")}),
         (_("Fees"), {"fields": ("fee_timing", "refund_on_refusal")}),
         (_("Inter-agency bundle"), {"fields": ("is_bundle",)}),
-        (_("Record"), {"fields": ("popularity", "updated_at", "updated_by")}),
+        (_("Record"), {"fields": ("popularity", "updated_at", "updated_by_name")}),
     )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("versions")
+
+    @admin.display(description=_("updated by"))
+    def updated_by_name(self, obj):
+        return obj.updated_by or "—"
 
     @admin.display(description=_("publication"))
     def publication(self, obj):
@@ -438,9 +442,14 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("snapshot"))
     def snapshot_pretty(self, obj):
-        return format_html(
-            '<pre class="eform-snapshot">{}</pre>', json.dumps(obj.snapshot, ensure_ascii=False, indent=2)
-        )
+        """The published content in words (the same rendering as the publish page), not JSON."""
+        parts = []
+        for section in snapshot_diff(None, obj.snapshot):
+            rows = format_html_join(
+                "", '<tr><th scope="row">{}</th><td>{}</td></tr>', ((c.label, c.new) for c in section.changes)
+            )
+            parts.append(format_html('<h3>{}</h3><table class="eform-snapshot">{}</table>', section.title, rows))
+        return format_html_join("", "{}", ((p,) for p in parts))
 
     def has_add_permission(self, request):
         return False

@@ -144,6 +144,11 @@ class EFormFieldForm(forms.Form):
 class BaseEFormFieldFormSet(forms.BaseFormSet):
     """The e-form rows; `schema` is the list the catalog stores, valid once the formset is."""
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = _("Position")
+        form.fields["DELETE"].label = _("Remove this field")
+
     def clean(self):
         super().clean()
         if any(self.errors):

@@ -27,7 +27,8 @@ def world(transactional_db, site_url):
 def _shoot(page, name: str) -> None:
     if SHOTS.parent.exists():
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+        page.screenshot(path=str(SHOTS / f"{name}-full.png"), full_page=True)
 
 
 def _no_horizontal_overflow(page) -> None:
