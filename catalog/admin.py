@@ -413,7 +413,9 @@ class ProcedureAdmin(admin.ModelAdmin):
         if obj is not None:
             current = self._current_version(obj)
             context["current_version"] = current
-            context["unpublished_changes"] = current is not None and current.snapshot != procedure_snapshot(obj)
+            context["unpublished_changes"] = current is not None and bool(
+                snapshot_diff(current.snapshot, procedure_snapshot(obj))
+            )
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 

@@ -145,9 +145,17 @@ def _items(title, old_items, new_items, key, name) -> Section:
     return section
 
 
+def _plain(fields: list) -> list:
+    """E-form fields without keys that say nothing ("prefill": None, "required": False)."""
+    return [{k: v for k, v in f.items() if v not in (None, False)} if isinstance(f, dict) else f for f in fields]
+
+
 def snapshot_diff(published: dict | None, draft: dict) -> list[Section]:
     """Sections with at least one change; everything is "added" when nothing is published."""
-    published = published or {}
+    published = dict(published or {})
+    draft = dict(draft)
+    for snapshot in (published, draft):
+        snapshot["form_schema"] = _plain(snapshot.get("form_schema") or [])
     general = Section(str(_("General information")))
     for key, label in SCALARS:
         if published.get(key) != draft.get(key):

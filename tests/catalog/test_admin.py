@@ -20,7 +20,7 @@ def eform_rows(schema, prefix="eform"):
     data = {f"{prefix}-TOTAL_FORMS": str(len(schema)), f"{prefix}-INITIAL_FORMS": str(len(schema))}
     for i, field in enumerate(schema):
         for key, value in EFormFieldForm.initial_from(field).items():
-            if value in (None, False):
+            if value is None or value is False:
                 continue
             data[f"{prefix}-{i}-{key}"] = "on" if value is True else str(value)
         data[f"{prefix}-{i}-ORDER"] = str(i + 1)
