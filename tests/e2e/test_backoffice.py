@@ -59,7 +59,7 @@ def test_editor_adds_a_fee_and_a_choice_field_publisher_publishes_after_the_diff
     )
     _no_horizontal_overflow(editor)
     assert_accessible(editor)  # the fee rows and the e-form rows have accessible names
-    _shoot(editor, "procedure-editor-1280")
+    _shoot(editor, "procedure-editor-rows-1280")
     editor.locator("input[name=_continue]").click()
     expect(editor.locator(".messagelist .success")).to_be_visible()
     procedure.refresh_from_db()
@@ -82,7 +82,7 @@ def test_editor_adds_a_fee_and_a_choice_field_publisher_publishes_after_the_diff
     expect(diff).to_contain_text("Số bản sao cần cấp")
     expect(diff.locator("ins")).to_contain_text(["8.000 đồng"])
     assert_accessible(publisher)
-    _shoot(publisher, "publish-diff-1280")
+    _shoot(publisher, "publish-diff-fee-1280")
     publisher.get_by_role("button", name="Công bố ngay").click()
     expect(publisher.locator(".messagelist .success")).to_be_visible()
     expect(publisher.locator(".eform-badge.changed")).to_have_count(0)
