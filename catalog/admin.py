@@ -1,7 +1,10 @@
 """Catalog administration for staff: editors edit drafts, publishers publish them.
 
-The e-form schema is edited as JSON and validated on save; a preview page renders the form
-citizens will see; publish/unpublish go through services.services (permission-checked)."""
+Nothing is typed as JSON: fees, documents, bundle parts and the e-form's fields are rows (add,
+remove, reorder by position); the e-form rows become the stored schema and are checked by the same
+`schema_validate`; a preview renders the form citizens will see (also of unsaved rows). Publishing
+shows what changes against the published version first; unpublishing asks for a reason. Both go
+through catalog.services (permission-checked)."""
 
 import json
 
@@ -13,14 +16,52 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .diff import snapshot_diff
 from .eform import build_form_class, schema_validate
+from .forms import RequiredDocumentForm, eform_formset
 from .models import Agency, BundlePart, FeeLine, Field, Procedure, ProcedureVersion, RequiredDocument
 from .services import PUBLISH_PERMISSION, CatalogError, procedure_publish, procedure_unpublish
+from .snapshot import procedure_snapshot
 from .transfer import catalog_export, catalog_import
+
+# Columns of the row editors. Adding a field to the catalog is one line here
+# (e.g. "parallel" for bundle parts, "needs_signoff" in PROCEDURE_FIELDSETS).
+FEE_FIELDS = ("position", "name", "kind", "amount", "note")
+BUNDLE_PART_FIELDS = ("position", "name", "agency", "procedure", "parallel")
+DOCUMENT_FIELDS = (
+    ("position", "key"),
+    "name",
+    "description",
+    ("form", "copies", "mandatory"),
+    "template",
+    "reusable_kinds",
+)
+
+
+class LabelledRowsMixin:
+    """Tabular rows show their labels only as column headings: give every input its own
+    accessible name (the field's label), so screen readers announce e.g. "Số tiền (đồng)"."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.verbose_name:
+            formfield.widget.attrs.setdefault("aria-label", str(db_field.verbose_name).capitalize())
+        return formfield
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:
+                    form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete")
+
+        return LabelledFormSet
 
 
 @admin.register(Agency)
@@ -46,21 +87,22 @@ class FieldAdmin(admin.ModelAdmin):
 
 class RequiredDocumentInline(admin.StackedInline):
     model = RequiredDocument
+    form = RequiredDocumentForm
     extra = 0
-    fields = (("position", "key"), "name", "description", ("form", "copies", "mandatory"), "template", "reusable_kinds")
+    fields = DOCUMENT_FIELDS
 
 
-class FeeLineInline(admin.TabularInline):
+class FeeLineInline(LabelledRowsMixin, admin.TabularInline):
     model = FeeLine
     extra = 0
-    fields = ("position", "name", "kind", "amount", "note")
+    fields = FEE_FIELDS
 
 
-class BundlePartInline(admin.TabularInline):
+class BundlePartInline(LabelledRowsMixin, admin.TabularInline):
     model = BundlePart
     fk_name = "bundle"
     extra = 0
-    fields = ("position", "name", "agency", "procedure", "parallel")
+    fields = BUNDLE_PART_FIELDS
     autocomplete_fields = ("agency", "procedure")
 
 
@@ -80,19 +122,6 @@ class ProcedureVersionInline(admin.TabularInline):
         return False
 
 
-class SchemaWidget(forms.Textarea):
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"rows": 24, "cols": 100, "class": "vLargeTextField eform-schema", **(attrs or {})})
-
-    def format_value(self, value):
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                return value
-        return json.dumps(value, ensure_ascii=False, indent=2)
-
-
 class ProcedureAdminForm(forms.ModelForm):
     class Meta:
         model = Procedure
@@ -100,17 +129,22 @@ class ProcedureAdminForm(forms.ModelForm):
             "code", "name", "field", "description", "requirements", "level", "agencies", "online_level",
             "channel_online", "channel_counter", "channel_post", "processing_time_value", "processing_time_unit",
             "min_eid_level", "result_description", "legal_basis", "fee_timing", "refund_on_refusal",
-            "needs_signoff", "form_schema", "is_bundle",
+            "needs_signoff", "is_bundle",
         )  # fmt: skip
-        widgets = {"form_schema": SchemaWidget}
 
-    def clean_form_schema(self):
-        schema = self.cleaned_data.get("form_schema")
-        schema = [] if schema is None else schema
-        errors = schema_validate(schema)
-        if errors:
-            raise forms.ValidationError(errors)
-        return schema
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The e-form's fields as rows (catalog.forms); rendered below the fieldsets.
+        self.eform = eform_formset(
+            data=self.data if self.is_bound else None, schema=self.instance.form_schema if self.instance.pk else []
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.eform.is_valid():
+            raise forms.ValidationError(_("The e-form has problems: see the e-form rows below."))
+        self.instance.form_schema = self.eform.schema
+        return cleaned
 
 
 class PublicationFilter(admin.SimpleListFilter):
@@ -127,6 +161,24 @@ class PublicationFilter(admin.SimpleListFilter):
         if self.value() == "unpublished":
             return queryset.exclude(pk__in=published)
         return queryset
+
+
+def _row_errors(formset) -> list[str]:
+    return [
+        f"{form.cleaned_data.get('name') or form.data.get(form.add_prefix('name'), '')}: {message}"
+        for form in formset.forms
+        for messages_ in form.errors.values()
+        for message in messages_
+    ]
+
+
+class UnpublishForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the procedure being unpublished?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=400,
+        help_text=_("Recorded in the audit trail. Citizens can no longer find or file it."),
+    )
 
 
 class ImportForm(forms.Form):
@@ -146,8 +198,8 @@ class ProcedureAdmin(admin.ModelAdmin):
     filter_horizontal = ("agencies",)
     list_select_related = ("field",)
     inlines = (RequiredDocumentInline, FeeLineInline, BundlePartInline, ProcedureVersionInline)
-    actions = ("publish_selected", "unpublish_selected", "export_selected")
-    readonly_fields = ("popularity", "updated_at", "updated_by")
+    actions = ("publish_selected", "export_selected")
+    readonly_fields = ("popularity", "updated_at", "updated_by_name")
     fieldsets = (
         (None, {"fields": ("code", "name", "field", "description", "requirements")}),
         (
@@ -165,22 +217,16 @@ class ProcedureAdmin(admin.ModelAdmin):
         ),
         (_("Result and legal basis"), {"fields": ("result_description", "legal_basis", "needs_signoff")}),
         (_("Fees"), {"fields": ("fee_timing", "refund_on_refusal")}),
-        (
-            _("E-form"),
-            {
-                "fields": ("form_schema",),
-                "description": _(
-                    "A JSON list of fields: name, type (text, number, date, select, checkbox, textarea, "
-                    "address, cccd), label {vi, en}, required, help, options (select), validation, prefill."
-                ),
-            },
-        ),
         (_("Inter-agency bundle"), {"fields": ("is_bundle",)}),
-        (_("Record"), {"fields": ("popularity", "updated_at", "updated_by")}),
+        (_("Record"), {"fields": ("popularity", "updated_at", "updated_by_name")}),
     )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("versions")
+
+    @admin.display(description=_("updated by"))
+    def updated_by_name(self, obj):
+        return obj.updated_by or "—"
 
     @admin.display(description=_("publication"))
     def publication(self, obj):
@@ -197,33 +243,22 @@ class ProcedureAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     # --- publishing ---------------------------------------------------------------------------
-    def _publish(self, request, procedures, *, unpublish=False):
+    def _publish(self, request, procedures):
         done = 0
         for procedure in procedures:
             try:
-                if unpublish:
-                    done += procedure_unpublish(procedure=procedure, by=request.user) is not None
-                else:
-                    procedure_publish(procedure=procedure, by=request.user)
-                    done += 1
+                procedure_publish(procedure=procedure, by=request.user)
+                done += 1
             except CatalogError as exc:
                 for message in exc.messages:
                     self.message_user(request, f"{procedure.code}: {message}", messages.ERROR)
         if done:
-            text = (
-                ngettext("%(n)d procedure unpublished.", "%(n)d procedures unpublished.", done)
-                if unpublish
-                else ngettext("%(n)d procedure published.", "%(n)d procedures published.", done)
-            )
+            text = ngettext("%(n)d procedure published.", "%(n)d procedures published.", done)
             self.message_user(request, text % {"n": done}, messages.SUCCESS)
 
     @admin.action(description=_("Publish the selected procedures"), permissions=["publish"])
     def publish_selected(self, request, queryset):
         self._publish(request, queryset)
-
-    @admin.action(description=_("Unpublish the selected procedures"), permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        self._publish(request, queryset, unpublish=True)
 
     @admin.action(description=_("Export the selected procedures as JSON"))
     def export_selected(self, request, queryset):
@@ -252,9 +287,15 @@ class ProcedureAdmin(admin.ModelAdmin):
         procedure = get_object_or_404(Procedure, pk=pk)
         if not self.has_view_or_change_permission(request, procedure):
             raise PermissionDenied
-        errors = schema_validate(procedure.form_schema)
+        schema = procedure.form_schema
+        if request.method == "POST":  # "Preview" pressed in the editor: the rows as typed, unsaved
+            rows = eform_formset(data=request.POST)
+            schema = rows.schema if rows.is_valid() else None
+            errors = [] if rows.is_valid() else [*rows.non_form_errors(), *_row_errors(rows)]
+        else:
+            errors = schema_validate(schema)
         language = request.GET.get("lang", "vi") if request.GET.get("lang") in ("vi", "en") else "vi"
-        form = None if errors else build_form_class(procedure.form_schema, language=language)()
+        form = None if errors else build_form_class(schema, language=language)()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -266,20 +307,55 @@ class ProcedureAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/services/procedure/preview.html", context)
 
-    def _publish_one(self, request, pk, *, unpublish):
-        if request.method != "POST":
-            return HttpResponse(status=405)
+    def _current_version(self, procedure):
+        return procedure.versions.filter(status=ProcedureVersion.Status.PUBLISHED).first()
+
+    def publish_view(self, request, pk):
+        """GET: what publishing would change (a readable diff) and a confirm button; POST: publish."""
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        procedure = get_object_or_404(Procedure.objects.select_related("field"), pk=pk)
+        if request.method == "POST":
+            self._publish(request, [procedure])
+            return HttpResponseRedirect(reverse("admin:services_procedure_change", args=[pk]))
+        current = self._current_version(procedure)
+        sections = snapshot_diff(current.snapshot if current else None, procedure_snapshot(procedure))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": procedure,
+            "title": _("Publish %(code)s: what changes") % {"code": procedure.code},
+            "current_version": current,
+            "sections": sections,
+        }
+        return TemplateResponse(request, "admin/services/procedure/publish_confirm.html", context)
+
+    def unpublish_view(self, request, pk):
+        """GET: ask why (required) and confirm; POST: unpublish with that reason."""
         if not self.has_publish_permission(request):
             raise PermissionDenied
         procedure = get_object_or_404(Procedure, pk=pk)
-        self._publish(request, [procedure], unpublish=unpublish)
-        return HttpResponseRedirect(reverse("admin:services_procedure_change", args=[pk]))
-
-    def publish_view(self, request, pk):
-        return self._publish_one(request, pk, unpublish=False)
-
-    def unpublish_view(self, request, pk):
-        return self._publish_one(request, pk, unpublish=True)
+        form = UnpublishForm(request.POST or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                procedure_unpublish(procedure=procedure, by=request.user, reason=form.cleaned_data["reason"])
+            except CatalogError as exc:
+                problems = exc.messages
+            else:
+                text = ngettext("%(n)d procedure unpublished.", "%(n)d procedures unpublished.", 1) % {"n": 1}
+                self.message_user(request, text, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:services_procedure_change", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": procedure,
+            "title": _("Unpublish %(code)s") % {"code": procedure.code},
+            "current_version": self._current_version(procedure),
+            "form": form,
+            "problems": problems,
+        }
+        return TemplateResponse(request, "admin/services/procedure/unpublish_confirm.html", context)
 
     def export_view(self, request):
         if not self.has_view_permission(request):
@@ -333,8 +409,13 @@ class ProcedureAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["can_publish"] = self.has_publish_permission(request)
+        context["eform"] = context["adminform"].form.eform
         if obj is not None:
-            context["current_version"] = obj.versions.filter(status=ProcedureVersion.Status.PUBLISHED).first()
+            current = self._current_version(obj)
+            context["current_version"] = current
+            context["unpublished_changes"] = current is not None and bool(
+                snapshot_diff(current.snapshot, procedure_snapshot(obj))
+            )
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
@@ -363,9 +444,14 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("snapshot"))
     def snapshot_pretty(self, obj):
-        return format_html(
-            '<pre class="eform-snapshot">{}</pre>', json.dumps(obj.snapshot, ensure_ascii=False, indent=2)
-        )
+        """The published content in words (the same rendering as the publish page), not JSON."""
+        parts = []
+        for section in snapshot_diff(None, obj.snapshot):
+            rows = format_html_join(
+                "", '<tr><th scope="row">{}</th><td>{}</td></tr>', ((c.label, c.new) for c in section.changes)
+            )
+            parts.append(format_html('<h3>{}</h3><table class="eform-snapshot">{}</table>', section.title, rows))
+        return format_html_join("", "{}", ((p,) for p in parts))
 
     def has_add_permission(self, request):
         return False

@@ -138,7 +138,13 @@ class Procedure(models.Model):
     popularity = models.PositiveIntegerField(_("popularity"), default=0, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("updated by"),
     )
 
     class Meta:
@@ -244,8 +250,10 @@ class ProcedureVersion(models.Model):
         SUPERSEDED = "superseded", _("Superseded")
         UNPUBLISHED = "unpublished", _("Unpublished")
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField(_("version"))
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="versions", verbose_name=_("procedure")
+    )
+    number = models.PositiveIntegerField(_("version number"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PUBLISHED)
     published_at = models.DateTimeField(_("published at"))
     published_by = models.ForeignKey(
@@ -258,10 +266,12 @@ class ProcedureVersion(models.Model):
     name = models.CharField(_("name"), max_length=500)
     search_name = models.CharField(max_length=500, editable=False, help_text="name without diacritics, lower case")
     search_text = models.TextField(editable=False, blank=True)
-    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+")
+    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+", verbose_name=_("field"))
     level = models.CharField(_("implementing level"), max_length=10, choices=Agency.Level.choices)
     online_level = models.CharField(_("online level"), max_length=10, choices=OnlineLevel.choices)
-    agencies = models.ManyToManyField(Agency, related_name="procedure_versions")
+    agencies = models.ManyToManyField(
+        Agency, related_name="procedure_versions", verbose_name=_("implementing agencies")
+    )
     total_fee = models.DecimalField(_("total fee (VND)"), max_digits=14, decimal_places=0, default=0)
 
     class Meta:

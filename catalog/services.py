@@ -9,6 +9,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit import AuditAction, audit_record
+
 from .catalog_cache import catalog_generation_bump
 from .eform import schema_validate
 from .models import OnlineLevel, Procedure, ProcedureVersion
@@ -110,9 +112,14 @@ def procedure_publish(*, procedure: Procedure, by) -> ProcedureVersion:
 
 
 @transaction.atomic
-def procedure_unpublish(*, procedure: Procedure, by) -> ProcedureVersion | None:
-    """Hide the procedure from the public. Versions stay (dossiers keep pointing at them)."""
+def procedure_unpublish(*, procedure: Procedure, by, reason: str = "") -> ProcedureVersion | None:
+    """Hide the procedure from the public. Versions stay (dossiers keep pointing at them).
+
+    A person (not the system, by=None) must say why; the reason goes to the audit trail."""
     _check_publisher(by)
+    reason = (reason or "").strip()
+    if by is not None and not reason:
+        raise CatalogError(_("Say why the procedure is being unpublished."))
     Procedure.objects.select_for_update().filter(pk=procedure.pk).first()
     current = (
         ProcedureVersion.objects.select_for_update()
@@ -123,6 +130,13 @@ def procedure_unpublish(*, procedure: Procedure, by) -> ProcedureVersion | None:
         return None
     current.status = ProcedureVersion.Status.UNPUBLISHED
     current.save()
+    if by is not None:
+        audit_record(
+            actor=by,
+            action=AuditAction.CHANGE,
+            obj=current,
+            detail=_("Unpublished version %(n)s: %(reason)s") % {"n": current.number, "reason": reason},
+        )
     catalog_generation_bump()
     return current
 

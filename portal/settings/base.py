@@ -44,7 +44,7 @@ PORTAL_OWNER = env.str("PORTAL_OWNER", default="Ủy ban nhân dân tỉnh Vĩnh
 PORTAL_HOTLINE = env.str("PORTAL_HOTLINE", default="1800 1096")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

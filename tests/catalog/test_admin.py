@@ -13,6 +13,20 @@ from tests.portal.factories import WardFactory
 pytestmark = pytest.mark.django_db
 
 
+def eform_rows(schema, prefix="eform"):
+    """The e-form editor's POST for a schema: one row per field (what the page sends)."""
+    from catalog.forms import EFormFieldForm
+
+    data = {f"{prefix}-TOTAL_FORMS": str(len(schema)), f"{prefix}-INITIAL_FORMS": str(len(schema))}
+    for i, field in enumerate(schema):
+        for key, value in EFormFieldForm.initial_from(field).items():
+            if value is None or value is False:
+                continue
+            data[f"{prefix}-{i}-{key}"] = "on" if value is True else str(value)
+        data[f"{prefix}-{i}-ORDER"] = str(i + 1)
+    return data
+
+
 def change_data(procedure, **overrides):
     data = {
         "code": procedure.code,
@@ -32,7 +46,7 @@ def change_data(procedure, **overrides):
         "legal_basis": "",
         "fee_timing": "before_intake",
         "refund_on_refusal": "on",
-        "form_schema": json.dumps(procedure.form_schema),
+        **eform_rows(procedure.form_schema),
     }
     for prefix in ("documents", "fees", "bundle_parts", "versions"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
@@ -49,10 +63,11 @@ def test_editor_edits_drafts_and_schema_errors_are_shown(editor, staff_client):
     client = staff_client(editor)
     procedure = ProcedureFactory()
     url = f"/admin/services/procedure/{procedure.pk}/change/"
-    bad = json.dumps([{"name": "x", "type": "colour", "label": {"vi": "X"}}])
-    response = client.post(url, change_data(procedure, form_schema=bad))
+    # The same schema check as ever, now on rows: a select field without options is refused.
+    bad = eform_rows([{"name": "x", "type": "select", "label": {"vi": "X"}}])
+    response = client.post(url, change_data(procedure, **bad))
     assert response.status_code == 200
-    assert "kiểu “colour” không hợp lệ" in response.content.decode()
+    assert "cần có ít nhất một lựa chọn" in response.content.decode()
     response = client.post(url, change_data(procedure, name="Tên mới"))
     assert response.status_code == 302, response.content.decode()[:2000]
     procedure.refresh_from_db()
@@ -79,10 +94,12 @@ def test_publisher_publishes_and_unpublishes_from_the_admin(publisher, staff_cli
     assert f"/admin/services/procedure/{procedure.pk}/publish/" in html
     assert client.post(f"/admin/services/procedure/{procedure.pk}/publish/").status_code == 302
     assert procedure_version_current(procedure.code).published_by == publisher
-    response = client.post(
-        "/admin/services/procedure/", {"action": "unpublish_selected", "_selected_action": [procedure.pk]}
-    )
-    assert response.status_code == 302
+    # Unpublishing asks for a reason and a confirmation.
+    url = f"/admin/services/procedure/{procedure.pk}/unpublish/"
+    assert "Ngừng công bố" in client.get(url).content.decode()
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 200 and procedure_version_current(procedure.code) is not None
+    assert client.post(url, {"reason": "Thủ tục đã được bãi bỏ"}).status_code == 302
     assert procedure_version_current(procedure.code) is None
 
 

@@ -64,12 +64,18 @@ def test_republish_without_changes_is_a_no_op(publisher):
 def test_unpublish_hides_and_publish_again_restores(publisher):
     procedure = ProcedureFactory()
     v1 = procedure_publish(procedure=procedure, by=publisher)
-    procedure_unpublish(procedure=procedure, by=publisher)
+    with pytest.raises(CatalogError, match="lý do"):
+        procedure_unpublish(procedure=procedure, by=publisher, reason="  ")
+    assert procedure_version_current(procedure.code) == v1
+    procedure_unpublish(procedure=procedure, by=publisher, reason="Thủ tục đã bị bãi bỏ")
     assert procedure_version_current(procedure.code) is None
+    from portal.audit import audit_events
+
+    assert audit_events().filter(actor=publisher, detail__contains="Thủ tục đã bị bãi bỏ").exists()
     assert not published_versions().exists()
     v1.refresh_from_db()
     assert v1.status == "unpublished"
-    assert procedure_unpublish(procedure=procedure, by=publisher) is None  # already hidden
+    assert procedure_unpublish(procedure=procedure, by=publisher, reason="x") is None  # already hidden
     v2 = procedure_publish(procedure=procedure, by=publisher)
     assert v2.number == 2 and procedure_version_current(procedure.code) == v2
 

@@ -2,7 +2,6 @@
 with required documents, a fee and an e-form; it stays invisible to the public; a publisher
 publishes it; citizens then find it by typing its name without diacritics."""
 
-import json
 import re
 
 import pytest
@@ -40,6 +39,20 @@ def _add_inline_row(page, group: str) -> None:
     page.locator(f"#{group}-group .add-row a").click()
 
 
+def add_eform_field(page, *, name, label, type_="text", required=False, options="") -> None:
+    """The e-form editor: "Thêm trường" adds a row; the row is filled like any form (no JSON)."""
+    index = page.locator("#eform-rows .eform-row-list > fieldset.eform-row").count()
+    page.get_by_role("button", name="Thêm trường").click()
+    page.locator(f"#id_eform-{index}-name").fill(name)
+    page.locator(f"#id_eform-{index}-type").select_option(type_)
+    page.locator(f"#id_eform-{index}-label_vi").fill(label["vi"])
+    page.locator(f"#id_eform-{index}-label_en").fill(label.get("en", ""))
+    if required:
+        page.locator(f"#id_eform-{index}-required").check()
+    if options:
+        page.locator(f"#id_eform-{index}-options").fill(options)
+
+
 def test_editor_drafts_publisher_publishes_and_citizens_find_it(browser_session, world):
     from catalog.models import Procedure, ProcedureVersion
 
@@ -55,7 +68,8 @@ def test_editor_drafts_publisher_publishes_and_citizens_find_it(browser_session,
     editor.locator("#id_agencies_add").click()
     editor.locator("#id_online_level").select_option("full")
     editor.locator("#id_processing_time_value").fill("3")
-    editor.locator("#id_form_schema").fill(json.dumps(SCHEMA, ensure_ascii=False))
+    for field in SCHEMA:
+        add_eform_field(editor, name=field["name"], label=field["label"], required=field["required"])
     _add_inline_row(editor, "documents")
     editor.locator("#id_documents-0-key").fill("to-khai")
     editor.locator("#id_documents-0-name").fill("Tờ khai đăng ký kết hôn")
@@ -69,7 +83,7 @@ def test_editor_drafts_publisher_publishes_and_citizens_find_it(browser_session,
     assert procedure.form_schema == SCHEMA
     # The editor cannot publish: no publish button for them.
     editor.goto(f"/admin/services/procedure/{procedure.pk}/change/")
-    expect(editor.locator("button.publish-button")).to_have_count(0)
+    expect(editor.locator("a.publish-button")).to_have_count(0)
 
     # Not public yet.
     citizen = browser_session.new_page(phone=True)
@@ -81,7 +95,9 @@ def test_editor_drafts_publisher_publishes_and_citizens_find_it(browser_session,
     publisher = browser_session.new_page()
     password_login(publisher, world.officials["catalog_publisher"], with_totp=True)
     publisher.goto(f"/admin/services/procedure/{procedure.pk}/change/")
-    publisher.locator("button.publish-button").click()
+    publisher.locator("a.publish-button").click()
+    expect(publisher.locator(".publish-diff")).to_contain_text("Họ và tên người chồng")
+    publisher.get_by_role("button", name="Công bố ngay").click()
     expect(publisher.locator(".messagelist .success")).to_be_visible()
     version = ProcedureVersion.objects.get(procedure=procedure, status=ProcedureVersion.Status.PUBLISHED)
     assert version.published_by == world.officials["catalog_publisher"]
