@@ -524,6 +524,7 @@ def detail(request, pk: int):
             "events": _timeline(dossier),
             "files": selectors.dossier_files(dossier),
             "issued": selectors.issued_documents(dossier),
+            "awaiting_signature": selectors.issued_documents_awaiting_signature(dossier),
             "parts": dossier.parts.select_related("agency").order_by("pk"),
             "can_withdraw": dossier.status
             in (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.IN_PROCESSING, Status.TRANSFERRED),

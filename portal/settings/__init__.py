@@ -18,6 +18,7 @@ from portal.settings.dossiers import *  # noqa: F403
 from portal.settings.indicators import *  # noqa: F403
 from portal.settings.payments import *  # noqa: F403
 from portal.settings.notifications import *  # noqa: F403
+from portal.settings.signing import *  # noqa: F403
 from portal.settings.api import *  # noqa: F403
 from portal.settings.security import *  # noqa: F403
 # isort: on
