@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -70,12 +72,36 @@ def timestamper_get():
     return sandbox_timestamper()
 
 
+_stamp_font_path: str | None = None
+
+
+def _stamp_font() -> str:
+    """Noto Sans cut down to the characters of Vietnamese text, once per process: pyHanko parses
+    and subsets the stamp font for every signature, and the full font takes seconds to parse."""
+    global _stamp_font_path
+    if _stamp_font_path is None or not os.path.exists(_stamp_font_path):
+        from fontTools import subset
+
+        options = subset.Options()
+        options.layout_features = ["*"]
+        font = subset.load_font(str(settings.PDF_FONT_DIR / "NotoSans-Regular.ttf"), options)
+        subsetter = subset.Subsetter(options)
+        ranges = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x323), (0x1EA0, 0x1EF9), (0x2010, 0x2026)]
+        subsetter.populate(unicodes=[c for lo, hi in ranges for c in range(lo, hi + 1)])
+        subsetter.subset(font)
+        fd, path = tempfile.mkstemp(prefix="portal-stamp-", suffix=".ttf")
+        with os.fdopen(fd, "wb") as fh:
+            font.save(fh)
+        _stamp_font_path = path
+    return _stamp_font_path
+
+
 def _stamp_style():
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.stamp import TextStampStyle
 
-    font = GlyphAccumulatorFactory(str(settings.PDF_FONT_DIR / "NotoSans-Regular.ttf"))
+    font = GlyphAccumulatorFactory(_stamp_font())
     return TextStampStyle(
         stamp_text="%(text)s",
         text_box_style=TextBoxStyle(font=font, font_size=6.5, leading=8),

@@ -13,13 +13,45 @@ from . import sandbox_ca
 MAX_QUERY_BYTES = 16 * 1024
 
 
-def sandbox_timestamper():
+def _timestamper_class():
+    from asn1crypto import cms, core
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from pyhanko.sign import general
+    from pyhanko.sign.general import simple_cms_attribute
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    class SandboxTimeStamper(DummyTimeStamper):
+        """pyHanko's DummyTimeStamper, signing with the already parsed TSA key (the original
+        parses it again for every token). Same signed attributes as the original."""
+
+        rsa_key = None
+
+        def _sign_tst_info(self, tst_info_data, md_algorithm, dt):
+            md = hashes.Hash(getattr(hashes, md_algorithm.upper())())
+            md.update(tst_info_data)
+            signed_attrs = cms.CMSAttributes(
+                [
+                    simple_cms_attribute("content_type", "tst_info"),
+                    simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                    simple_cms_attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
+                    simple_cms_attribute("message_digest", md.finalize()),
+                ]
+            )
+            signature = self.rsa_key.sign(signed_attrs.dump(), PKCS1v15(), getattr(hashes, md_algorithm.upper())())
+            return signature, signed_attrs
+
+    return SandboxTimeStamper
+
+
+def sandbox_timestamper():
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     key, cert = sandbox_ca.credential(sandbox_ca.TSA)
     root = sandbox_ca.to_asn1(sandbox_ca.root_certificate())
-    return DummyTimeStamper(
+    stamper_class = _timestamper_class()
+    stamper_class.rsa_key = key
+    return stamper_class(
         tsa_cert=sandbox_ca.to_asn1(cert),
         tsa_key=sandbox_ca.to_asn1_key(key),
         certs_to_embed=SimpleCertificateStore.from_certs([root]),

@@ -8,15 +8,21 @@ class SandboxSigner:
     id = "sandbox"
 
     def pyhanko_signer(self, request):
-        from pyhanko.sign.signers import SimpleSigner
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+        from pyhanko.sign.signers import Signer
         from pyhanko_certvalidator.registry import SimpleCertificateStore
 
         key, cert = sandbox_ca.agency_credential(agency_code=request.agency_code, agency_name=request.agency_name)
         root = sandbox_ca.to_asn1(sandbox_ca.root_certificate())
-        return SimpleSigner(
-            signing_cert=sandbox_ca.to_asn1(cert),
-            signing_key=sandbox_ca.to_asn1_key(key),
-            cert_registry=SimpleCertificateStore.from_certs([root]),
+
+        class SandboxKeySigner(Signer):
+            # RSA PKCS#1 v1.5 with the parsed key (pyHanko's SimpleSigner parses it per signature)
+            async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
+                return key.sign(data, PKCS1v15(), getattr(hashes, digest_algorithm.upper())())
+
+        return SandboxKeySigner(
+            signing_cert=sandbox_ca.to_asn1(cert), cert_registry=SimpleCertificateStore.from_certs([root])
         )
 
     @staticmethod
