@@ -136,6 +136,21 @@ def _placeholder(pdf: bytes):
     return page, (62.0, 60.0, 62.0 + BOX_WIDTH, 60.0 + BOX_HEIGHT)
 
 
+def _outside_event_loop(fn):
+    """pyHanko's sync API calls asyncio.run(), which fails inside a running event loop (an ASGI
+    thread, Playwright's sync API in the browser tests): then run it in a thread of its own.
+    Only the signing itself runs there; the database was read before."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn).result()
+
+
 def _writer_class():
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
@@ -190,7 +205,9 @@ def pdf_sign(
             meta, signer=signer, timestamper=timestamper, stamp_style=_stamp_style(), new_field_spec=None
         )
         out = io.BytesIO()
-        pdf_signer.sign_pdf(writer, output=out, appearance_text_params={"text": _stamp_text(request, now)})
+        _outside_event_loop(
+            lambda: pdf_signer.sign_pdf(writer, output=out, appearance_text_params={"text": _stamp_text(request, now)})
+        )
         return out.getvalue()
     except SigningUnavailable:
         raise
