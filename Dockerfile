@@ -24,6 +24,7 @@ COPY . .
 RUN python manage.py compilemessages --ignore=.venv -v0 \
  && DJANGO_ENV=production SECRET_KEY=build-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
     ALLOWED_HOSTS=build.invalid DATABASE_URL=postgres://build@build.invalid/build PAYMENT_PROVIDERS=counter \
+    SIGNING_SIGNER=remote SIGNING_REMOTE_URL=https://build.invalid SIGNING_TSA_URL=https://build.invalid SIGNING_TRUST_ROOTS=/dev/null \
     python manage.py collectstatic --noinput -v0 \
  && mkdir -p /var/lib/portal/media /var/lib/portal/outbox \
  && chown -R portal:portal /var/lib/portal

@@ -535,6 +535,11 @@ def markdown(report: dict) -> str:
             f"- Intake receipt PDF (form 01, `dossiers.issued_pdfs`), {pdf['runs']} renders: median "
             f"**{pdf['median_ms']} ms**, p95 {pdf['p95_ms']} ms (first render {pdf['first_ms']} ms, loads fonts)"
         )
+        if pdf.get("sign_median_ms") is not None:
+            lines.append(
+                f"- Signing it (PAdES B-T, sandbox CA + TSA, `portal.signing.pdf_sign`): median "
+                f"**+{pdf['sign_median_ms']} ms**, p95 +{pdf['sign_p95_ms']} ms (target: +100 ms median)"
+            )
     else:
         lines.append(f"- Intake receipt PDF: not measured ({pdf.get('skipped') or pdf.get('error', '?')[:200]})")
     if notif.get("delivered_per_s") is not None:

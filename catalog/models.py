@@ -49,6 +49,7 @@ class Agency(models.Model):
         "portal.Ward", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("commune-level unit")
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
+    tax_code = models.CharField(_("tax code"), max_length=14, blank=True, help_text=_("Printed on e-receipts."))
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=255, blank=True)

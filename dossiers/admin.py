@@ -303,6 +303,7 @@ class DossierAdmin(admin.ModelAdmin):
             "events": dossier.events.select_related("actor").order_by("at", "id"),
             "files": selectors.dossier_files(dossier),
             "issued": dossier.issued_documents.exclude(file=""),
+            "awaiting_signature": dossier.issued_documents.filter(file="").exclude(signing_error=""),
             "action_forms": self._forms(request, dossier, bound),
             "scan_form": scan_form,
             "parts": dossier.parts.select_related("agency"),

@@ -23,8 +23,9 @@ class DossiersConfig(AppConfig):
     def ready(self):
         from identity import hooks
         from portal.outbox import outbox_handler_register
+        from portal.signing import signed_document_resolver_register
 
-        from .issued_pdfs import PDF_JOB, issued_document_job_run
+        from .issued_pdfs import PDF_JOB, issued_document_job_run, issued_document_resolve
         from .selectors import personal_document_in_handled_dossier, user_has_open_dossier
         from .services.drafts import personal_document_release
 
@@ -32,3 +33,4 @@ class DossiersConfig(AppConfig):
         hooks.open_dossier_checker_register(user_has_open_dossier)
         hooks.document_releaser_register(personal_document_release)
         outbox_handler_register(PDF_JOB, issued_document_job_run)
+        signed_document_resolver_register(issued_document_resolve)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.outbox import outbox_enqueue, outbox_redeliver_pending
 from portal.pdf import pdf_render, qr_data_uri
+from portal.signing import SigningUnavailable, file_sha256, pdf_sign, verification_url
 
 from .models import Dossier, DossierEvent, IssuedDocument
 from .notify import lookup_url
@@ -200,8 +201,25 @@ def issued_document_context(*, dossier: Dossier, event: DossierEvent | None) -> 
     }
 
 
+VERIFY_PREFIX = "d"  # verification references of issued documents: d<pk>-<mac>
+
+
+def _row(*, dossier_id: int, kind: str, event_id: int | None) -> IssuedDocument:
+    doc = IssuedDocument.objects.filter(dossier_id=dossier_id, kind=kind, event_id=event_id).first()
+    if doc is None:
+        try:
+            with transaction.atomic():
+                doc = IssuedDocument.objects.create(dossier_id=dossier_id, kind=kind, event_id=event_id)
+        except IntegrityError:
+            doc = IssuedDocument.objects.get(dossier_id=dossier_id, kind=kind, event_id=event_id)
+    return doc
+
+
 def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None = None, force: bool = False):
-    """Render and store one PDF; does nothing when it already exists (unless `force`)."""
+    """Render, sign and store one PDF; does nothing when it already exists (unless `force`).
+
+    A signing outage raises SigningUnavailable (the outbox retries the job) and leaves the row
+    without a file, marked "waiting for its digital signature": never an unsigned document."""
     existing = IssuedDocument.objects.filter(dossier_id=dossier_id, kind=kind, event_id=event_id).first()
     if existing is not None and existing.file and not force:
         return existing
@@ -209,33 +227,66 @@ def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None =
         pk=dossier_id
     )
     event = DossierEvent.objects.select_related("actor").filter(pk=event_id).first() if event_id else None
+    row = existing or _row(dossier_id=dossier_id, kind=kind, event_id=event_id)
+    agency = issuing_agency(dossier, event)
     with translation.override(settings.LANGUAGE_CODE):
         context = issued_document_context(dossier=dossier, event=event)
         if kind in FORM_NUMBERS:
             context["form_number"] = _("Form No. %(n)s") % {"n": FORM_NUMBERS[kind]}
+        label = str(IssuedDocument.Kind(kind).label)
+        context["pdf_title"] = f"{label} — {dossier.code}" if dossier.code else label
+        context["pdf_subject"] = label
+        context["verify_url"] = verification_url(VERIFY_PREFIX, row.pk)
         pdf = pdf_render(template_name=TEMPLATES[kind], context=context)
+        signer = context["signer"]
+        try:
+            pdf = pdf_sign(
+                pdf,
+                agency_code=agency.code,
+                agency_name=agency.name,
+                signer_name=signer["name"],
+                signer_title=str(signer["title"]),
+                reason=label,
+                location=agency.province.name if agency.province_id else "",
+            )
+        except SigningUnavailable as exc:
+            IssuedDocument.objects.filter(pk=row.pk).update(signing_error=str(exc)[:300])
+            raise
     name = f"{dossier.code or dossier.pk}-{kind}.pdf"
     with transaction.atomic():
-        doc = (
-            IssuedDocument.objects.select_for_update()
-            .filter(dossier_id=dossier_id, kind=kind, event_id=event_id)
-            .first()
-        )
-        if doc is None:
-            try:
-                with transaction.atomic():
-                    doc = IssuedDocument.objects.create(dossier=dossier, kind=kind, event=event)
-            except IntegrityError:
-                doc = IssuedDocument.objects.select_for_update().get(
-                    dossier_id=dossier_id, kind=kind, event_id=event_id
-                )
+        doc = IssuedDocument.objects.select_for_update().get(pk=row.pk)
         if doc.file and not force:
             return doc
         old = doc.file.name if doc.file else None
-        doc.file.save(name, ContentFile(pdf), save=True)
+        doc.sha256 = file_sha256(pdf)
+        doc.signing_error = ""
+        doc.file.save(name, ContentFile(pdf), save=False)
+        doc.save(update_fields=["file", "sha256", "signing_error"])
         if old and old != doc.file.name:
             doc.file.storage.delete(old)
     return doc
+
+
+def issued_document_resolve(*, sha256: str = "", reference: str = "") -> dict | None:
+    """portal.signing resolver: which issued document a signed file or a printed reference is
+    (kind, dossier code and number only: nothing personal)."""
+    from portal.signing import verification_reference_parse
+
+    doc = None
+    if sha256:
+        doc = IssuedDocument.objects.select_related("dossier").filter(sha256=sha256).exclude(file="").first()
+    elif reference:
+        parsed = verification_reference_parse(reference)
+        if parsed and parsed[0] == VERIFY_PREFIX:
+            doc = IssuedDocument.objects.select_related("dossier").filter(pk=parsed[1]).first()
+    if doc is None:
+        return None
+    return {
+        "kind": doc.get_kind_display(),
+        "dossier_code": doc.dossier.code,
+        "number": "",
+        "file": doc.file if doc.file else None,
+    }
 
 
 PDF_JOB = "dossiers.pdf"

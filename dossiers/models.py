@@ -308,6 +308,10 @@ class IssuedDocument(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to="issued/%Y/%m/", blank=True)
     created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    # The SHA-256 of the signed file (the verification page finds the document by it) and, while
+    # the signer is unavailable, why the document is still waiting for its signature.
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    signing_error = models.CharField(_("signing problem"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["dossier_id", "created_at", "id"]  # not "dossier" (a join), see DossierEvent

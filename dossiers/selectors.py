@@ -149,6 +149,12 @@ def issued_documents(dossier: Dossier) -> QuerySet[IssuedDocument]:
     return IssuedDocument.objects.filter(dossier_id__in=ids).exclude(file="").select_related("dossier")
 
 
+def issued_documents_awaiting_signature(dossier: Dossier) -> QuerySet[IssuedDocument]:
+    """Documents rendered but not issued because the signer was unavailable (retried)."""
+    ids = [dossier.pk, *dossier.parts.values_list("pk", flat=True)]
+    return IssuedDocument.objects.filter(dossier_id__in=ids, file="").exclude(signing_error="")
+
+
 def personal_document_in_handled_dossier(user, document) -> bool:
     """identity hook: an official may open a personal document attached to a dossier they may see
     (a submitted one: a draft is not in any agency's hands yet)."""

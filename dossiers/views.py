@@ -647,6 +647,7 @@ def detail(request, pk: int):
             "events": _timeline(dossier),
             "files": selectors.dossier_files(dossier),
             "issued": issued,
+            "awaiting_signature": selectors.issued_documents_awaiting_signature(dossier),
             "parts": parts,
             "current_part": current_part,
             "can_withdraw": "withdraw" in actions,

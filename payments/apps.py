@@ -19,6 +19,7 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         from dossiers.hooks import indicator_counter_register, transition_guard_register
         from portal.outbox import outbox_handler_register
+        from portal.signing import signed_document_resolver_register
 
         from . import receivers, services  # noqa: F401  (receivers connects the dossier signals)
         from .providers import provider_registry
@@ -27,6 +28,7 @@ class PaymentsConfig(AppConfig):
         transition_guard_register(services.payment_guard)
         indicator_counter_register(payment_indicator_counts)
         outbox_handler_register(services.RECEIPT_JOB, services.receipt_job_run)
+        signed_document_resolver_register(services.receipt_resolve)
         outbox_handler_register(services.PAID_NOTICE_JOB, services.payment_notice_job_run)
         outbox_handler_register(services.REFUND_JOB, services.refund_job_run)
         provider_registry.autodiscover("payments.providers")

@@ -187,8 +187,13 @@ class Receipt(models.Model):
     year = models.PositiveIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("sequence"))
     number = models.CharField(_("receipt number"), max_length=60, unique=True)
+    # The receipt template symbol and serial printed on it (kept as issued: settings may change).
+    template_symbol = models.CharField(_("receipt template symbol"), max_length=20, blank=True)
+    serial = models.CharField(_("receipt serial"), max_length=20, blank=True)
     file = models.FileField(_("PDF"), upload_to="receipts/%Y/", blank=True)
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    signing_error = models.CharField(_("signing problem"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]

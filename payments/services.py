@@ -503,6 +503,8 @@ def _receipt_allocate(payment: Payment) -> Receipt:
             year=year,
             sequence=counter.last,
             number=f"{payment.agency.code}-BL{year}-{counter.last:06d}",
+            template_symbol=settings.RECEIPT_TEMPLATE_SYMBOL,
+            serial=settings.RECEIPT_SERIAL.format(yy=f"{year % 100:02d}", year=year),
         )
 
 
@@ -513,6 +515,7 @@ def receipt_issue(*, payment: Payment) -> Receipt:
     from django.utils import translation
 
     from portal.pdf import pdf_render, qr_data_uri
+    from portal.signing import SigningUnavailable, file_sha256, pdf_sign
 
     from .text import amount_in_words_vi
 
@@ -534,13 +537,29 @@ def receipt_issue(*, payment: Payment) -> Receipt:
                 "fees": list(payment.fees.all()),
                 "amount_words": amount_in_words_vi(payment.amount),
                 "agency_name": payment.agency.name,
+                "agency": payment.agency,
                 "agency_parent": payment.agency.parent.name if payment.agency.parent_id else "",
+                "pdf_title": f"{_('E-receipt for fees and charges')} {receipt.number}",
+                "pdf_subject": _("E-receipt for fees and charges"),
                 "document_number": receipt.number,
                 "qr_url": qr_data_uri(check_url),
                 "check_url": check_url,
                 "paid_at": timezone.localtime(payment.paid_at),
             },
         )
+        try:
+            pdf = pdf_sign(
+                pdf,
+                agency_code=payment.agency.code,
+                agency_name=payment.agency.name,
+                signer_name=payment.agency.name,
+                signer_title=_("Collecting unit"),
+                reason=_("E-receipt for fees and charges"),
+                location=payment.agency.province.name if payment.agency.province_id else "",
+            )
+        except SigningUnavailable as exc:  # retried by the outbox; never an unsigned receipt
+            Receipt.objects.filter(pk=receipt.pk).update(signing_error=str(exc)[:300])
+            raise
     with transaction.atomic():
         receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
         if receipt.file:  # another run finished first
@@ -549,8 +568,28 @@ def receipt_issue(*, payment: Payment) -> Receipt:
         name = receipt.file.field.generate_filename(receipt, f"{receipt.number}.pdf")
         if receipt.file.storage.exists(name):
             receipt.file.storage.delete(name)
-        receipt.file.save(f"{receipt.number}.pdf", ContentFile(pdf), save=True)
+        receipt.sha256 = file_sha256(pdf)
+        receipt.signing_error = ""
+        receipt.file.save(f"{receipt.number}.pdf", ContentFile(pdf), save=False)
+        receipt.save(update_fields=["file", "sha256", "signing_error"])
     return receipt
+
+
+RECEIPT_VERIFY_PREFIX = "r"
+
+
+def receipt_resolve(*, sha256: str = "", reference: str = "") -> dict | None:
+    """portal.signing resolver: which e-receipt a signed file is (number and dossier code)."""
+    receipt = None
+    if sha256:
+        receipt = Receipt.objects.select_related("payment__dossier").filter(sha256=sha256).exclude(file="").first()
+    if receipt is None:
+        return None
+    return {
+        "kind": str(Receipt._meta.verbose_name),
+        "dossier_code": receipt.payment.dossier.code if receipt.payment.dossier_id else "",
+        "number": receipt.number,
+    }
 
 
 def receipt_job_run(*, payment_id: int) -> None:

@@ -193,3 +193,21 @@ class OutboxJob(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key} ({self.status})"
+
+
+class SandboxSigningCredential(models.Model):
+    """A key and certificate of the sandbox CA (root, TSA, one per agency): generated on first use
+    and kept in the database, so every process signs with the same keys and no key file is ever
+    committed. Only used when the sandbox signer is enabled (never in production)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    private_pem = models.TextField()
+    certificate_pem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox signing credential")
+        verbose_name_plural = _("sandbox signing credentials")
+
+    def __str__(self):
+        return self.name

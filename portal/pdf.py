@@ -142,7 +142,15 @@ def pdf_render(*, template_name: str, context: dict, language: str | None = None
     with translation.override(language or settings.LANGUAGE_CODE):
         html = render_to_string(template_name, full_context)
     document = HTML(string=html, base_url=_font_dir().resolve().as_uri() + "/", url_fetcher=url_fetcher)
-    return document.write_pdf(stylesheets=[font_css], font_config=font_config, uncompressed_pdf=False)
+    # PDF/A-3b (archival) and tagged (structure tree, /Lang, /MarkInfo: screen readers). One
+    # variant only: WeasyPrint's pdf/ua-1 cannot be combined with pdf/a; tagging is what matters.
+    return document.write_pdf(
+        stylesheets=[font_css],
+        font_config=font_config,
+        uncompressed_pdf=False,
+        pdf_variant=settings.PDF_VARIANT or None,
+        pdf_tags=True,
+    )
 
 
 def qr_data_uri(url: str) -> str:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("kiem-tra-van-ban/", include("portal.signing.urls")),
     path("hop-thu/", views.inbox, name="inbox"),
     path("hop-thu/<int:pk>/da-doc/", views.inbox_mark_read, name="inbox-mark-read"),
     path("hop-thu/da-doc-tat-ca/", views.inbox_mark_all_read, name="inbox-mark-all-read"),
@@ -40,6 +41,13 @@ if settings.SANDBOX_ENABLED:
     urlpatterns += [path("sandbox/sms/", include("portal.sandbox_sms"))]
     urlpatterns += [path("sandbox/mail/", include("portal.sandbox_mail"))]
     urlpatterns += [path("sandbox/dvcqg/", include("integrations.sandbox"))]
+    from portal.signing import remote_sandbox, tsa
+
+    urlpatterns += [
+        path("sandbox/tsa/", tsa.sandbox_tsa, name="sandbox-tsa"),
+        path("sandbox/signing/certificates", remote_sandbox.certificates, name="sandbox-signing-certificates"),
+        path("sandbox/signing/sign", remote_sandbox.sign, name="sandbox-signing-sign"),
+    ]
 
 if getattr(settings, "BENCH_ENABLED", False):  # bench/settings.py only (`make bench`)
     from bench.views import ApiFloor, WriteFloor, baseline

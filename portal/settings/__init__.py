@@ -19,6 +19,7 @@ from portal.settings.indicators import *  # noqa: F403
 from portal.settings.payments import *  # noqa: F403
 from portal.settings.integrations import *  # noqa: F403
 from portal.settings.notifications import *  # noqa: F403
+from portal.settings.signing import *  # noqa: F403
 from portal.settings.api import *  # noqa: F403
 from portal.settings.security import *  # noqa: F403
 # isort: on

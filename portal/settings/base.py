@@ -222,6 +222,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Fonts with Vietnamese glyphs, used by the PDF renderer.
 PDF_FONT_DIR = BASE_DIR / "static" / "fonts"
+# The PDF/A profile of every issued PDF (WeasyPrint pdf_variant); empty = plain PDF.
+PDF_VARIANT = env.str("PDF_VARIANT", default="pdf/a-3b")
 
 # --- Sandboxes (built-in gateways that speak the real protocols) ------------------------------
 # On in the embedded setup and in tests, off in production unless explicitly enabled.

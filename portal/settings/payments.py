@@ -39,3 +39,7 @@ MOMO_ENDPOINT = env.str("MOMO_ENDPOINT", default=SITE_URL + "/sandbox/momo")
 # reconciliation asks the gateway about payments still pending after PAYMENT_RECONCILE_AFTER_MINUTES.
 PAYMENT_EXPIRE_MINUTES = env.int("PAYMENT_EXPIRE_MINUTES", default=15)
 PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=20)
+# E-receipt template symbol and serial printed on every receipt (as registered with the tax
+# authority; the elements of an e-receipt: docs/signing.md). {yy} = two-digit year.
+RECEIPT_TEMPLATE_SYMBOL = env.str("RECEIPT_TEMPLATE_SYMBOL", default="01BLP0-001")
+RECEIPT_SERIAL = env.str("RECEIPT_SERIAL", default="BL{yy}E")

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.production import SIGNING_PRODUCTION_ENV
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 CODE = "import django; django.setup(); from django.conf import settings; print(','.join(settings.PAYMENT_PROVIDERS))"
 
@@ -19,6 +21,7 @@ def _run(tmp_path, **extra):
         PORTAL_VAR_DIR=str(tmp_path),
         STATIC_ROOT=str(tmp_path / "static"),
         DJANGO_SETTINGS_MODULE="portal.settings",
+        **SIGNING_PRODUCTION_ENV,
         **extra,
     )
     return subprocess.run(

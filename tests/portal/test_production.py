@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.production import SIGNING_PRODUCTION_ENV
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -26,6 +28,7 @@ def _env(tmp_path, **overrides) -> dict:
         PAYMENT_PROVIDERS="counter",  # the online gateways' keys are the payments app's concern
         PORTAL_VAR_DIR=str(tmp_path / "var"),
         STATIC_ROOT=str(tmp_path / "static"),
+        **SIGNING_PRODUCTION_ENV,
     )
     for key, value in overrides.items():
         if value is None:
@@ -100,3 +103,17 @@ def test_site_url_defaults_to_https_on_the_first_allowed_host(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "https://dichvucong.vinhlong.gov.vn"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "says"),
+    [
+        ({"SIGNING_SIGNER": "sandbox"}, "Production signs with a real signer"),
+        ({"SIGNING_SIGNER": None}, "Production signs with a real signer"),
+        ({"SIGNING_TSA_URL": None}, "SIGNING_TSA_URL"),
+    ],
+)
+def test_production_refuses_the_sandbox_signer(tmp_path, overrides, says):
+    result = _manage(_env(tmp_path, **overrides), "check")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and says in result.stderr

@@ -56,6 +56,15 @@ def _owner_action(route, url, **kw):
     return Entry(route, url, {"anonymous": LOGIN, "owner": ANY}, method="post", **kw)
 
 
+def _verify_url(w) -> str:
+    """The printed verification link of one of the dossier's issued documents."""
+    from dossiers.models import IssuedDocument
+    from portal.signing import verification_reference
+
+    doc, _created = IssuedDocument.objects.get_or_create(dossier=w.dossier, kind="receipt", event=None)
+    return f"/kiem-tra-van-ban/{verification_reference('d', doc.pk)}/"
+
+
 def _public(route, url, **kw):
     return Entry(route, url, dict.fromkeys(ACTORS, ALLOW), default=ALLOW, public=True, **kw)
 
@@ -124,6 +133,7 @@ SITE_ENTRIES = [
         data={"provider": "vnpay"},
         api=True,
     ),
+    _public("kiem-tra-van-ban/<str:reference>/", lambda w: _verify_url(w)),
     _public("api/v1/lookup/<str:code>/", lambda w: f"/api/v1/lookup/{w.dossier.code}/", api=True),
     _public("api/v1/services/<str:code>/", lambda w: f"/api/v1/services/{w.version.code}/", api=True),
 ]

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.production import SIGNING_PRODUCTION_ENV
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 PAGES = ["/", "/accounts/login/", "/admin/login/", "/api/schema/", "/health/"]
 
@@ -64,6 +66,7 @@ def _production_env(**extra) -> dict:
         DATABASE_URL="postgres://portal@127.0.0.1:1/portal",  # never connected to by these checks
         PORTAL_VAR_DIR=extra.pop("var_dir"),
         STATIC_ROOT=extra.pop("static_root"),
+        **SIGNING_PRODUCTION_ENV,
         **extra,
     )
     return env

@@ -1,0 +1,73 @@
+"""The sandbox RFC 3161 timestamp authority: in process (SIGNING_TSA_URL empty) and over HTTP at
+/sandbox/tsa/ (application/timestamp-query -> application/timestamp-reply), so a test or another
+deployment can use it exactly like a real TSA. Its certificate is issued by the sandbox root."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import sandbox_ca
+
+MAX_QUERY_BYTES = 16 * 1024
+
+
+def _timestamper_class():
+    from asn1crypto import cms, core
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from pyhanko.sign import general
+    from pyhanko.sign.general import simple_cms_attribute
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    class SandboxTimeStamper(DummyTimeStamper):
+        """pyHanko's DummyTimeStamper, signing with the already parsed TSA key (the original
+        parses it again for every token). Same signed attributes as the original."""
+
+        rsa_key = None
+
+        def _sign_tst_info(self, tst_info_data, md_algorithm, dt):
+            md = hashes.Hash(getattr(hashes, md_algorithm.upper())())
+            md.update(tst_info_data)
+            signed_attrs = cms.CMSAttributes(
+                [
+                    simple_cms_attribute("content_type", "tst_info"),
+                    simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                    simple_cms_attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
+                    simple_cms_attribute("message_digest", md.finalize()),
+                ]
+            )
+            signature = self.rsa_key.sign(signed_attrs.dump(), PKCS1v15(), getattr(hashes, md_algorithm.upper())())
+            return signature, signed_attrs
+
+    return SandboxTimeStamper
+
+
+def sandbox_timestamper():
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key, cert = sandbox_ca.credential(sandbox_ca.TSA)
+    root = sandbox_ca.to_asn1(sandbox_ca.root_certificate())
+    stamper_class = _timestamper_class()
+    stamper_class.rsa_key = key
+    return stamper_class(
+        tsa_cert=sandbox_ca.to_asn1(cert),
+        tsa_key=sandbox_ca.to_asn1_key(key),
+        certs_to_embed=SimpleCertificateStore.from_certs([root]),
+    )
+
+
+@csrf_exempt
+@require_POST
+def sandbox_tsa(request):
+    from asn1crypto import tsp
+
+    body = request.body if int(request.META.get("CONTENT_LENGTH") or 0) <= MAX_QUERY_BYTES else b""
+    try:
+        query = tsp.TimeStampReq.load(body)
+        query.native  # noqa: B018 -- parse it all now: a malformed query is a 400, not a 500
+        reply = sandbox_timestamper().request_tsa_response(query)
+    except (ValueError, TypeError, KeyError):
+        return HttpResponse("bad timestamp query", status=400, content_type="text/plain")
+    return HttpResponse(reply.dump(), content_type="application/timestamp-reply")
