@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.kernel.cccd import cccd_validate
+from portal.kernel.cccd import CccdField
 
 FIELD_TYPES = ("text", "number", "date", "select", "checkbox", "textarea", "address", "cccd")
 PREFILL_SOURCES = (
@@ -329,13 +329,7 @@ def _form_field(spec: dict, language: str) -> forms.Field:
     if ftype == "address":
         return AddressField(**common)
     if ftype == "cccd":
-        return forms.CharField(
-            min_length=12,
-            max_length=12,
-            validators=[cccd_validate],
-            widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}", "autocomplete": "off"}),
-            **common,
-        )
+        return CccdField(**common)
     raise ValueError(f"unknown e-form field type {ftype!r}")
 
 

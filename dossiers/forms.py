@@ -5,15 +5,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.kernel.cccd import CccdField
+
 from .models import Channel, DossierRating
 
 
 class ApplicantForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    personal_id = forms.RegexField(
+    personal_id = CccdField(
         label=_("Personal identification number"),
-        regex=r"^\d{12}$",
-        error_messages={"invalid": _("The personal identification number has 12 digits.")},
         help_text=_("The 12-digit number on your citizen ID card (CCCD)."),
     )
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -42,11 +42,7 @@ class ApplicantForm(forms.Form):
 
 
 class OnBehalfForm(forms.Form):
-    personal_id = forms.RegexField(
-        label=_("Applicant's personal identification number"),
-        regex=r"^\d{12}$",
-        error_messages={"invalid": _("The personal identification number has 12 digits.")},
-    )
+    personal_id = CccdField(label=_("Applicant's personal identification number"))
     channel = forms.ChoiceField(
         label=_("Channel"),
         choices=[(c.value, c.label) for c in Channel if c != Channel.ONLINE],

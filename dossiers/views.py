@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from catalog.eform import build_form_class, form_data_clean
+from catalog.fees import fee_lines_due
 from catalog.selectors import procedure_version_current
 from portal.kernel.files import file_response
 
@@ -368,7 +369,7 @@ def _documents_context(request, dossier, errors=None):
                 "files": [f for f in files if f.doc_key == key],
                 "store": [d for d in store if not kinds or d.doc_type in kinds],
                 "errors": (errors or {}).get(key, []),
-                "from_eid": "eid:identity" in (doc.get("reusable_kinds") or []),
+                "waived": services.document_waived(dossier, doc),
             }
         )
     return {"rows": rows, "other_files": [f for f in files if not f.doc_key], "has_errors": bool(errors)}
@@ -447,6 +448,7 @@ def _step_review(request, dossier):
             )
             return redirect("dossiers:detail", pk=dossier.pk)
     step_of = {"applicant": "applicant", "form": "form", "documents": "documents"}
+    fees = fee_lines_due(dossier.snapshot, dossier.form_data)
     error_rows = [(step_of.get(k.split(":")[0], "applicant"), m) for k, msgs in errors.items() for m in msgs]
     return _render_step(
         request,
@@ -456,7 +458,8 @@ def _step_review(request, dossier):
             "errors": error_rows,
             "answers": answers,
             "files": dossier.files.select_related("personal_document"),
-            "fees": dossier.snapshot.get("fees", []),
+            "fees": fees,
+            "fee_total": sum((line["amount"] for line in fees), 0),
         },
     )
 

@@ -43,7 +43,13 @@ from .on_behalf import (
     on_behalf_may_file,
 )
 from .popularity import procedure_popularity_refresh
-from .submission import dossier_code_next, dossier_file_and_submit, dossier_submit, dossier_validation_errors
+from .submission import (
+    document_waived,
+    dossier_code_next,
+    dossier_file_and_submit,
+    dossier_submit,
+    dossier_validation_errors,
+)
 from .transitions import (
     dossier_approve,
     dossier_assign,
@@ -96,6 +102,7 @@ __all__ = [
     "dossier_transfer",
     "dossier_transfer_back",
     "dossier_validation_errors",
+    "document_waived",
     "dossier_withdraw",
     "issued_document_regenerate",
     "official_may",

@@ -2,11 +2,13 @@
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.eform import build_form_class, form_data_clean
+from portal.kernel.cccd import cccd_validate
 
 from ..models import (
     Dossier,
@@ -57,8 +59,11 @@ def _validate(dossier: Dossier, *, present: set[str] | None = None) -> tuple[dic
         if not str(applicant.get(key, "")).strip():
             errors.setdefault("applicant", []).append(_("%(field)s is required.") % {"field": label})
     pid = str(applicant.get("personal_id", "")).strip()
-    if pid and (len(pid) != 12 or not pid.isdigit()):
-        errors.setdefault("applicant", []).append(_("The personal identification number has 12 digits."))
+    if pid:
+        try:
+            cccd_validate(pid)
+        except ValidationError as exc:
+            errors.setdefault("applicant", []).extend(exc.messages)
     schema = dossier.snapshot.get("form_schema") or []
     cleaned, form_errors = form_data_clean(schema, dossier.form_data or {}, language="vi")
     if form_errors:
@@ -72,10 +77,29 @@ def _validate(dossier: Dossier, *, present: set[str] | None = None) -> tuple[dic
     for doc in documents:
         if doc.get("key") in present:
             continue
-        if "eid:identity" in (doc.get("reusable_kinds") or []) and pid:
+        if document_waived(dossier, doc):
             continue
         errors[f"documents:{doc.get('key')}"] = [_("“%(name)s” is required.") % {"name": doc.get("name")}]
     return cleaned, errors
+
+
+def document_waived(dossier: Dossier, doc: dict) -> str:
+    """Why a required document need not be attached, or "":
+    - "identity": the ID copy (reusable from "eid:identity") when the applicant's identity is
+      verified — the account is level 2 through the e-ID or was checked at the one-stop desk,
+      and the dossier's applicant is that verified person. A level-1 account's typed number
+      proves nothing: the copy is required.
+    - "eform": the declaration ("eform:declaration") when the procedure has an e-form, which
+      is that declaration (its PDF is made from the answers)."""
+    kinds = doc.get("reusable_kinds") or []
+    if "eform:declaration" in kinds and dossier.snapshot.get("form_schema"):
+        return "eform"
+    if "eid:identity" in kinds:
+        citizen = dossier.citizen
+        pid = str((dossier.applicant or {}).get("personal_id", "")).strip()
+        if citizen.personal_id_verified and pid == citizen.personal_id:
+            return "identity"
+    return ""
 
 
 # The JSON type of an answer to each e-form field type (services.eform.FIELD_TYPES).
