@@ -294,24 +294,42 @@ def _step_consent(request, dossier):
 def _step_applicant(request, dossier):
     snapshot = dossier.snapshot
     citizen = dossier.citizen
-    verified = services.applicant_locked(citizen=citizen, on_behalf=dossier.filed_by_id is not None)
+    on_behalf = dossier.filed_by_id is not None
+    verified = services.applicant_locked(citizen=citizen, on_behalf=on_behalf)
     locked = list(verified)
     initial = {**dossier.applicant, **verified, "agency": dossier.agency_id}
-    kwargs = {"agencies": snapshot.get("agencies", []), "locked": locked, "initial": initial}
+    kwargs = {
+        "agencies": snapshot.get("agencies", []),
+        "locked": locked,
+        "initial": initial,
+        "consent": not on_behalf and request.user.pk == citizen.pk,
+    }
     if request.method == "POST":
         form = ApplicantForm(request.POST, **kwargs)
         valid = form.is_valid()
-        raw = {name: request.POST.get(name, "") for name in form.fields if name != "agency" and name not in locked}
+        # A verified field sent anyway (a page changed by hand) goes to the service, which refuses it.
+        raw = {
+            name: request.POST.get(name, "")
+            for name in form.fields
+            if name not in ("agency", "save_to_profile") and (name not in locked or name in request.POST)
+        }
+        if "personal_id" in raw and "personal_id" not in locked:
+            raw["personal_id"] = form.cleaned_data.get("personal_id") or raw["personal_id"]
         agency = None
         if valid and form.cleaned_data.get("agency"):
             from catalog.selectors import agency_get
 
             agency = agency_get(id=form.cleaned_data["agency"])
         try:
-            services.dossier_draft_update(dossier=dossier, by=request.user, applicant=raw, agency=agency)
+            dossier = services.dossier_draft_update(dossier=dossier, by=request.user, applicant=raw, agency=agency)
         except DossierActionError as exc:
             form.add_error(None, exc.message)
-            valid = False
+            return _render_step(request, dossier, "applicant", {"form": form}, status=400)
+        if valid and form.cleaned_data.get("save_to_profile"):
+            from identity.services import profile_update_from_applicant
+
+            if profile_update_from_applicant(user=citizen, applicant=dossier.applicant):
+                messages.success(request, _("Your profile was updated: next time these details are filled in."))
         response = _after_save(request, dossier, "applicant", valid)
         if response:
             return response
@@ -319,23 +337,39 @@ def _step_applicant(request, dossier):
     return _render_step(request, dossier, "applicant", {"form": ApplicantForm(**kwargs)})
 
 
+def _identity_facts(schema, answers, language) -> list[tuple[str, str]]:
+    shown = [spec for spec in schema if spec.get("name") in answers]
+    return answers_display(shown, answers, language=language)
+
+
 def _step_form(request, dossier):
     schema = dossier.snapshot.get("form_schema") or []
     language = getattr(request, "LANGUAGE_CODE", "vi")
-    form_class = build_form_class(schema, language=language)
-    initial = {**prefill_values(schema, dossier.citizen), **(dossier.form_data or {})}
+    # The applicant's fields are answered by the applicant step: facts here, not inputs.
+    identity = services.eform_identity_answers(dossier=dossier)
+    own_schema = [spec for spec in schema if spec.get("name") not in identity]
+    form_class = build_form_class(own_schema, language=language)
+    initial = {**prefill_values(own_schema, dossier.citizen), **(dossier.form_data or {})}
+    context = {"identity_facts": _identity_facts(schema, identity, language)}
     if request.method == "POST":
         form = form_class(request.POST, initial=initial)
         valid = form.is_valid()
-        cleaned, _errors = form_data_clean(schema, request.POST, language=language) if valid else ({}, {})
-        services.dossier_draft_update(
-            dossier=dossier, by=request.user, form_data=cleaned or _raw_answers(form, request.POST)
-        )
+        cleaned, _errors = form_data_clean(own_schema, request.POST, language=language) if valid else ({}, {})
+        sent = {name: request.POST[name] for name in identity if name in request.POST}
+        try:
+            services.dossier_draft_update(
+                dossier=dossier, by=request.user, form_data={**(cleaned or _raw_answers(form, request.POST)), **sent}
+            )
+        except DossierActionError as exc:
+            form.add_error(None, exc.message)
+            return _render_step(request, dossier, "form", {"form": form, **context}, status=400)
+        if request.POST.get("action") == "refresh":
+            return redirect("dossiers:step", pk=dossier.pk, step="form")
         response = _after_save(request, dossier, "form", valid)
         if response:
             return response
-        return _render_step(request, dossier, "form", {"form": form}, status=400)
-    return _render_step(request, dossier, "form", {"form": form_class(initial=initial)})
+        return _render_step(request, dossier, "form", {"form": form, **context}, status=400)
+    return _render_step(request, dossier, "form", {"form": form_class(initial=initial), **context})
 
 
 def _raw_answers(form, data) -> dict:

@@ -33,6 +33,8 @@ from .drafts import (
     dossier_file_add,
     dossier_file_remove,
     dossier_on_behalf_start,
+    eform_identity_answers,
+    eform_identity_check,
 )
 from .on_behalf import (
     applicant_store_documents,
@@ -104,6 +106,8 @@ __all__ = [
     "dossier_transfer_back",
     "dossier_validation_errors",
     "dossier_withdraw",
+    "eform_identity_answers",
+    "eform_identity_check",
     "issued_document_regenerate",
     "official_may",
     "on_behalf_access_check",

@@ -26,7 +26,7 @@ from .base import (
     _lock,
     procedure_level_check,
 )
-from .drafts import applicant_locked
+from .drafts import applicant_locked, eform_identity_answers, eform_identity_check
 
 # --- Submission ----------------------------------------------------------------------------------
 
@@ -166,6 +166,8 @@ def dossier_submit(*, dossier: Dossier, by) -> Dossier:
             raise DossierActionError(_("The applicant has not confirmed their consent to this filing yet."))
         # A draft begun before the citizen's identity was verified is filed with the verified one.
         d.applicant = {**d.applicant, **applicant_locked(citizen=d.citizen, on_behalf=d.filed_by_id is not None)}
+        if d.snapshot.get("form_schema"):
+            d.form_data = {**(d.form_data or {}), **eform_identity_answers(dossier=d)}
         cleaned, errors = _validate(d)
         if errors:
             raise _incomplete(errors)
@@ -223,6 +225,10 @@ def dossier_file_and_submit(
         applicant=applicant,
         form_data=dict(form_data or {}),
     )
+    # The e-form's applicant fields are the applicant's: a verified identity cannot be changed
+    # there either; what is not answered is filled from the applicant.
+    eform_identity_check(dossier=d, form_data=d.form_data)
+    d.form_data = {**eform_identity_answers(dossier=d), **d.form_data}
     keys = {doc.get("key") for doc in d.snapshot.get("documents", [])}
     for key, _document in documents:
         if keys and key not in keys:
