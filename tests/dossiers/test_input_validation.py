@@ -124,7 +124,8 @@ def test_the_level_two_lock_is_kept_by_the_draft_service(citizen, other_citizen,
             by=citizen,
             applicant={"full_name": other_citizen.full_name, "personal_id": other_citizen.personal_id, "phone": "0911"},
         )
-    services.dossier_draft_update(dossier=draft, by=citizen, applicant={"full_name": citizen.full_name, "phone": "0911"})
+    same = {"full_name": citizen.full_name, "phone": "0911"}
+    services.dossier_draft_update(dossier=draft, by=citizen, applicant=same)
     draft.refresh_from_db()
     assert draft.applicant["full_name"] == citizen.full_name
     assert draft.applicant["personal_id"] == citizen.personal_id and draft.applicant["phone"] == "0911"
