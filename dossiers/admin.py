@@ -32,6 +32,7 @@ from .forms import (
 from .models import CalendarException, Dossier, DossierFile, IssuedDocument, Status
 from .services import DossierActionError
 from .services.calendar import calendar_exception_delete, calendar_exception_may_change, calendar_exception_save
+from .services.identity_facts import applicant_identity
 
 COUNT_CAP = 1000
 
@@ -343,6 +344,7 @@ class DossierAdmin(admin.ModelAdmin):
             "scan_form": scan_form,
             "parts": dossier.parts.select_related("agency"),
             "answers": answers_display(dossier.snapshot.get("form_schema") or [], dossier.form_data),
+            "identity": applicant_identity(dossier),
         }
         return TemplateResponse(request, self.change_form_template, context)
 

@@ -624,6 +624,23 @@ def file_download(request, pk: int, file_id: int):
 
 
 @login_required
+def declaration_download(request, pk: int):
+    """The declaration made from the e-form's answers (PDF), for the owner or an official of
+    the agency handling the dossier."""
+    from django.http import HttpResponse
+
+    from .issued_pdfs import declaration_pdf
+
+    dossier = _dossier_for_download(request, pk)
+    if dossier.status == Status.DRAFT or not dossier.snapshot.get("form_schema"):
+        raise Http404
+    _audit_official_access(request, dossier, dossier, detail=f"{dossier.code} declaration")
+    response = HttpResponse(declaration_pdf(dossier=dossier), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{dossier.code}-to-khai.pdf"'
+    return response
+
+
+@login_required
 def issued_download(request, pk: int, doc_id: int):
     dossier = _dossier_for_download(request, pk)
     doc = selectors.issued_documents(dossier).filter(pk=doc_id).first()

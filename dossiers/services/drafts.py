@@ -52,7 +52,7 @@ def dossier_draft_create(
     this citizen, and the draft holds nothing of the citizen but their number until the citizen's
     consent is proven (services.on_behalf)."""
 
-    agency_id = _agency_id_for(procedure_version, agency)
+    agency_id = _agency_id_for(procedure_version, agency, citizen=citizen)
     on_behalf = filed_by is not None and filed_by.pk != citizen.pk
     if on_behalf:
         on_behalf_check_allowed(official=filed_by, citizen=citizen, procedure_version=procedure_version)
@@ -78,12 +78,21 @@ def dossier_draft_create(
     return dossier
 
 
-def _agency_id_for(procedure_version, agency=None) -> int:
-    """The receiving agency: the one chosen if it handles the procedure, else the first that does."""
-    agency_ids = [a["id"] for a in (procedure_version.snapshot or {}).get("agencies", [])]
+def _agency_id_for(procedure_version, agency=None, *, citizen=None) -> int:
+    """The receiving agency: the one chosen if it handles the procedure; else, for a commune-level
+    procedure, the one serving the citizen's commune / ward; else the first that handles it."""
+    snapshot = procedure_version.snapshot or {}
+    agency_ids = [a["id"] for a in snapshot.get("agencies", [])]
     if agency is None:
         if not agency_ids:
             raise DossierActionError(_("This procedure has no implementing agency yet."))
+        ward_id = getattr(citizen, "ward_id", None)
+        if ward_id and snapshot.get("level") == "commune" and len(agency_ids) > 1:
+            from catalog.selectors import agencies_by_ids
+
+            serving = [pk for pk, a in agencies_by_ids(ids=agency_ids).items() if a.ward_id == ward_id]
+            if serving:
+                return min(serving, key=agency_ids.index)
         return agency_ids[0]
     if agency_ids and agency.pk not in agency_ids:
         raise DossierActionError(_("This agency does not handle this procedure."))

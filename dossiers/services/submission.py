@@ -209,7 +209,7 @@ def dossier_file_and_submit(
         first = next(iter(form_errors.values()))[0]
         raise DossierIncomplete(_("The declaration answers are not valid: %(error)s") % {"error": first}, form_errors)
     applicant = applicant_clean(citizen=citizen, applicant=applicant or {})
-    agency_id = _agency_id_for(procedure_version, agency)
+    agency_id = _agency_id_for(procedure_version, agency, citizen=citizen)
     if agency is None or agency.pk != agency_id:
         from catalog.selectors import agency_get
 
