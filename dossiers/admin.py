@@ -29,10 +29,10 @@ from .forms import (
     SupplementRequestForm,
     TransferForm,
 )
+from .identity_facts import applicant_identity
 from .models import CalendarException, Dossier, DossierFile, IssuedDocument, Status
 from .services import DossierActionError
 from .services.calendar import calendar_exception_delete, calendar_exception_may_change, calendar_exception_save
-from .services.identity_facts import applicant_identity
 
 COUNT_CAP = 1000
 

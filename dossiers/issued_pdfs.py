@@ -167,7 +167,7 @@ def declaration_pdf(*, dossier: Dossier) -> bytes:
     """The declaration (tờ khai) as the official reads and files it, made from the e-form's
     answers: the e-form is the declaration, it is not uploaded a second time."""
     from .eform import answers_display
-    from .services.identity_facts import applicant_identity
+    from .identity_facts import applicant_identity
 
     identity = applicant_identity(dossier)
     birth = (dossier.applicant or {}).get("date_of_birth") or ""
