@@ -463,6 +463,14 @@ def _step_documents(request, dossier):
     return _render_step(request, dossier, "documents", _documents_context(request, dossier))
 
 
+def _ddmmyyyy(iso: str) -> str:
+    """1992-04-18 -> 18/04/1992 (a person reads dates day first); anything else as it is."""
+    try:
+        return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
+
+
 def _step_review(request, dossier):
     errors = services.dossier_validation_errors(dossier)
     schema = dossier.snapshot.get("form_schema") or []
@@ -494,6 +502,7 @@ def _step_review(request, dossier):
             "files": dossier.files.select_related("personal_document"),
             "fees": fees,
             "fee_total": sum((line["amount"] for line in fees), 0),
+            "applicant_birth": _ddmmyyyy((dossier.applicant or {}).get("date_of_birth") or ""),
         },
     )
 
