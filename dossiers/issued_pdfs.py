@@ -178,6 +178,7 @@ def declaration_pdf(*, dossier: Dossier) -> bytes:
         "identity_level": identity["level"],
         "identity_via": identity["via"],
         "submitted_at": timezone.localtime(dossier.submitted_at) if dossier.submitted_at else None,
+        "document_number": dossier.code or "",
     }
     with translation.override(settings.LANGUAGE_CODE):
         return pdf_render(template_name="dossiers/pdf/declaration.html", context=context)

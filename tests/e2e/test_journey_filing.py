@@ -357,3 +357,49 @@ def test_measure_what_a_level_two_citizen_types_for_birth_registration(browser_s
         f"TOTAL {profile} {size}: controls={sum(r['controls'] for r in rows)} to_type={sum(r['to_type'] for r in rows)}"
         f" about_self_inputs={sum(r['about_self_inputs'] for r in rows)} screens={sum(r['screens'] for r in rows)}"
     )
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_official_sees_the_identity_level_and_downloads_the_declaration(browser_session, demo_catalog, size):
+    from catalog.selectors import procedure_version_current
+    from dossiers import services
+    from identity.models import PersonalDocument
+    from tests.support.world import official_user, totp_activate
+
+    from .flows import password_login, pdf_text
+
+    citizen = _citizen(2)
+    certificate = PersonalDocument.objects.create(owner=citizen, doc_type="birth", title="Giấy chứng sinh")
+    dossier = services.dossier_file_and_submit(
+        citizen=citizen,
+        procedure_version=procedure_version_current("1.001193"),
+        form_data={
+            "child_full_name": "Nguyễn Lê Minh An",
+            "child_sex": "M",
+            "child_birth_date": "2026-11-01",
+            "child_birth_place": "Bệnh viện Đa khoa tỉnh Vĩnh Long",
+            "child_ethnicity": "Kinh",
+            "mother_full_name": "Lê Thị Hoa",
+            "mother_id": "086192004321",
+            "relationship": "mother",
+            "declaration": True,
+        },
+        documents=[("giay-chung-sinh", certificate)],
+    )
+    intake = official_user(role="intake", agency=dossier.agency, email="intake@example.vn")
+    totp_activate(intake)
+    page = _page(browser_session, size)
+    password_login(page, intake, with_totp=True)
+    page.goto(f"/admin/dossiers/dossier/{dossier.pk}/change/")
+    identity = page.locator("tr.dp-identity")
+    expect(identity).to_contain_text("Mức 2")
+    expect(identity).to_contain_text("đã xác thực qua định danh điện tử (VNeID)")
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"official-dossier-{size}.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải tờ khai (PDF)").click()
+    data = Path(download.value.path()).read_bytes()
+    text = pdf_text(data)
+    assert "Nguyễn Lê Minh An" in text and "086192004321" in text and dossier.code in text
+    if SHOTS:
+        (Path(SHOTS) / f"declaration-{size}.pdf").write_bytes(data)
