@@ -241,8 +241,8 @@ def doc(key, name, form="original", copies=1, mandatory=True, description="", re
     }
 
 
-def fee(name, amount, kind="fee", note=""):
-    return {"name": name, "kind": kind, "amount": str(amount), "note": note}
+def fee(name, amount, kind="fee", note="", per=""):
+    return {"name": name, "kind": kind, "amount": str(amount), "note": note, "per_unit_field": per}
 
 
 ID_DOC = doc(
@@ -335,7 +335,13 @@ def p(code, name, field, agencies, *, level="commune", online="full", days="3", 
         "refund_on_refusal": True,
         "is_bundle": is_bundle,
         "form_schema": list(schema),
-        "documents": list(documents),
+        # The e-form is the declaration: the "Tờ khai … (theo mẫu)" is not uploaded again.
+        "documents": [
+            {**d, "reusable_kinds": [*d["reusable_kinds"], "eform:declaration"]}
+            if schema and d["key"] == "to-khai" and "(theo mẫu)" in d["name"]
+            else d
+            for d in documents
+        ],
         "fees": list(fees),
         "bundle_parts": [{"name": n, "agency": a, "procedure": c} for n, a, c in parts],
         "popularity": popularity,
@@ -406,7 +412,7 @@ def procedures() -> list[dict]:
           result="Bản sao trích lục hộ tịch (bản giấy hoặc bản điện tử).",
           law=HO_TICH_LAW,
           documents=[doc("to-khai", "Tờ khai cấp bản sao trích lục hộ tịch (theo mẫu)", template=True), ID_DOC, UY_QUYEN],
-          fees=[fee("Phí cấp bản sao trích lục hộ tịch", 8000, kind="charge", note="8.000 đồng/bản sao")],
+          fees=[fee("Phí cấp bản sao trích lục hộ tịch", 8000, kind="charge", note="8.000 đồng/bản sao", per="copies")],
           schema=[*applicant(), select("record_kind", "Loại trích lục", "Kind of extract",
                                        [("birth", "Khai sinh", "Birth"), ("marriage", "Kết hôn", "Marriage"),
                                         ("death", "Khai tử", "Death")]),

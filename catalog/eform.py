@@ -11,11 +11,12 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.kernel.cccd import cccd_validate
+from portal.kernel.cccd import CccdField
 
 FIELD_TYPES = ("text", "number", "date", "select", "checkbox", "textarea", "address", "cccd")
 PREFILL_SOURCES = (
@@ -205,13 +206,15 @@ def _province_choices():
     return [("", _("— Province / city —")), *((p.code, p.name) for p in provinces())]
 
 
-def _ward_choices():
-    from portal.admin_units import wards_by_province
+def _ward_choices(province):
+    """The communes of the chosen province only (never the whole country's 3,321); none until a
+    province is chosen."""
+    from portal.admin_units import wards
 
-    groups: dict[str, list] = {}
-    for ward in wards_by_province():
-        groups.setdefault(ward.province.name, []).append((ward.code, ward.name))
-    return [("", _("— Commune / ward —")), *groups.items()]
+    code = str(province or "")
+    if not (code.isascii() and code.isdigit() and len(code) <= 9):
+        return [("", _("— Choose the province first —"))]
+    return [("", _("— Commune / ward —")), *((w.code, w.name) for w in wards(province_id=int(code)))]
 
 
 class AddressWidget(forms.MultiWidget):
@@ -236,8 +239,10 @@ class AddressWidget(forms.MultiWidget):
 
     def get_context(self, name, value, attrs):
         # Choices are read when the form is rendered, not when the module is imported.
+        province = value.get("province") if isinstance(value, dict) else (value or [None])[0]
         self.widgets[0].choices = _province_choices()
-        self.widgets[1].choices = _ward_choices()
+        self.widgets[1].choices = _ward_choices(province)
+        self.widgets[1].attrs["data-wards-url"] = reverse("wards-of-province", args=["PROVINCE"])
         context = super().get_context(name, value, attrs)
         labels = [_("Province / city"), _("Commune / ward"), _("House number, street, hamlet")]
         for sub, label in zip(context["widget"]["subwidgets"], labels, strict=True):
@@ -329,13 +334,7 @@ def _form_field(spec: dict, language: str) -> forms.Field:
     if ftype == "address":
         return AddressField(**common)
     if ftype == "cccd":
-        return forms.CharField(
-            min_length=12,
-            max_length=12,
-            validators=[cccd_validate],
-            widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}", "autocomplete": "off"}),
-            **common,
-        )
+        return CccdField(**common)
     raise ValueError(f"unknown e-form field type {ftype!r}")
 
 

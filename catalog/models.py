@@ -203,6 +203,13 @@ class FeeLine(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FEE)
     amount = models.DecimalField(_("amount (VND)"), max_digits=14, decimal_places=0)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # A fee per copy / per item: the e-form field (type number) that holds how many are asked.
+    per_unit_field = models.SlugField(
+        _("per unit of the e-form field"),
+        max_length=60,
+        blank=True,
+        help_text=_("Leave empty for a flat fee. For a fee per copy, the e-form field holding the number of copies."),
+    )
 
     class Meta:
         ordering = ["procedure", "position", "id"]

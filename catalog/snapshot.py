@@ -48,7 +48,13 @@ def procedure_snapshot(procedure) -> dict:
         for doc in procedure.documents.all()
     ]
     fees = [
-        {"name": fee.name, "kind": fee.kind, "amount": decimal_str(fee.amount), "note": fee.note}
+        {
+            "name": fee.name,
+            "kind": fee.kind,
+            "amount": decimal_str(fee.amount),
+            "note": fee.note,
+            "per_unit_field": fee.per_unit_field,
+        }
         for fee in procedure.fees.all()
     ]
     bundle_parts = [

@@ -86,7 +86,13 @@ def catalog_export(*, procedures=None) -> dict:
                     for d in p.documents.all()
                 ],
                 "fees": [
-                    {"name": f.name, "kind": f.kind, "amount": decimal_str(f.amount), "note": f.note}
+                    {
+                        "name": f.name,
+                        "kind": f.kind,
+                        "amount": decimal_str(f.amount),
+                        "note": f.note,
+                        "per_unit_field": f.per_unit_field,
+                    }
                     for f in p.fees.all()
                 ],
                 "bundle_parts": [
@@ -451,6 +457,7 @@ def catalog_import(*, data: dict, by=None, publish: bool = False) -> dict:
                 kind=fee.get("kind", FeeLine.Kind.FEE),
                 amount=Decimal(str(fee["amount"])),
                 note=fee.get("note", ""),
+                per_unit_field=fee.get("per_unit_field", ""),
             )
             for position, fee in enumerate(p.get("fees", []))
         )

@@ -31,6 +31,7 @@ from .forms import (
     SupplementRequestForm,
     TransferForm,
 )
+from .identity_facts import applicant_identity
 from .lifecycle import ACTIONS, DRAFT_STATUSES, INTAKE_SCAN_STATUSES, OFFICIAL, actions_available
 from .models import CalendarException, Dossier, DossierFile, IssuedDocument
 from .services import DossierActionError
@@ -308,6 +309,7 @@ class DossierAdmin(admin.ModelAdmin):
             "scan_form": scan_form,
             "parts": dossier.parts.select_related("agency"),
             "answers": answers_display(dossier.snapshot.get("form_schema") or [], dossier.form_data),
+            "identity": applicant_identity(dossier),
         }
         return TemplateResponse(request, self.change_form_template, context)
 

@@ -5,15 +5,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.kernel.cccd import CccdField
+
 from .models import Channel, DossierRating
 
 
 class ApplicantForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    personal_id = forms.RegexField(
+    personal_id = CccdField(
         label=_("Personal identification number"),
-        regex=r"^\d{12}$",
-        error_messages={"invalid": _("The personal identification number has 12 digits.")},
         help_text=_("The 12-digit number on your citizen ID card (CCCD)."),
     )
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -27,9 +27,20 @@ class ApplicantForm(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
     address = forms.CharField(label=_("Address"), max_length=300)
     agency = forms.TypedChoiceField(label=_("Receiving agency"), coerce=int, required=False)
+    save_to_profile = forms.BooleanField(required=False)
 
-    def __init__(self, *args, agencies=None, locked=(), **kwargs):
+    def __init__(self, *args, agencies=None, locked=(), consent=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if consent:
+            from identity.services import PROFILE_CONSENT_TEXT
+
+            self.fields["save_to_profile"].label = PROFILE_CONSENT_TEXT
+        else:
+            del self.fields["save_to_profile"]
+        self.fields["full_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["address"].widget.attrs["autocomplete"] = "street-address"
+        self.fields["date_of_birth"].widget.attrs["autocomplete"] = "bday"
         agencies = agencies or []
         if len(agencies) > 1:
             self.fields["agency"].choices = [(a["id"], a["name"]) for a in agencies]
@@ -39,14 +50,27 @@ class ApplicantForm(forms.Form):
         for name in locked:
             self.fields[name].disabled = True
             self.fields[name].help_text = _("From your verified e-ID; it cannot be changed here.")
+        self.locked = list(locked)
+
+    def locked_facts(self):
+        """(label, value shown) of the verified fields: facts, not inputs."""
+        rows = []
+        for name in self.locked:
+            value = self.initial.get(name) or ""
+            if name == "sex":
+                value = dict(self.fields["sex"].choices).get(value, value)
+            elif name == "date_of_birth" and len(str(value)) == 10:
+                y, m, d = str(value).split("-")
+                value = f"{d}/{m}/{y}"
+            rows.append((self.fields[name].label, value))
+        return rows
+
+    def editable_fields(self):
+        return [self[name] for name in self.fields if name not in self.locked and name != "save_to_profile"]
 
 
 class OnBehalfForm(forms.Form):
-    personal_id = forms.RegexField(
-        label=_("Applicant's personal identification number"),
-        regex=r"^\d{12}$",
-        error_messages={"invalid": _("The personal identification number has 12 digits.")},
-    )
+    personal_id = CccdField(label=_("Applicant's personal identification number"))
     channel = forms.ChoiceField(
         label=_("Channel"),
         choices=[(c.value, c.label) for c in Channel if c != Channel.ONLINE],

@@ -338,3 +338,24 @@ def issued_documents_redeliver_pending(*, older_than_seconds: int = 60, limit: i
             if job.status == job.Status.DONE:  # done, yet the file is gone: make it again
                 outbox_enqueue(kind=PDF_JOB, key=job.key, payload=job.payload, again=True)
     return outbox_redeliver_pending(older_than_seconds=older_than_seconds, limit=limit, kinds=[PDF_JOB])
+
+
+def declaration_pdf(*, dossier: Dossier) -> bytes:
+    """The declaration (tờ khai) as the official reads and files it, made from the e-form's
+    answers: the e-form is the declaration, it is not uploaded a second time."""
+    from .eform import answers_display
+    from .identity_facts import applicant_identity
+
+    identity = applicant_identity(dossier)
+    birth = (dossier.applicant or {}).get("date_of_birth") or ""
+    context = {
+        **issued_document_context(dossier=dossier, event=None),
+        "answers": answers_display(dossier.snapshot.get("form_schema") or [], dossier.form_data, language="vi"),
+        "birth_date": "/".join(reversed(birth.split("-"))) if len(birth) == 10 else birth,
+        "identity_level": identity["level"],
+        "identity_via": identity["via"],
+        "submitted_at": timezone.localtime(dossier.submitted_at) if dossier.submitted_at else None,
+        "document_number": dossier.code or "",
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        return pdf_render(template_name="dossiers/pdf/declaration.html", context=context)

@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/danh-gia/", views.rate, name="rate"),
     path("<int:pk>/tep/<int:file_id>/", views.file_download, name="file_download"),
     path("<int:pk>/giay-to/<int:doc_id>/", views.issued_download, name="issued_download"),
+    path("<int:pk>/to-khai.pdf", views.declaration_download, name="declaration_pdf"),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from catalog.eform import build_form_class, form_data_clean
+from catalog.fees import fee_lines_due
 from catalog.selectors import procedure_version_current
 from portal.db_router import replica_reads
 from portal.kernel.files import file_response
@@ -305,24 +306,42 @@ def _step_consent(request, dossier):
 def _step_applicant(request, dossier):
     snapshot = dossier.snapshot
     citizen = dossier.citizen
-    verified = services.applicant_locked(citizen=citizen, on_behalf=dossier.filed_by_id is not None)
+    on_behalf = dossier.filed_by_id is not None
+    verified = services.applicant_locked(citizen=citizen, on_behalf=on_behalf)
     locked = list(verified)
     initial = {**dossier.applicant, **verified, "agency": dossier.agency_id}
-    kwargs = {"agencies": snapshot.get("agencies", []), "locked": locked, "initial": initial}
+    kwargs = {
+        "agencies": snapshot.get("agencies", []),
+        "locked": locked,
+        "initial": initial,
+        "consent": not on_behalf and request.user.pk == citizen.pk,
+    }
     if request.method == "POST":
         form = ApplicantForm(request.POST, **kwargs)
         valid = form.is_valid()
-        raw = {name: request.POST.get(name, "") for name in form.fields if name != "agency" and name not in locked}
+        # A verified field sent anyway (a page changed by hand) goes to the service, which refuses it.
+        raw = {
+            name: request.POST.get(name, "")
+            for name in form.fields
+            if name not in ("agency", "save_to_profile") and (name not in locked or name in request.POST)
+        }
+        if "personal_id" in raw and "personal_id" not in locked:
+            raw["personal_id"] = form.cleaned_data.get("personal_id") or raw["personal_id"]
         agency = None
         if valid and form.cleaned_data.get("agency"):
             from catalog.selectors import agency_get
 
             agency = agency_get(id=form.cleaned_data["agency"])
         try:
-            services.dossier_draft_update(dossier=dossier, by=request.user, applicant=raw, agency=agency)
+            dossier = services.dossier_draft_update(dossier=dossier, by=request.user, applicant=raw, agency=agency)
         except DossierActionError as exc:
             form.add_error(None, exc.message)
-            valid = False
+            return _render_step(request, dossier, "applicant", {"form": form}, status=400)
+        if valid and form.cleaned_data.get("save_to_profile"):
+            from identity.services import profile_update_from_applicant
+
+            if profile_update_from_applicant(user=citizen, applicant=dossier.applicant):
+                messages.success(request, _("Your profile was updated: next time these details are filled in."))
         response = _after_save(request, dossier, "applicant", valid)
         if response:
             return response
@@ -330,23 +349,39 @@ def _step_applicant(request, dossier):
     return _render_step(request, dossier, "applicant", {"form": ApplicantForm(**kwargs)})
 
 
+def _identity_facts(schema, answers, language) -> list[tuple[str, str]]:
+    shown = [spec for spec in schema if spec.get("name") in answers]
+    return answers_display(shown, answers, language=language)
+
+
 def _step_form(request, dossier):
     schema = dossier.snapshot.get("form_schema") or []
     language = getattr(request, "LANGUAGE_CODE", "vi")
-    form_class = build_form_class(schema, language=language)
-    initial = {**prefill_values(schema, dossier.citizen), **(dossier.form_data or {})}
+    # The applicant's fields are answered by the applicant step: facts here, not inputs.
+    identity = services.eform_identity_answers(dossier=dossier)
+    own_schema = [spec for spec in schema if spec.get("name") not in identity]
+    form_class = build_form_class(own_schema, language=language)
+    initial = {**prefill_values(own_schema, dossier.citizen), **(dossier.form_data or {})}
+    context = {"identity_facts": _identity_facts(schema, identity, language)}
     if request.method == "POST":
         form = form_class(request.POST, initial=initial)
         valid = form.is_valid()
-        cleaned, _errors = form_data_clean(schema, request.POST, language=language) if valid else ({}, {})
-        services.dossier_draft_update(
-            dossier=dossier, by=request.user, form_data=cleaned or _raw_answers(form, request.POST)
-        )
+        cleaned, _errors = form_data_clean(own_schema, request.POST, language=language) if valid else ({}, {})
+        sent = {name: request.POST[name] for name in identity if name in request.POST}
+        try:
+            services.dossier_draft_update(
+                dossier=dossier, by=request.user, form_data={**(cleaned or _raw_answers(form, request.POST)), **sent}
+            )
+        except DossierActionError as exc:
+            form.add_error(None, exc.message)
+            return _render_step(request, dossier, "form", {"form": form, **context}, status=400)
+        if request.POST.get("action") == "refresh":
+            return redirect("dossiers:step", pk=dossier.pk, step="form")
         response = _after_save(request, dossier, "form", valid)
         if response:
             return response
-        return _render_step(request, dossier, "form", {"form": form}, status=400)
-    return _render_step(request, dossier, "form", {"form": form_class(initial=initial)})
+        return _render_step(request, dossier, "form", {"form": form, **context}, status=400)
+    return _render_step(request, dossier, "form", {"form": form_class(initial=initial), **context})
 
 
 def _raw_answers(form, data) -> dict:
@@ -380,7 +415,7 @@ def _documents_context(request, dossier, errors=None):
                 "files": [f for f in files if f.doc_key == key],
                 "store": [d for d in store if not kinds or d.doc_type in kinds],
                 "errors": (errors or {}).get(key, []),
-                "from_eid": "eid:identity" in (doc.get("reusable_kinds") or []),
+                "waived": services.document_waived(dossier, doc),
             }
         )
     return {"rows": rows, "other_files": [f for f in files if not f.doc_key], "has_errors": bool(errors)}
@@ -440,6 +475,14 @@ def _step_documents(request, dossier):
     return _render_step(request, dossier, "documents", _documents_context(request, dossier))
 
 
+def _ddmmyyyy(iso: str) -> str:
+    """1992-04-18 -> 18/04/1992 (a person reads dates day first); anything else as it is."""
+    try:
+        return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
+
+
 def _step_review(request, dossier):
     errors = services.dossier_validation_errors(dossier)
     schema = dossier.snapshot.get("form_schema") or []
@@ -456,6 +499,7 @@ def _step_review(request, dossier):
             request.session[JUST_SUBMITTED_KEY] = dossier.pk
             return redirect("dossiers:detail", pk=dossier.pk)
     step_of = {"applicant": "applicant", "form": "form", "documents": "documents"}
+    fees = fee_lines_due(dossier.snapshot, dossier.form_data)
     error_rows = [(step_of.get(k.split(":")[0], "applicant"), m) for k, msgs in errors.items() for m in msgs]
     return _render_step(
         request,
@@ -465,7 +509,9 @@ def _step_review(request, dossier):
             "errors": error_rows,
             "answers": answers,
             "files": dossier.files.select_related("personal_document"),
-            "fees": dossier.snapshot.get("fees", []),
+            "fees": fees,
+            "fee_total": sum((line["amount"] for line in fees), 0),
+            "applicant_birth": _ddmmyyyy((dossier.applicant or {}).get("date_of_birth") or ""),
         },
     )
 
@@ -710,6 +756,23 @@ def file_download(request, pk: int, file_id: int):
         raise Http404
     ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(row.content_type, "bin")
     return _serve(row.file, filename=f"{dossier.code or dossier.pk}-{row.pk}.{ext}", content_type=row.content_type)
+
+
+@login_required
+def declaration_download(request, pk: int):
+    """The declaration made from the e-form's answers (PDF), for the owner or an official of
+    the agency handling the dossier."""
+    from django.http import HttpResponse
+
+    from .issued_pdfs import declaration_pdf
+
+    dossier = _dossier_for_download(request, pk)
+    if dossier.status in DRAFT_STATUSES or not dossier.snapshot.get("form_schema"):
+        raise Http404
+    _audit_official_access(request, dossier, dossier, detail=f"{dossier.code} declaration")
+    response = HttpResponse(declaration_pdf(dossier=dossier), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{dossier.code}-to-khai.pdf"'
+    return response
 
 
 @login_required

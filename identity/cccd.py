@@ -68,15 +68,16 @@ def cccd_qr_parse(text: str) -> CccdQrData:
     name_index = 2 if parts[1] == old_id else 1
     full_name = parts[name_index]
     rest = parts[name_index + 1 :]
-    dates = [(i, _ddmmyyyy(p)) for i, p in enumerate(rest)]
-    dates = [(i, d) for i, d in dates if d is not None]
+    # Dates are found by their shape (8 digits) and read in order: birth date, then issue date.
+    # An 8-digit field that is no real date stays unread (None): it is never replaced by the next.
+    dates = [(i, _ddmmyyyy(p)) for i, p in enumerate(rest) if re.fullmatch(r"\d{8}", p)]
     birth = dates[0][1] if dates else None
     issued = dates[1][1] if len(dates) > 1 else None
     sex = next((_sex_from_text(p) for p in rest if _sex_from_text(p)), "")
     used = {i for i, _d in dates[:2]} | {i for i, p in enumerate(rest) if _sex_from_text(p)}
     leftovers = [p for i, p in enumerate(rest) if i not in used and p]
     address = leftovers[0] if leftovers else ""
-    if not full_name or birth is None:
+    if not full_name or not dates:
         raise CccdQrError(_("The QR code was read but its content is incomplete; please take another photo."))
     return CccdQrData(
         number=number,

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_units import province_by_name, provinces, wards
-from portal.kernel.cccd import cccd_validate
+from portal.kernel.cccd import cccd_normalize, cccd_validate
 
 from .models import PersonalDocument, User
 from .services import document_max_bytes
@@ -90,7 +90,7 @@ class ProfileForm(forms.ModelForm):
         return None
 
     def clean_personal_id(self):
-        value = (self.cleaned_data.get("personal_id") or "").strip().replace(" ", "")
+        value = cccd_normalize(self.cleaned_data.get("personal_id"))
         if not value:
             return None
         qs = User.objects.filter(personal_id=value).exclude(pk=self.instance.pk)

@@ -3,6 +3,7 @@ and the privacy actions (export, close account)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -19,6 +20,7 @@ from django.db.models import Count, ProtectedError, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.audit import AuditAction, audit_events, audit_record
 from portal.kernel.uploads import EXTENSIONS, UploadRefused, upload_check
@@ -608,3 +610,49 @@ def account_close(*, user: User) -> int:
 
     transaction.on_commit(remove_files)
     return kept
+
+
+# --- The applicant confirmed when filing --------------------------------------------------------
+
+PROFILE_CONSENT_TEXT = gettext_lazy(
+    "Save these details to my profile so that I do not type them again. They are used only to "
+    "fill in my dossiers; I can change or delete them in “My account” at any time."
+)
+
+
+def profile_update_from_applicant(*, user: User, applicant: dict) -> list[str]:
+    """The citizen confirmed their details when filing and agreed to keep them (PROFILE_CONSENT_TEXT):
+    write them to the profile. A verified identity (level 2) keeps its name, number, birth date and
+    sex; a number another account already holds is not taken; a typed number stays a claim.
+    Returns the names of the fields changed."""
+    from portal.kernel.cccd import cccd_normalize
+
+    changes: dict = {}
+    verified = user.identity_level >= User.Level.LEVEL_2
+    if not verified:
+        if applicant.get("full_name"):
+            changes["full_name"] = str(applicant["full_name"])[:150]
+        if applicant.get("date_of_birth"):
+            with contextlib.suppress(ValueError):
+                changes["date_of_birth"] = dt.date.fromisoformat(str(applicant["date_of_birth"]))
+        if applicant.get("sex") in (User.Sex.MALE, User.Sex.FEMALE):
+            changes["sex"] = applicant["sex"]
+        pid = cccd_normalize(applicant.get("personal_id"))
+        if pid and pid != user.personal_id and not User.objects.filter(personal_id=pid).exclude(pk=user.pk).exists():
+            changes["personal_id"] = pid
+            changes["personal_id_source"] = User.PersonalIdSource.TYPED
+    if applicant.get("phone"):
+        changes["phone"] = str(applicant["phone"]).replace(" ", "")[:15]
+    if applicant.get("address") and not (user.address_line or user.ward_id):
+        changes["address_line"] = str(applicant["address"])[:255]
+    changed = [name for name, value in changes.items() if getattr(user, name) != value]
+    if changed:
+        for name in changed:
+            setattr(user, name, changes[name])
+        try:
+            with transaction.atomic():
+                user.save(update_fields=changed)
+        except IntegrityError:
+            user.refresh_from_db()
+            return []
+    return changed

@@ -97,6 +97,11 @@ def cccd_qr(request):
                 cccd_validate(parsed.number, date_of_birth=parsed.date_of_birth, sex=parsed.sex or None)
             except ValidationError as error:
                 problems = error.messages
+            if parsed.date_of_birth is None:
+                problems = [
+                    _("The date of birth in the QR code is not a real date: it was left empty, check your card."),
+                    *problems,
+                ]
             request.session[QR_SESSION_KEY] = {
                 "number": parsed.number,
                 "full_name": parsed.full_name,

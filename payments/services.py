@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.fees import fee_lines_due
 from dossiers.lifecycle import OPEN_STATUSES
 from portal.outbox import OutboxRetry, outbox_enqueue
 
@@ -63,9 +64,11 @@ def _snapshot(dossier) -> dict:
 
 
 def fees_create_for_dossier(*, dossier) -> list[Fee]:
-    """Copy the fee lines of the dossier's procedure version. Idempotent; free procedures get none."""
+    """Copy the fee lines of the dossier's procedure version, a fee per copy times the copies
+    asked (catalog.fees). Idempotent; free procedures get none."""
     snapshot = _snapshot(dossier)
-    if not any(Decimal(str(line.get("amount") or "0")) > 0 for line in snapshot.get("fees") or []):
+    lines = fee_lines_due(snapshot, dossier.form_data)
+    if not lines:
         return []  # a free procedure: nothing to copy, no statement
     with transaction.atomic():
         existing = list(Fee.objects.select_for_update().filter(dossier=dossier))
@@ -75,18 +78,20 @@ def fees_create_for_dossier(*, dossier) -> list[Fee]:
         if timing not in FeeTiming.values:
             timing = FeeTiming.BEFORE_INTAKE
         rows = []
-        for position, line in enumerate(snapshot.get("fees") or []):
-            amount = Decimal(str(line.get("amount") or "0"))
-            if amount <= 0:
-                continue
+        for line in lines:
+            note = line["note"]
+            if line["quantity"] > 1:
+                note = f"{line['quantity']} × {line['unit_amount']:,.0f} đ".replace(",", ".") + (
+                    f" ({note})" if note else ""
+                )
             rows.append(
                 Fee(
                     dossier=dossier,
-                    position=position,
-                    name=str(line.get("name", ""))[:255],
-                    kind=line.get("kind") if line.get("kind") in Fee.Kind.values else Fee.Kind.FEE,
-                    amount=amount,
-                    note=str(line.get("note") or "")[:500],
+                    position=line["position"],
+                    name=line["name"][:255],
+                    kind=line["kind"] if line["kind"] in Fee.Kind.values else Fee.Kind.FEE,
+                    amount=line["amount"],
+                    note=note[:500],
                     timing=timing,
                 )
             )

@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("kiem-tra-van-ban/", include("portal.signing.urls")),
     path("hop-thu/", views.inbox, name="inbox"),
+    path("dia-gioi/tinh/<str:code>/xa/", views.wards_of_province, name="wards-of-province"),
     path("hop-thu/<int:pk>/da-doc/", views.inbox_mark_read, name="inbox-mark-read"),
     path("hop-thu/da-doc-tat-ca/", views.inbox_mark_all_read, name="inbox-mark-all-read"),
     path("payments/", include("payments.urls")),

@@ -156,3 +156,17 @@ def _own_hosts(request) -> set[str]:
     if site_host:
         hosts.add(site_host)
     return hosts
+
+
+def wards_of_province(request, code: str):
+    """The communes / wards of one province (JSON), for the address fields' province → commune
+    list. Public data; an unknown province has none."""
+    from .admin_units import wards
+
+    rows = []
+    if code.isascii() and code.isdigit() and len(code) <= 9:
+        rows = [{"code": w.code, "name": w.name} for w in wards(province_id=int(code))]
+    placeholder = _("— Commune / ward —") if rows else _("— Choose the province first —")
+    response = JsonResponse({"placeholder": placeholder, "wards": rows})
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -32,6 +32,8 @@ from .drafts import (
     dossier_file_add,
     dossier_file_remove,
     dossier_on_behalf_start,
+    eform_identity_answers,
+    eform_identity_check,
 )
 from .on_behalf import (
     applicant_store_documents,
@@ -42,7 +44,13 @@ from .on_behalf import (
     on_behalf_may_file,
 )
 from .popularity import procedure_popularity_refresh
-from .submission import dossier_code_next, dossier_file_and_submit, dossier_submit, dossier_validation_errors
+from .submission import (
+    document_waived,
+    dossier_code_next,
+    dossier_file_and_submit,
+    dossier_submit,
+    dossier_validation_errors,
+)
 from .transitions import (
     dossier_approve,
     dossier_assign,
@@ -74,6 +82,7 @@ __all__ = [
     "applicant_from_user",
     "applicant_locked",
     "applicant_store_documents",
+    "document_waived",
     "dossier_act",
     "dossier_approve",
     "dossier_assign",
@@ -105,6 +114,8 @@ __all__ = [
     "dossier_transfer_back",
     "dossier_validation_errors",
     "dossier_withdraw",
+    "eform_identity_answers",
+    "eform_identity_check",
     "issued_document_regenerate",
     "official_may",
     "on_behalf_access_check",

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.selectors import agency_get
 from identity.selectors import citizen_by_personal_id, official_agency_ids
@@ -52,7 +53,7 @@ def dossier_draft_create(
     this citizen, and the draft holds nothing of the citizen but their number until the citizen's
     consent is proven (services.on_behalf)."""
 
-    agency_id = _agency_id_for(procedure_version, agency)
+    agency_id = _agency_id_for(procedure_version, agency, citizen=citizen)
     on_behalf = filed_by is not None and filed_by.pk != citizen.pk
     if on_behalf:
         on_behalf_check_allowed(official=filed_by, citizen=citizen, procedure_version=procedure_version)
@@ -78,12 +79,21 @@ def dossier_draft_create(
     return dossier
 
 
-def _agency_id_for(procedure_version, agency=None) -> int:
-    """The receiving agency: the one chosen if it handles the procedure, else the first that does."""
-    agency_ids = [a["id"] for a in (procedure_version.snapshot or {}).get("agencies", [])]
+def _agency_id_for(procedure_version, agency=None, *, citizen=None) -> int:
+    """The receiving agency: the one chosen if it handles the procedure; else, for a commune-level
+    procedure, the one serving the citizen's commune / ward; else the first that handles it."""
+    snapshot = procedure_version.snapshot or {}
+    agency_ids = [a["id"] for a in snapshot.get("agencies", [])]
     if agency is None:
         if not agency_ids:
             raise DossierActionError(_("This procedure has no implementing agency yet."))
+        ward_id = getattr(citizen, "ward_id", None)
+        if ward_id and snapshot.get("level") == "commune" and len(agency_ids) > 1:
+            from catalog.selectors import agencies_by_ids
+
+            serving = [pk for pk, a in agencies_by_ids(ids=agency_ids).items() if a.ward_id == ward_id]
+            if serving:
+                return min(serving, key=agency_ids.index)
         return agency_ids[0]
     if agency_ids and agency.pk not in agency_ids:
         raise DossierActionError(_("This agency does not handle this procedure."))
@@ -99,29 +109,114 @@ def _identity_of(user) -> dict[str, str]:
 
 
 def applicant_from_user(user) -> dict:
+    """The applicant as the portal knows them: the verified identity and the profile, and for
+    what the profile lacks (phone, address, a typed number…) the applicant of the citizen's last
+    dossier. A placeholder e-ID email is no email."""
     from ..eform import user_address
 
-    return {
+    profile = {
         **_identity_of(user),
         "sex": user.sex,
         "phone": user.phone,
-        "email": user.email,
+        "email": "" if (user.email or "").endswith("@eid.invalid") else user.email,
         "address": user_address(user),
     }
+    if all(profile.values()):
+        return profile
+    last = (
+        Dossier.objects.filter(citizen=user, filed_by__isnull=True)
+        .exclude(status__in=DRAFT_STATUSES)
+        .order_by("-submitted_at", "-pk")
+        .values_list("applicant", flat=True)
+        .first()
+    ) or {}
+    locked = applicant_locked(citizen=user)
+    return {name: value if (value or name in locked) else str(last.get(name) or "") for name, value in profile.items()}
 
 
 # The applicant's identity a level-2 (verified e-ID) citizen filing for themselves cannot change.
-APPLICANT_LOCKED_FIELDS = ("full_name", "personal_id", "date_of_birth")
+APPLICANT_LOCKED_FIELDS = ("full_name", "personal_id", "date_of_birth", "sex")
 
 
 def applicant_locked(*, citizen, on_behalf: bool = False) -> dict[str, str]:
     """{field: verified value} of the applicant fields that may not be changed: a level-2
-    citizen's own name, number and birth date when they file for themselves (an official
+    citizen's own name, number, birth date and sex when they file for themselves (an official
     filing on someone's behalf types what the citizen's papers say)."""
     if on_behalf or citizen.identity_level < 2:
         return {}
-    verified = _identity_of(citizen)
+    verified = {**_identity_of(citizen), "sex": citizen.sex or ""}
     return {name: verified[name] for name in APPLICANT_LOCKED_FIELDS if verified[name]}
+
+
+_APPLICANT_LABELS = {
+    "full_name": gettext_lazy("Full name"),
+    "personal_id": gettext_lazy("Personal identification number"),
+    "date_of_birth": gettext_lazy("Date of birth"),
+    "sex": gettext_lazy("Sex"),
+}
+
+
+def _locked_message(label) -> str:
+    return _("%(field)s comes from your verified e-ID and cannot be changed.") % {"field": label}
+
+
+def eform_identity_answers(*, dossier: Dossier) -> dict:
+    """The e-form's answers about the applicant (fields with `prefill: identity.<attr>`), taken
+    from the applicant step: the citizen confirms them once and the e-form shows them as facts.
+    A structured address comes from the profile (province, commune, street)."""
+    from ..eform import prefill_values
+
+    schema = dossier.snapshot.get("form_schema") or []
+    applicant = dossier.applicant or {}
+    structured = prefill_values(schema, dossier.citizen) if dossier.filed_by_id is None else {}
+    answers = {}
+    for spec in schema:
+        source = spec.get("prefill") or ""
+        if not source.startswith("identity."):
+            continue
+        attr = source.split(".", 1)[1]
+        value = structured.get(spec["name"]) if spec.get("type") == "address" else applicant.get(attr)
+        if value not in (None, ""):
+            answers[spec["name"]] = value
+    return answers
+
+
+def _as_stored(attr: str, value) -> str:
+    """An answer as the applicant holds it: a birth date typed dd/mm/yyyy compares as ISO."""
+    import datetime as dt
+
+    from portal.kernel.cccd import cccd_normalize
+
+    text = str(value or "").strip()
+    if attr == "date_of_birth" and "/" in text:
+        try:
+            return dt.datetime.strptime(text, "%d/%m/%Y").date().isoformat()
+        except ValueError:
+            return text
+    if attr == "personal_id":
+        return cccd_normalize(text)
+    if attr == "full_name":
+        return " ".join(text.split())
+    return text
+
+
+def eform_identity_check(*, dossier: Dossier, form_data: dict) -> None:
+    """Refuse answers that change a level-2 citizen's verified identity in the e-form (a page
+    tampered with, or the API): DossierIncomplete with a Vietnamese message per field."""
+    locked = applicant_locked(citizen=dossier.citizen, on_behalf=dossier.filed_by_id is not None)
+    if not locked or not form_data:
+        return
+    errors = {}
+    for spec in dossier.snapshot.get("form_schema") or []:
+        attr = (spec.get("prefill") or "").removeprefix("identity.")
+        name = spec.get("name")
+        if attr in locked and name in form_data and _as_stored(attr, form_data[name]) not in ("", locked[attr]):
+            label = spec.get("label")
+            label = (label.get("vi") if isinstance(label, dict) else label) or name
+            errors[f"form:{name}"] = [_locked_message(label)]
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise DossierIncomplete(first, errors)
 
 
 def applicant_clean(*, citizen, applicant: dict) -> dict:
@@ -143,9 +238,7 @@ def applicant_clean(*, citizen, applicant: dict) -> dict:
     for name, value in applicant_locked(citizen=citizen).items():
         if name in form.cleaned_data and cleaned[name] != value:
             label = form.fields[name].label
-            errors[f"applicant:{name}"] = [
-                _("%(field)s comes from your verified e-ID and cannot be changed.") % {"field": label}
-            ]
+            errors[f"applicant:{name}"] = [_locked_message(label)]
     if errors:
         first = next(iter(errors.values()))[0]
         raise DossierIncomplete(_("The applicant's data is not valid: %(error)s") % {"error": first}, errors)
@@ -166,11 +259,17 @@ def dossier_draft_update(
         d = _lock(dossier)
         _check_draft(d, by)
         if applicant is not None:
-            # A verified identity stays as verified, whatever was sent (the form shows it read-only).
+            # A verified identity stays as verified: a change sent anyway is refused.
             locked = applicant_locked(citizen=d.citizen, on_behalf=d.filed_by_id is not None)
+            for name, value in locked.items():
+                if name in applicant and _as_stored(name, applicant[name]) not in ("", value):
+                    raise DossierActionError(_locked_message(_APPLICANT_LABELS[name]))
             d.applicant = {**d.applicant, **applicant, **locked}
         if form_data is not None:
+            eform_identity_check(dossier=d, form_data=form_data)
             d.form_data = {**d.form_data, **form_data}
+        if (applicant is not None or form_data is not None) and d.snapshot.get("form_schema"):
+            d.form_data = {**d.form_data, **eform_identity_answers(dossier=d)}
         if agency is not None:
             ids = [a["id"] for a in d.snapshot.get("agencies", [])]
             if ids and agency.pk not in ids:

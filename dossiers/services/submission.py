@@ -2,11 +2,13 @@
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.eform import build_form_class, form_data_clean
+from portal.kernel.cccd import cccd_validate
 
 from ..lifecycle import DRAFT_STATUSES
 from ..models import (
@@ -25,7 +27,7 @@ from .base import (
     _lock,
     procedure_level_check,
 )
-from .drafts import applicant_locked
+from .drafts import applicant_locked, eform_identity_answers, eform_identity_check
 
 # --- Submission ----------------------------------------------------------------------------------
 
@@ -71,8 +73,11 @@ def _validate(dossier: Dossier, *, present: set[str] | None = None) -> tuple[dic
         if not str(applicant.get(key, "")).strip():
             errors.setdefault("applicant", []).append(_("%(field)s is required.") % {"field": label})
     pid = str(applicant.get("personal_id", "")).strip()
-    if pid and (len(pid) != 12 or not pid.isdigit()):
-        errors.setdefault("applicant", []).append(_("The personal identification number has 12 digits."))
+    if pid:
+        try:
+            cccd_validate(pid)
+        except ValidationError as exc:
+            errors.setdefault("applicant", []).extend(exc.messages)
     schema = dossier.snapshot.get("form_schema") or []
     cleaned, form_errors = form_data_clean(schema, dossier.form_data or {}, language="vi")
     if form_errors:
@@ -86,10 +91,29 @@ def _validate(dossier: Dossier, *, present: set[str] | None = None) -> tuple[dic
     for doc in documents:
         if doc.get("key") in present:
             continue
-        if "eid:identity" in (doc.get("reusable_kinds") or []) and pid:
+        if document_waived(dossier, doc):
             continue
         errors[f"documents:{doc.get('key')}"] = [_("“%(name)s” is required.") % {"name": doc.get("name")}]
     return cleaned, errors
+
+
+def document_waived(dossier: Dossier, doc: dict) -> str:
+    """Why a required document need not be attached, or "":
+    - "identity": the ID copy (reusable from "eid:identity") when the applicant's identity is
+      verified — the account is level 2 through the e-ID or was checked at the one-stop desk,
+      and the dossier's applicant is that verified person. A level-1 account's typed number
+      proves nothing: the copy is required.
+    - "eform": the declaration ("eform:declaration") when the procedure has an e-form, which
+      is that declaration (its PDF is made from the answers)."""
+    kinds = doc.get("reusable_kinds") or []
+    if "eform:declaration" in kinds and dossier.snapshot.get("form_schema"):
+        return "eform"
+    if "eid:identity" in kinds:
+        citizen = dossier.citizen
+        pid = str((dossier.applicant or {}).get("personal_id", "")).strip()
+        if citizen.personal_id_verified and pid == citizen.personal_id:
+            return "identity"
+    return ""
 
 
 # The JSON type of an answer to each e-form field type (services.eform.FIELD_TYPES).
@@ -156,6 +180,8 @@ def dossier_submit(*, dossier: Dossier, by) -> Dossier:
             raise DossierActionError(_("The applicant has not confirmed their consent to this filing yet."))
         # A draft begun before the citizen's identity was verified is filed with the verified one.
         d.applicant = {**d.applicant, **applicant_locked(citizen=d.citizen, on_behalf=d.filed_by_id is not None)}
+        if d.snapshot.get("form_schema"):
+            d.form_data = {**(d.form_data or {}), **eform_identity_answers(dossier=d)}
         cleaned, errors = _validate(d)
         if errors:
             raise _incomplete(errors)
@@ -197,7 +223,7 @@ def dossier_file_and_submit(
         first = next(iter(form_errors.values()))[0]
         raise DossierIncomplete(_("The declaration answers are not valid: %(error)s") % {"error": first}, form_errors)
     applicant = applicant_clean(citizen=citizen, applicant=applicant or {})
-    agency_id = _agency_id_for(procedure_version, agency)
+    agency_id = _agency_id_for(procedure_version, agency, citizen=citizen)
     if agency is None or agency.pk != agency_id:
         from catalog.selectors import agency_get
 
@@ -213,6 +239,10 @@ def dossier_file_and_submit(
         applicant=applicant,
         form_data=dict(form_data or {}),
     )
+    # The e-form's applicant fields are the applicant's: a verified identity cannot be changed
+    # there either; what is not answered is filled from the applicant.
+    eform_identity_check(dossier=d, form_data=d.form_data)
+    d.form_data = {**eform_identity_answers(dossier=d), **d.form_data}
     keys = {doc.get("key") for doc in d.snapshot.get("documents", [])}
     for key, _document in documents:
         if keys and key not in keys:

@@ -3,11 +3,14 @@ sex and century, two digits of the birth year, serial. The card's QR code and MR
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # The 63 pre-2025 province codes used as PPP; they stay valid after the 2025 merger.
 PROVINCE_CODES: dict[str, str] = {
@@ -97,10 +100,18 @@ def cccd_gender_digit(*, sex: str, birth_year: int) -> str:
     return str(century_index * 2 + (1 if sex == FEMALE else 0))
 
 
+def cccd_normalize(number) -> str:
+    """The number as typed, with full-width digits ("０７９…") made ASCII and spaces, dots and
+    dashes between groups removed. Anything else (other scripts' digits, letters) is left for
+    cccd_validate to refuse."""
+    text = unicodedata.normalize("NFKC", str(number or ""))
+    return re.sub(r"[\s.\-]", "", text)
+
+
 def cccd_parse(number: str) -> CccdInfo | None:
-    """Structure of a 12-digit number, or None when it is not 12 digits."""
+    """Structure of a 12-digit number, or None when it is not 12 ASCII digits."""
     number = (number or "").strip()
-    if not re.fullmatch(r"\d{12}", number):
+    if not re.fullmatch(r"[0-9]{12}", number):
         return None
     gender_digit = int(number[3])
     century = 1900 + (gender_digit // 2) * 100
@@ -118,9 +129,11 @@ def cccd_validate(number: str, *, date_of_birth: dt.date | None = None, sex: str
     """Refuse a number that is not 12 digits, has no known province code, gives a birth year in
     the future or disagrees with the declared birth date or sex ("M"/"F"): raises ValidationError
     with every problem as a user-facing message. Usable as a form field validator."""
-    raw = (number or "").strip()
-    if not re.fullmatch(r"\d{12}", raw):
+    raw = cccd_normalize(number)
+    if not re.fullmatch(r"[0-9]{12}", raw):
         raise ValidationError(_("The personal identification number must have exactly 12 digits."))
+    if len(set(raw)) == 1:
+        raise ValidationError(_("%(number)s is not a real personal identification number.") % {"number": raw})
     info = cccd_parse(raw)
     errors = []
     if info.province_name is None:
@@ -148,6 +161,28 @@ def cccd_validate(number: str, *, date_of_birth: dt.date | None = None, sex: str
             )
     if errors:
         raise ValidationError(errors)
+
+
+class CccdField(forms.CharField):
+    """A personal identification number typed in any form: normalised (cccd_normalize) and
+    checked by its structure (cccd_validate). The one form field for every place a number is typed."""
+
+    default_error_messages = {
+        "max_length": gettext_lazy("The personal identification number must have exactly 12 digits.")
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "maxlength": "15"})
+
+    def to_python(self, value):
+        return cccd_normalize(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value not in self.empty_values:
+            cccd_validate(value)
 
 
 def _sex_label(sex: str) -> str:

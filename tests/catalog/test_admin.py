@@ -119,7 +119,7 @@ def test_preview_renders_the_eform(editor, staff_client):
     ]
     procedure = ProcedureFactory(form_schema=schema)
     html = client.get(f"/admin/services/procedure/{procedure.pk}/preview/").content.decode()
-    assert "Nơi cư trú" in html and 'type="date"' in html and "Phường Bến Tre" in html
+    assert "Nơi cư trú" in html and 'type="date"' in html and "Chọn tỉnh/thành phố trước" in html
     assert "Residence" in client.get(f"/admin/services/procedure/{procedure.pk}/preview/?lang=en").content.decode()
 
 

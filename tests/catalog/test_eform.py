@@ -145,7 +145,9 @@ def test_form_renders_widgets_with_labels_in_the_language():
     assert 'type="date"' in html
     assert "Child&#x27;s full name" in html
     assert 'name="home_province"' in html and 'name="home_ward"' in html and 'name="home_line"' in html
-    assert "Phường Bến Tre" in html
+    # No province chosen yet: the commune list waits for one (never the country's 3,321 communes).
+    assert "Phường Bến Tre" not in html
+    assert "Chọn tỉnh/thành phố trước" in html
     assert "<textarea" in html and 'type="checkbox"' in html
     vi_html = build_form_class(FULL_SCHEMA)().as_div()
     assert "Họ, chữ đệm, tên của trẻ" in vi_html
@@ -154,3 +156,27 @@ def test_form_renders_widgets_with_labels_in_the_language():
 def test_build_refuses_an_invalid_schema():
     with pytest.raises(ValueError, match="invalid e-form schema"):
         build_form_class([{"name": "x", "type": "nope", "label": {"vi": "X"}}])
+
+
+@pytest.mark.django_db
+def test_the_commune_list_holds_only_the_chosen_provinces_communes():
+    """The address field lists the communes of the province chosen (given, or sent by a
+    province-only reload without JavaScript), not the whole country."""
+    ward = WardFactory()
+    elsewhere = WardFactory(code=1, name="Xã Ở Tỉnh Khác", province=ProvinceFactory(code=2, name="Tỉnh Khác"))
+    WardFactory(code=28790, name="Xã Cùng Tỉnh", province=ward.province)
+    form = build_form_class(FULL_SCHEMA)(initial={"home": {"province": ward.province_id, "ward": None, "line": ""}})
+    html = form.as_div()
+    start = html.index('name="home_ward"')
+    ward_select = html[start : html.index("</select>", start)]
+    assert "Phường Bến Tre" in ward_select and "Xã Cùng Tỉnh" in ward_select
+    assert elsewhere.name not in ward_select and ward_select.count("<option") == 3
+
+
+@pytest.mark.django_db
+def test_the_communes_of_a_province_are_served_as_json(client):
+    ward = WardFactory()
+    WardFactory(code=1, name="Xã Ở Tỉnh Khác", province=ProvinceFactory(code=2, name="Tỉnh Khác"))
+    data = client.get(f"/dia-gioi/tinh/{ward.province_id}/xa/").json()
+    assert data["wards"] == [{"code": 28789, "name": "Phường Bến Tre"}]
+    assert client.get("/dia-gioi/tinh/abc/xa/").json()["wards"] == []

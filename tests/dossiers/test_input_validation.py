@@ -115,13 +115,17 @@ def test_a_level_one_citizen_types_the_applicant_as_on_the_filing_form(client, p
 
 
 def test_the_level_two_lock_is_kept_by_the_draft_service(citizen, other_citizen, pv):
-    """The filing form shows the verified identity read-only; the service keeps it whatever is sent."""
+    """The filing form shows the verified identity as facts; the service refuses a change sent
+    anyway, in Vietnamese, and keeps the verified values."""
     draft = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
-    services.dossier_draft_update(
-        dossier=draft,
-        by=citizen,
-        applicant={"full_name": other_citizen.full_name, "personal_id": other_citizen.personal_id, "phone": "0911"},
-    )
+    with pytest.raises(services.DossierActionError, match="định danh điện tử đã xác thực"):
+        services.dossier_draft_update(
+            dossier=draft,
+            by=citizen,
+            applicant={"full_name": other_citizen.full_name, "personal_id": other_citizen.personal_id, "phone": "0911"},
+        )
+    same = {"full_name": citizen.full_name, "phone": "0911"}
+    services.dossier_draft_update(dossier=draft, by=citizen, applicant=same)
     draft.refresh_from_db()
     assert draft.applicant["full_name"] == citizen.full_name
     assert draft.applicant["personal_id"] == citizen.personal_id and draft.applicant["phone"] == "0911"
@@ -142,14 +146,16 @@ def test_a_draft_is_submitted_with_the_verified_identity(citizen, other_citizen,
     assert dossier.applicant["personal_id"] == citizen.personal_id
 
 
-def test_the_applicant_step_ignores_a_changed_verified_identity(client, citizen, other_citizen, pv):
+def test_the_applicant_step_refuses_a_changed_verified_identity(client, citizen, other_citizen, pv):
     client.force_login(citizen)
     client.post(reverse("dossiers:file", args=[pv.code]))
     draft = Dossier.objects.get()
     url = reverse("dossiers:step", args=[draft.pk, "applicant"])
     page = client.get(url).content.decode()
-    assert 'name="full_name"' in page and "disabled" in page
-    client.post(
+    # The verified identity is shown as facts, not as inputs.
+    assert 'name="full_name"' not in page and 'name="personal_id"' not in page
+    assert citizen.full_name in page and citizen.personal_id in page
+    response = client.post(
         url,
         {
             "full_name": other_citizen.full_name,
@@ -161,6 +167,8 @@ def test_the_applicant_step_ignores_a_changed_verified_identity(client, citizen,
             "action": "save",
         },
     )
+    assert response.status_code == 400
+    assert "định danh điện tử đã xác thực của bạn, không thể thay đổi" in response.content.decode()
     draft.refresh_from_db()
     assert draft.applicant["personal_id"] == citizen.personal_id
     assert draft.applicant["date_of_birth"] == citizen.date_of_birth.isoformat()

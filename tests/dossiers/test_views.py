@@ -28,15 +28,17 @@ def test_filing_journey(client, citizen, pv):
     # Applicant step (level 2: name, number and birth date are locked).
     r = client.post(response.url, {"sex": "F", "phone": "0912345678", "address": "Vĩnh Long", "action": "next"})
     assert r.status_code == 302, r.content.decode()[:2000]
-    # E-form step: a validation error keeps what was typed.
+    # E-form step: the applicant's name is a fact from the applicant step, not an input; a
+    # validation error keeps what was typed.
     form_url = reverse("dossiers:step", args=[draft.pk, "form"])
-    r = client.post(form_url, {"reason": "", "full_name": "Tên đã sửa", "action": "next"})
+    page = client.get(form_url).content.decode()
+    assert 'name="full_name"' not in page and "Nguyễn Thị Hằng" in page
+    r = client.post(form_url, {"reason": "  ", "action": "next"})
     assert r.status_code == 400
-    assert "Tên đã sửa" in r.content.decode()
     assert 'class="error-summary"' in r.content.decode()
     draft.refresh_from_db()
-    assert draft.form_data["full_name"] == "Tên đã sửa"
-    r = client.post(form_url, {"reason": "Kết hôn", "full_name": "Tên đã sửa", "action": "next"})
+    assert draft.form_data["full_name"] == "Nguyễn Thị Hằng"
+    r = client.post(form_url, {"reason": "Kết hôn", "action": "next"})
     assert r.status_code == 302
     # Documents: a fake file is refused with the reason, a PDF is accepted.
     docs_url = reverse("dossiers:step", args=[draft.pk, "documents"])

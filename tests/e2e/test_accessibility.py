@@ -78,8 +78,9 @@ def test_form_errors_are_next_to_their_field_and_summarised_at_the_top(browser_s
         error = page.locator(f"#{described_by.split()[0]}")
         expect(error).not_to_be_empty()
         expect(summary.locator(f"a[href='#{field_id}']")).to_have_count(1)
-    # Nothing typed is lost: the other fields kept their values.
-    expect(page.locator("#id_personal_id")).to_have_value("086193007788")
+    # Nothing is lost: the other fields kept their values, the verified identity stays shown.
+    expect(page.locator("#id_email")).to_have_value("binh@example.vn")
+    expect(page.get_by_test_id("verified-facts")).to_contain_text("086193007788")
     assert_accessible(page)
 
 

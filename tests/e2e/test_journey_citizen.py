@@ -56,8 +56,8 @@ def test_citizen_files_pays_and_gets_the_intake_receipt_on_a_phone(phone_page, w
     # Step 1: the applicant, prefilled from the e-ID identity (not re-typed).
     expect(page).to_have_url(re.compile(r"/buoc/applicant/$"))
     assert_accessible(page)
-    expect(page.locator("#id_full_name")).to_have_value(resident.full_name)
-    expect(page.locator("#id_personal_id")).to_have_value(resident.personal_id)
+    expect(page.get_by_test_id("verified-facts")).to_contain_text(resident.full_name)
+    expect(page.get_by_test_id("verified-facts")).to_contain_text(resident.personal_id)
     # The e-ID carries no phone or address: the citizen adds them once.
     page.locator("#id_phone").fill(resident.phone)
     page.locator("#id_address").fill("Số 12 đường Nguyễn Huệ, xã Phú Thuận, tỉnh Vĩnh Long")
@@ -66,8 +66,8 @@ def test_citizen_files_pays_and_gets_the_intake_receipt_on_a_phone(phone_page, w
     # Step 2: the e-form, its identity fields prefilled.
     expect(page).to_have_url(re.compile(r"/buoc/form/$"))
     assert_accessible(page)
-    expect(page.locator("#id_applicant_full_name")).to_have_value(resident.full_name)
-    expect(page.locator("#id_applicant_id")).to_have_value(resident.personal_id)
+    expect(page.get_by_test_id("identity-facts")).to_contain_text(resident.full_name)
+    expect(page.get_by_test_id("identity-facts")).to_contain_text(resident.personal_id)
     page.locator("#id_child_full_name").fill("Nguyễn Lê Minh An")
     page.locator("#id_child_birth_date").fill("2026-11-01")
     page.locator("#id_declaration").check()

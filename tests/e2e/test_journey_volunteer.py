@@ -70,7 +70,7 @@ def test_volunteer_files_on_behalf_of_a_citizen_at_a_mobile_team_session(browser
     page.locator("button[name=action][value=next]").click()
 
     expect(page).to_have_url(re.compile(r"/buoc/form/$"))
-    expect(page.locator("#id_applicant_full_name")).to_have_value(citizen.full_name)
+    expect(page.get_by_test_id("identity-facts")).to_contain_text(citizen.full_name)
     page.locator("#id_child_full_name").fill("Võ Thị Mai")
     page.locator("#id_child_birth_date").fill("2026-11-05")
     page.locator("#id_declaration").check()

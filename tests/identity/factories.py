@@ -38,12 +38,15 @@ class CitizenFactory(UserFactory):
 
     email = factory.Sequence(lambda n: f"citizen{n}@example.vn")
     full_name = "Nguyễn Thị Hằng"
-    personal_id = factory.Sequence(lambda n: f"0863{n % 10}{n:07d}")
+    # A structurally valid number for a woman born in 1990 (portal/kernel/cccd.py).
+    personal_id = factory.Sequence(lambda n: f"086190{(n + 500000) % 1000000:06d}")
     date_of_birth = dt.date(1990, 5, 17)
     sex = "F"
     phone = "0912345678"
     address_line = "12 Đường Phạm Thái Bường"
     identity_level = 2
+    verified_via = "eid"
+    personal_id_source = "eid"
 
 
 def official(agency: Agency, *role_names: str, email: str | None = None, **fields) -> User:

@@ -111,3 +111,24 @@ def test_mrz_number_mismatch():
 def test_mrz_wrong_shape(text):
     data, errors = mrz_check(text)
     assert data is None and errors
+
+
+def test_qr_an_impossible_birth_date_stays_empty_never_the_issue_date(client):
+    """31/02/1990 is no date: the reader leaves the birth date empty (it does not take the
+    issue date in its place) and the page says so; "apply" keeps the profile's date."""
+    text = "086190001234|123456789|Trần Thị Bích Ngọc|31021990|Nữ|Vĩnh Long|20052021"
+    data = cccd_qr_parse(text)
+    assert data.date_of_birth is None and data.issued_on == dt.date(2021, 5, 20)
+
+
+def test_qr_full_width_and_zero_numbers_are_refused_by_the_one_validator():
+    from django.core.exceptions import ValidationError
+
+    from portal.kernel.cccd import cccd_normalize, cccd_validate
+
+    assert cccd_normalize("０８６ １９０ ００１２３４") == "086190001234"
+    cccd_validate("０８６１９０００１２３４")
+    with pytest.raises(ValidationError, match="không phải là một số định danh cá nhân có thật"):
+        cccd_validate("000000000000")
+    with pytest.raises(ValidationError, match="12"):
+        cccd_validate("٠٨٦١٩٠٠٠١٢٣٤")  # Arabic-Indic digits are not normalised: refused

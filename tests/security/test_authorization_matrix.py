@@ -90,6 +90,12 @@ SITE_ENTRIES = [
         lambda w: f"/ho-so/{w.dossier.pk}/giay-to/{w.issued.pk}/",
         extra={"superuser": ALLOW, **_same(*HANDLERS)},
     ),
+    _owner_page(
+        "ho-so/<int:pk>/to-khai.pdf",
+        lambda w: f"/ho-so/{w.dossier.pk}/to-khai.pdf",
+        extra={"superuser": ALLOW, **_same(*HANDLERS)},
+    ),
+    _public("dia-gioi/tinh/<str:code>/xa/", lambda w: "/dia-gioi/tinh/86/xa/"),
     _everyone_logged_in("ho-so/nop/<str:code>/", lambda w: f"/ho-so/nop/{w.version.code}/"),
     Entry(
         "ho-so/nop-thay/<str:code>/",
