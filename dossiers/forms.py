@@ -41,6 +41,7 @@ class ApplicantForm(forms.Form):
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["address"].widget.attrs["autocomplete"] = "street-address"
         self.fields["date_of_birth"].widget.attrs["autocomplete"] = "bday"
+        self.fields["sex"].widget.attrs["autocomplete"] = "sex"
         agencies = agencies or []
         if len(agencies) > 1:
             self.fields["agency"].choices = [(a["id"], a["name"]) for a in agencies]
