@@ -301,7 +301,8 @@ def test_a_two_copy_fee_is_charged_twice_the_unit_amount(browser_session, demo_c
     expect(page).to_have_url(re.compile(r"/sandbox/vnpay/"))
     expect(page.locator("body")).to_contain_text("16.000")
     page.locator("button[name=action][value=confirm]").click()
-    expect(page).to_have_url(re.compile(r"/payments/vnpay/return/"))
+    # The citizen comes back to the dossier page, which shows the payment and the next step.
+    expect(page).to_have_url(re.compile(r"/ho-so/\d+/$"))
     dossier = Dossier.objects.get(citizen=citizen)
     payment = Payment.objects.get(dossier=dossier)
     assert payment.amount == 16000 and payment.status == Payment.Status.PAID
