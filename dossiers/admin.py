@@ -3,19 +3,19 @@ done), the processing page with one form per possible action, and the working-da
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
-from django.utils import timezone
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.conf import settings
-from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 from identity.selectors import official_agency
 
 from . import selectors, services
+from .calendar import WorkingCalendar
 from .eform import answers_display
 from .forms import (
     ApproveForm,
@@ -37,7 +38,6 @@ from .forms import (
     SupplementRequestForm,
     TransferForm,
 )
-from .calendar import WorkingCalendar
 from .hooks import fee_detail, fee_summaries
 from .lifecycle import (
     ACTIONS,
