@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from identity.selectors import official_agency
 
-from . import selectors, services
+from . import indicator_pages, selectors, services
 from .calendar import WorkingCalendar
 from .eform import answers_display
 from .forms import (
@@ -337,13 +337,16 @@ class DossierAdmin(admin.ModelAdmin):
             raise PermissionDenied
         asked = any(k in request.GET for k in ("period", "date_from", "date_to"))
         form = IndicatorPeriodForm(request.GET if asked else {"period": "this_month"})
-        rows, start, end = [], None, None
+        rows, start, end, charts = [], None, None, None
         if form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
             agency_ids = None if request.user.is_superuser else official_agency_ids(request.user)
             rows = agency_indicators(agency_ids=agency_ids, start=start, end=end)
             if request.GET.get("format") == "csv":
                 return _indicators_csv(rows, start, end)
+            # The trend: the six months up to the period's end (three queries a month).
+            series = indicator_pages.monthly(agency_ids=agency_ids, last=end, n=6)
+            charts = indicator_pages.charts(rows=rows, series=series, prefix="adm")
         query = request.GET.copy()
         query["format"] = "csv"
         context = {
@@ -356,7 +359,8 @@ class DossierAdmin(admin.ModelAdmin):
             "end": end,
             "columns": _indicator_columns(),
             "ratio_keys": RATIO_KEYS,
-            "weights": _weights_display(),
+            "score_formula": indicator_pages.score_formula(),
+            "charts": charts,
             "csv_url": f"{reverse('admin:dossiers_dossier_indicators')}?{query.urlencode()}",
         }
         return TemplateResponse(request, "admin/dossiers/dossier/indicators.html", context)
@@ -584,34 +588,9 @@ def _may_see_indicators(user) -> bool:
 
 
 def _indicator_columns() -> list[dict]:
-    """The ratio columns of the page and the CSV: key, label, target text."""
-    from django.conf import settings
+    from .indicator_pages import columns
 
-    labels = {
-        "on_time_rate": gettext_lazy("On time"),
-        "online_share": gettext_lazy("Filed online"),
-        "fully_online_share": gettext_lazy("Fully online"),
-        "online_payment_share": gettext_lazy("Paid online"),
-        "digitised_results_share": gettext_lazy("Electronic results"),
-        "satisfied_share": gettext_lazy("Satisfied (4–5)"),
-    }
-    columns = []
-    for key, label in labels.items():
-        target = settings.INDICATOR_TARGETS.get(key)
-        target_text = (
-            (_("target %(op)s %(value)s %%") % {"op": "≥" if target[0] == ">=" else ">", "value": target[1]})
-            if target
-            else ""
-        )
-        columns.append({"key": key, "label": label, "target": target_text})
-    return columns
-
-
-def _weights_display() -> list[tuple[str, int]]:
-    from django.conf import settings
-
-    labels = {c["key"]: c["label"] for c in _indicator_columns()}
-    return [(labels.get(k, k), w) for k, w in settings.INDICATOR_WEIGHTS.items()]
+    return columns()
 
 
 def _indicators_csv(rows, start, end):
