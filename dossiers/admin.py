@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -95,6 +96,12 @@ class QueueChangeList(ChangeList):
         self.result_list = rows
 
 
+def _cell(label, value):
+    """A queue cell with its column's name, shown only when the rows become cards on a phone (the
+    table's headings are hidden there)."""
+    return format_html('<span class="cell-label">{}: </span>{}', capfirst(label), value)
+
+
 def _working_days(calendar, start: dt.date, end: dt.date) -> int:
     """Working days in (start, end], negative when end is before start (one calendar per page)."""
     sign = 1
@@ -170,16 +177,15 @@ def _inputs(action, cleaned: dict) -> dict:
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
     list_display = [
-        "code",
+        "code_status",
         "procedure_name",
         "applicant_name",
         "submitted",
         "due_date",
         "fee_status",
-        "status_label",
         "handler",
     ]
-    list_display_links = ["code"]
+    list_display_links = ["code_status"]
     list_filter = [QueueFilter, "status", "channel"]
     list_select_related = ["procedure_version", "current_agency", "assigned_to"]
     search_fields = ["=code"]  # get_search_results adds the applicant's name and personal ID
@@ -217,7 +223,12 @@ class DossierAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("procedure"), ordering="procedure_version__name")
     def procedure_name(self, obj):
         name = obj.procedure_version.name
-        return name if len(name) <= 70 else name[:68] + "…"
+        return _cell(gettext_lazy("procedure"), name if len(name) <= 70 else name[:68] + "…")
+
+    @admin.display(description=gettext_lazy("dossier code"), ordering="code")
+    def code_status(self, obj):
+        """The code (the row's link) with the state under it: one column fewer to fit 1280 px."""
+        return format_html("{}<br>{}", obj.code, self.status_label(obj))
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_label(self, obj):
@@ -230,34 +241,38 @@ class DossierAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("applicant"))
     def applicant_name(self, obj):
-        return (obj.applicant or {}).get("full_name") or "—"
+        return _cell(gettext_lazy("applicant"), (obj.applicant or {}).get("full_name") or "—")
 
     @admin.display(description=gettext_lazy("submitted"), ordering="submitted_at")
     def submitted(self, obj):
-        return timezone.localtime(obj.submitted_at).strftime("%d/%m/%Y") if obj.submitted_at else "—"
+        when = timezone.localtime(obj.submitted_at).strftime("%d/%m/%Y") if obj.submitted_at else "—"
+        return _cell(gettext_lazy("submitted"), when)
 
     @admin.display(description=gettext_lazy("due at"), ordering="due_at")
     def due_date(self, obj):
         due = getattr(obj, "queue_due", None)
+        label = gettext_lazy("due at")
         if due is None:
-            return "—"
+            return _cell(label, "—")
         if not due["note"]:
-            return due["date"]
+            return _cell(label, due["date"])
         tone = f" badge-{due['tone']}" if due["tone"] else ""
-        return format_html('{} <span class="badge{}">{}</span>', due["date"], tone, due["note"])
+        return _cell(label, format_html('{} <span class="badge{}">{}</span>', due["date"], tone, due["note"]))
 
     @admin.display(description=gettext_lazy("fee"))
     def fee_status(self, obj):
         fee = getattr(obj, "queue_fee", None)
         if not fee:
-            return _("No fee")
-        return format_html('<span class="badge badge-{}">{}</span>', fee["tone"], fee["label"])
+            return _cell(gettext_lazy("fee"), _("No fee"))
+        return _cell(
+            gettext_lazy("fee"), format_html('<span class="badge badge-{}">{}</span>', fee["tone"], fee["label"])
+        )
 
     @admin.display(description=gettext_lazy("handler"), ordering="assigned_to")
     def handler(self, obj):
         if not obj.assigned_to_id:
-            return _("Not taken")
-        return obj.assigned_to.get_full_name() or obj.assigned_to.get_username()
+            return _cell(gettext_lazy("handler"), _("Not taken"))
+        return _cell(gettext_lazy("handler"), obj.assigned_to.get_full_name() or obj.assigned_to.get_username())
 
     def get_list_display(self, request):
         if request.user.is_superuser or len(self._agency_ids(request)) > 1:

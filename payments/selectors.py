@@ -160,9 +160,9 @@ def fee_states(*, dossier_ids) -> dict[int, dict]:
         if row["due"]:
             states[row["dossier_id"]] = {"label": _("Unpaid %(amount)s") % {"amount": vnd(row["due"])}, "tone": "warn"}
         elif row["refunded"] == row["n"]:
-            states[row["dossier_id"]] = {"label": _("Refunded"), "tone": "info"}
+            states[row["dossier_id"]] = {"label": _("Fee refunded"), "tone": "info"}
         else:
-            states[row["dossier_id"]] = {"label": _("Paid"), "tone": "ok"}
+            states[row["dossier_id"]] = {"label": _("Fee paid"), "tone": "ok"}
     return states
 
 

@@ -77,7 +77,7 @@ def test_a_clerk_claims_receives_and_downloads_form_01(browser_session, world):
     row = page.locator("#result_list tbody tr", has_text=dossier.code)
     expect(row).to_be_visible()
     expect(row).to_contain_text(citizen.full_name)
-    expect(row.locator("td.field-fee_status")).to_contain_text("Đã nộp")
+    expect(row.locator("td.field-fee_status")).to_contain_text("Đã nộp phí")
     _no_violation(page)
     _no_horizontal_overflow(page)
     _shot(page, "queue-mine-1280")
@@ -92,7 +92,7 @@ def test_a_clerk_claims_receives_and_downloads_form_01(browser_session, world):
 
     # The dossier screen: identity, fee panel, actions; receive, then form 01 in the message.
     page.goto(f"/admin/dossiers/dossier/{dossier.pk}/change/")
-    expect(page.locator("#dp-fee")).to_contain_text("Đã nộp")
+    expect(page.locator("#dp-fee")).to_contain_text("Đã nộp phí")
     expect(page.locator(".dp-facts").first).to_contain_text("Mức 2")
     _no_violation(page)
     _shot(page, "dossier-1280")
