@@ -39,7 +39,7 @@ def ranking_svg(
 ) -> SafeString:
     """Horizontal bars, best first, 0–100 %, with the target as a dashed vertical line."""
     bars = sorted(bars, key=lambda b: (b.value is None, -(b.value or 0)))
-    label_w, bar_w, row_h, top = 190, 300, 26, 28
+    label_w, bar_w, row_h, top = 210, 250, 30, 30
     width, height = label_w + bar_w + 70, top + row_h * max(len(bars), 1) + 10
     parts = [
         f'<svg class="chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
@@ -52,8 +52,8 @@ def ranking_svg(
     for i, b in enumerate(bars):
         y = top + i * row_h
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" font-size="12" fill="#1f2a37">'
-            f"{escape(_shorten(b.label, 30))}</text>"
+            f'<text x="{label_w - 6}" y="{y + 20}" text-anchor="end" font-size="15" fill="#1f2a37">'
+            f"{escape(_shorten(b.label, 26))}</text>"
         )
         w = 0 if b.value is None else bar_w * max(0.0, min(b.value, 100.0)) / 100
         parts.append(
@@ -61,7 +61,7 @@ def ranking_svg(
             f'fill="url(#{chart_id}-hatch)" stroke="#123d6b"/>'
         )
         parts.append(
-            f'<text x="{label_w + w + 4:.1f}" y="{y + 16}" font-size="12" fill="#1f2a37">{_pct(b.value)}</text>'
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 20}" font-size="15" fill="#1f2a37">{_pct(b.value)}</text>'
         )
     if target is not None:
         x = label_w + bar_w * target / 100
@@ -70,7 +70,7 @@ def ranking_svg(
             f'stroke-width="2" stroke-dasharray="6 4"/>'
         )
         parts.append(
-            f'<text x="{x:.1f}" y="{top - 10}" text-anchor="middle" font-size="12" fill="#a1121f">'
+            f'<text x="{x:.1f}" y="{top - 10}" text-anchor="middle" font-size="15" fill="#a1121f">'
             f"{escape(target_text)}</text>"
         )
     parts.append("</svg>")
@@ -104,24 +104,24 @@ def trend_svg(
     for grid in (0, 50, 100):
         parts.append(
             f'<line x1="{left}" y1="{y_of(grid):.1f}" x2="{left + plot_w}" y2="{y_of(grid):.1f}" stroke="#c9d1da"/>'
-            f'<text x="{left - 4}" y="{y_of(grid) + 4:.1f}" text-anchor="end" font-size="11" fill="#444">{grid}</text>'
+            f'<text x="{left - 4}" y="{y_of(grid) + 4:.1f}" text-anchor="end" font-size="13" fill="#444">{grid}</text>'
         )
     coords, marks = [], []
     for i, (month, value) in enumerate(points):
         x = left + step * (i + 0.5)
         marks.append(
-            f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle" font-size="11" fill="#1f2a37">'
+            f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle" font-size="13" fill="#1f2a37">'
             f"{escape(month)}</text>"
         )
         if value is None:
             marks.append(
-                f'<text x="{x:.1f}" y="{top + plot_h - 4}" text-anchor="middle" font-size="11" fill="#444">—</text>'
+                f'<text x="{x:.1f}" y="{top + plot_h - 4}" text-anchor="middle" font-size="13" fill="#444">—</text>'
             )
             continue
         coords.append((x, y_of(value)))
         marks.append(
             f'<rect x="{x - 4:.1f}" y="{y_of(value) - 4:.1f}" width="8" height="8" fill="#123d6b"/>'
-            f'<text x="{x:.1f}" y="{y_of(value) - 8:.1f}" text-anchor="middle" font-size="11" fill="#1f2a37">'
+            f'<text x="{x:.1f}" y="{y_of(value) - 8:.1f}" text-anchor="middle" font-size="13" fill="#1f2a37">'
             f"{_pct(value)}</text>"
         )
     if len(coords) > 1:
@@ -132,7 +132,7 @@ def trend_svg(
         parts.append(
             f'<line x1="{left}" y1="{y_of(target):.1f}" x2="{left + plot_w}" y2="{y_of(target):.1f}" '
             f'stroke="#a1121f" stroke-width="2" stroke-dasharray="6 4"/>'
-            f'<text x="{left + plot_w}" y="{y_of(target) - 4:.1f}" text-anchor="end" font-size="11" fill="#a1121f">'
+            f'<text x="{left + plot_w}" y="{y_of(target) - 4:.1f}" text-anchor="end" font-size="13" fill="#a1121f">'
             f"{escape(target_text)}</text>"
         )
     parts.append("</svg>")
