@@ -117,8 +117,9 @@ def charts(*, rows: list[AgencyIndicators], series, prefix: str) -> dict:
     )
     trends = []
     for c in cols:
+        # Six months at most: twelve points would not read on a phone.
         points = [
-            (f"{first:%m/%Y}", _total(month_rows).__getattribute__(c["key"]).percent) for first, month_rows in series
+            (f"{first:%m/%Y}", getattr(_total(month_rows), c["key"]).percent) for first, month_rows in series[-6:]
         ]
         trends.append(
             {
