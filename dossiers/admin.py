@@ -96,6 +96,11 @@ class QueueChangeList(ChangeList):
         self.result_list = rows
 
 
+def _counts_key(user) -> str:
+    """The cache key of an official's queue-tab counts (kept DOSSIER_QUEUE_COUNTS_SECONDS)."""
+    return f"dossiers:queue-counts:{user.pk}"
+
+
 def _cell(label, value):
     """A queue cell with its column's name, shown only when the rows become cards on a phone (the
     table's headings are hidden there)."""
@@ -323,11 +328,10 @@ class DossierAdmin(admin.ModelAdmin):
 
     def _queue_tabs(self, request, current):
         """The tabs with their counts: bounded counts, kept for a few seconds per official."""
-        key = f"dossiers:queue-counts:{request.user.pk}"
-        counts = cache.get(key)
+        counts = cache.get(_counts_key(request.user))
         if counts is None:
             counts = selectors.queue_counts(self.get_queryset(request), user=request.user)
-            cache.set(key, counts, settings.DOSSIER_QUEUE_COUNTS_SECONDS)
+            cache.set(_counts_key(request.user), counts, settings.DOSSIER_QUEUE_COUNTS_SECONDS)
         base = reverse("admin:dossiers_dossier_changelist")
         cap = selectors.QUEUE_COUNT_CAP
         return [
@@ -396,6 +400,7 @@ class DossierAdmin(admin.ModelAdmin):
             except DossierActionError as exc:
                 self.message_user(request, f"{dossier.code}: {exc.message}", messages.WARNING)
         if taken:
+            cache.delete(_counts_key(request.user))  # the official's own tabs follow at once
             self.message_user(request, _("%(n)d dossier(s) taken.") % {"n": taken}, messages.SUCCESS)
 
     def get_urls(self):
@@ -542,6 +547,7 @@ class DossierAdmin(admin.ModelAdmin):
             if form is not None:
                 return self._render(request, dossier, bound=(action, form))
         else:
+            cache.delete(_counts_key(request.user))
             self.message_user(request, _done_message(dossier, spec, last_issued), messages.SUCCESS)
         return HttpResponseRedirect(change_url)
 

@@ -122,3 +122,16 @@ def test_the_screen_names_the_intake_and_the_processing_official(client, receive
     assert str(intake) in intake_row or intake.get_full_name() in intake_row
     assert str(processor) in processing_row or processor.get_full_name() in processing_row
     assert 'href="#dp-timeline"' in page and 'id="dp-timeline"' in page
+
+
+def test_cached_counts_follow_the_officials_own_claim(client, pv, citizen, intake, settings):
+    from django.core.cache import cache
+
+    settings.DOSSIER_QUEUE_COUNTS_SECONDS = 60
+    cache.clear()
+    dossier = _many(pv, citizen, 1)[0]
+    client.force_login(intake)
+    assert _tab(client.get(reverse(QUEUE)).content.decode(), "mine").endswith(">0</span>")
+    client.post(reverse(QUEUE), {"action": "claim_selected", "_selected_action": [dossier.pk], "index": 0})
+    assert _tab(client.get(reverse(QUEUE)).content.decode(), "mine").endswith(">1</span>")
+    cache.clear()
