@@ -2,6 +2,7 @@
 done), the processing page with one form per possible action, and the working-day calendar."""
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -17,11 +18,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from identity.selectors import official_agency
 
@@ -89,11 +90,33 @@ class QueueChangeList(ChangeList):
         rows = list(self.result_list)
         fees = fee_summaries(dossier_ids=[d.pk for d in rows]) if rows else {}
         today = timezone.localdate()
-        calendar = WorkingCalendar(today - dt.timedelta(days=120), days=240) if rows else None
+        calendar = _WorkingDayIndex(today) if rows else None
         for d in rows:
             d.queue_fee = fees.get(d.pk)
             d.queue_due = _due_text(d, today, calendar)
         self.result_list = rows
+        self.queue_rows = self._rows(rows)
+
+    def _rows(self, rows) -> list[list[tuple[str, str, str]]]:
+        """Each row's cells as (tag, field name, HTML), rendered here once instead of through the
+        admin's per-cell machinery (two thirds of the page's time at 50 rows)."""
+        change = reverse("admin:dossiers_dossier_change", args=[0])
+        head, tail = change.split("/0/", 1)
+        out = []
+        for obj in rows:
+            cells = []
+            for name in self.list_display:
+                if name == "action_checkbox":
+                    cells.append(("td", name, self.model_admin.action_checkbox(obj)))
+                elif name == "current_agency":
+                    cells.append(("td", name, conditional_escape(obj.current_agency)))
+                elif name in self.list_display_links:
+                    value = getattr(self.model_admin, name)(obj)
+                    cells.append(("th", name, format_html('<a href="{}/{}/{}">{}</a>', head, obj.pk, tail, value)))
+                else:
+                    cells.append(("td", name, conditional_escape(getattr(self.model_admin, name)(obj))))
+            out.append(cells)
+        return out
 
 
 def _counts_key(user) -> str:
@@ -104,19 +127,39 @@ def _counts_key(user) -> str:
 def _cell(label, value):
     """A queue cell with its column's name, shown only when the rows become cards on a phone (the
     table's headings are hidden there)."""
-    return format_html('<span class="cell-label">{}: </span>{}', capfirst(label), value)
+    return format_html("{}{}", _cell_label(str(label), get_language()), value)
 
 
-def _working_days(calendar, start: dt.date, end: dt.date) -> int:
-    """Working days in (start, end], negative when end is before start (one calendar per page)."""
-    sign = 1
-    if end < start:
-        start, end, sign = end, start, -1
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        count += calendar.is_working_day(day)
-    return sign * count
+@functools.lru_cache(maxsize=64)
+def _cell_label(label: str, language: str | None):
+    return format_html('<span class="cell-label">{}: </span>', capfirst(label))
+
+
+class _WorkingDayIndex:
+    """Working days between two dates by subtraction: the page's calendar is walked once (a year
+    either side of today) into a running count; dates beyond it count from its edge."""
+
+    SPAN = 366
+
+    def __init__(self, today: dt.date):
+        calendar = WorkingCalendar(today - dt.timedelta(days=self.SPAN), days=2 * self.SPAN)
+        self.start = calendar.start
+        self.running, count = [], 0
+        for offset in range(2 * self.SPAN + 1):
+            count += calendar.is_working_day(self.start + dt.timedelta(days=offset))
+            self.running.append(count)
+
+    def _at(self, day: dt.date) -> int:
+        offset = min(max((day - self.start).days, 0), len(self.running) - 1)
+        return self.running[offset]
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        return self._at(end) - self._at(start)
+
+
+def _working_days(index: _WorkingDayIndex, start: dt.date, end: dt.date) -> int:
+    return index.between(start, end)
 
 
 def _due_text(dossier, today, calendar) -> dict | None:
