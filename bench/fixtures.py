@@ -137,6 +137,7 @@ def build(*, ipn_orders: int) -> dict:
             "my_dossiers": _url("dossiers:mine"),
             "queue": queue_urls(big_agency),
             "queue_full": queue_urls(big_agency, full_only=True),
+            "dossier_screens": dossier_screen_urls(big_agency),
         },
         "citizen_sessions": citizen_sessions,
         "citizen_tokens": citizen_tokens,
@@ -181,6 +182,15 @@ def _procedure_url(code: str) -> str | None:
         if url:
             return url
     return None
+
+
+def dossier_screen_urls(agency, n: int = 50) -> list[str]:
+    """The processing screens of open dossiers of the official's agency (issue 19's dossier screen)."""
+    from dossiers.lifecycle import OPEN_STATUSES
+    from dossiers.models import Dossier
+
+    ids = Dossier.objects.filter(current_agency=agency, status__in=OPEN_STATUSES).values_list("pk", flat=True)[:n]
+    return [u for u in (_url("admin:dossiers_dossier_change", pk) for pk in ids) if u]
 
 
 def queue_urls(agency, *, full_only: bool = False) -> list[str] | None:

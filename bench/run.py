@@ -282,6 +282,18 @@ def endpoints(fx: dict, *, max_requests: int):
         )
     else:
         missing("official queue (admin)", "no queue URL")
+    if urls.get("dossier_screens"):
+        screens = urls["dossier_screens"]
+        out.append(
+            Endpoint(
+                name="dossier screen (admin)",
+                request=get(
+                    lambda i: screens[i % len(screens)], cookie=lambda i: f"sessionid={fx['official_session']}"
+                ),
+                check=lambda status, body: status == 200,
+                note=f"{len(screens)} dossiers",
+            )
+        )
     sub = fx.get("submit") or {}
     if sub.get("payload"):
 

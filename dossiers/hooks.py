@@ -46,3 +46,30 @@ def indicator_counts(*, dossiers) -> dict[int, dict[str, int]]:
         for agency_id, counts in counter(dossiers=dossiers).items():
             merged.setdefault(agency_id, {}).update(counts)
     return merged
+
+
+# The fee panel and the queue's fee column: payments registers a provider answering
+# `provider(*, dossier_ids) -> {dossier_id: FeeSummary-like dict}` (one query for a whole page) and
+# `detail(*, dossier) -> dict | None` for one dossier's panel (due, paid, how, receipt).
+fee_providers: list[tuple[Callable[..., dict], Callable[..., dict | None]]] = []
+
+
+def fee_provider_register(summaries: Callable[..., dict], detail: Callable[..., dict | None]) -> None:
+    if (summaries, detail) not in fee_providers:
+        fee_providers.append((summaries, detail))
+
+
+def fee_summaries(*, dossier_ids) -> dict[int, dict]:
+    """{dossier_id: {"label": …, "tone": "ok" | "warn" | "info" | ""}} for dossiers with fees."""
+    merged: dict[int, dict] = {}
+    for summaries, _detail in fee_providers:
+        merged.update(summaries(dossier_ids=list(dossier_ids)))
+    return merged
+
+
+def fee_detail(*, dossier) -> dict | None:
+    for _summaries, detail in fee_providers:
+        found = detail(dossier=dossier)
+        if found:
+            return found
+    return None

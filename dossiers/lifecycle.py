@@ -56,6 +56,9 @@ ACTIVE_STATUSES = IN_PROGRESS_STATUSES | CLOCK_STOPPED_STATUSES
 OPEN_STATUSES = ACTIVE_STATUSES | {S.RESULT_READY}
 # In the agency's hands after intake (the "in processing" queue).
 PROCESSING_STATUSES = frozenset({S.IN_PROCESSING, S.TRANSFERRED, S.AWAITING_SIGNOFF, S.RESULT_READY})
+# The officials' queues: waiting for the head's sign-off; a result waiting to be handed over.
+SIGNOFF_STATUSES = frozenset({S.AWAITING_SIGNOFF})
+RETURN_STATUSES = frozenset({S.RESULT_READY})
 # The dossier has its result (a bundle's next part may start).
 RESULT_STATUSES = frozenset({S.RESULT_READY, S.COMPLETED})
 SUCCESS_STATUSES = frozenset({S.COMPLETED})

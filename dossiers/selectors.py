@@ -18,6 +18,8 @@ from .lifecycle import (
     NEW_STATUSES,
     OPEN_STATUSES,
     PROCESSING_STATUSES,
+    RETURN_STATUSES,
+    SIGNOFF_STATUSES,
 )
 from .models import Dossier, DossierFile, IssuedDocument
 
@@ -25,13 +27,19 @@ from .models import Dossier, DossierFile, IssuedDocument
 HANDLING_ROLES = (roles.INTAKE, roles.PROCESSING, roles.LEADER)
 
 QUEUES = {
+    "mine": _("Mine"),
     "new": _("New"),
     "processing": _("In processing"),
-    "supplement": _("Waiting for supplements"),
+    "supplement": _("Waiting for the citizen"),
+    "signoff": _("Waiting for sign-off"),
+    "to_return": _("Waiting to return"),
     "due_soon": _("Due soon"),
     "overdue": _("Overdue"),
     "done": _("Done"),
 }
+
+# A tab's count stops here: the database reads at most this many index entries per tab.
+QUEUE_COUNT_CAP = 999
 
 
 # What a list of dossiers never shows: the procedure version's frozen snapshot (1–2 KB of JSON
@@ -92,8 +100,17 @@ def due_soon_limit(now: dt.datetime | None = None) -> dt.datetime:
     return now + dt.timedelta(days=settings.DOSSIER_DUE_SOON_DAYS)
 
 
-def queue_filter(queryset: QuerySet[Dossier], queue: str, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
+def queue_filter(
+    queryset: QuerySet[Dossier], queue: str, *, now: dt.datetime | None = None, user=None
+) -> QuerySet[Dossier]:
     now = now or timezone.now()
+    if queue == "mine":
+        # Claimed by or assigned to this official, not finished.
+        return queryset.filter(assigned_to_id=getattr(user, "pk", None), status__in=OPEN_STATUSES)
+    if queue == "signoff":
+        return queryset.filter(status__in=SIGNOFF_STATUSES)
+    if queue == "to_return":
+        return queryset.filter(status__in=RETURN_STATUSES)
     if queue == "new":
         return queryset.filter(status__in=NEW_STATUSES)
     if queue == "processing":
@@ -108,6 +125,17 @@ def queue_filter(queryset: QuerySet[Dossier], queue: str, *, now: dt.datetime | 
     if queue == "done":
         return queryset.filter(status__in=FINAL_STATUSES)
     return queryset
+
+
+def queue_counts(queryset: QuerySet[Dossier], *, user, now: dt.datetime | None = None) -> dict[str, int]:
+    """Each queue's size, counted up to QUEUE_COUNT_CAP + 1 (one bounded query per queue: at a
+    million dossiers the database stops after a thousand index entries instead of counting all).
+    A count above the cap is shown as "999+"."""
+    now = now or timezone.now()
+    base = queryset.order_by()
+    return {
+        key: queue_filter(base, key, now=now, user=user).values("pk")[: QUEUE_COUNT_CAP + 1].count() for key in QUEUES
+    }
 
 
 def official_queue(*, user, queue: str | None = None) -> QuerySet[Dossier]:

@@ -137,3 +137,65 @@ def payment_indicator_counts(*, dossiers) -> dict[int, dict[str, int]]:
         agency_id: {"paid_online": online, "paid": paid}
         for agency_id, (online, paid) in paid_payment_counts_by_agency(dossiers=dossiers).items()
     }
+
+
+def fee_states(*, dossier_ids) -> dict[int, dict]:
+    """The queue's fee column: per dossier with fees, one line (one query for the whole page)."""
+    from django.db.models import Count, Q, Sum
+    from django.utils.translation import gettext as _
+
+    from .text import vnd
+
+    rows = (
+        Fee.objects.filter(dossier_id__in=list(dossier_ids))
+        .values("dossier_id")
+        .annotate(
+            n=Count("id"),
+            due=Sum("amount", filter=Q(status=Fee.Status.DUE)),
+            refunded=Count("id", filter=Q(status=Fee.Status.REFUNDED)),
+        )
+    )
+    states = {}
+    for row in rows:
+        if row["due"]:
+            states[row["dossier_id"]] = {"label": _("Unpaid %(amount)s") % {"amount": vnd(row["due"])}, "tone": "warn"}
+        elif row["refunded"] == row["n"]:
+            states[row["dossier_id"]] = {"label": _("Fee refunded"), "tone": "info"}
+        else:
+            states[row["dossier_id"]] = {"label": _("Fee paid"), "tone": "ok"}
+    return states
+
+
+def fee_panel(*, dossier) -> dict | None:
+    """The officials' fee panel of a dossier: what is due, what was paid, how, and the receipts."""
+    summary = dossier_payment_summary(dossier=dossier)
+    if summary["state"] == "free":
+        return None
+    from django.urls import reverse
+
+    from .text import vnd
+
+    def receipt(p):
+        try:
+            return p.receipt
+        except Receipt.DoesNotExist:
+            return None
+
+    return {
+        **summary,
+        "total_text": vnd(summary["total"]),
+        "due_text": vnd(summary["due"]),
+        "fee_lines": [
+            {"name": f.name, "amount_text": vnd(f.amount), "status": f.get_status_display()} for f in summary["fees"]
+        ],
+        "paid_lines": [
+            {
+                "amount_text": vnd(p.amount),
+                "how": p.get_provider_display() if p.method == Payment.Method.ONLINE else p.get_method_display(),
+                "paid_at": p.paid_at,
+                "receipt_number": r.number if (r := receipt(p)) else "",
+                "receipt_url": reverse("payments:receipt-download", args=[p.pk]) if r and r.file else "",
+            }
+            for p in summary["paid_payments"]
+        ],
+    }

@@ -31,6 +31,7 @@ urlpatterns = [
     path("hop-thu/da-doc-tat-ca/", views.inbox_mark_all_read, name="inbox-mark-all-read"),
     path("payments/", include("payments.urls")),
     path("ho-so/", include("dossiers.urls")),
+    path("thong-ke/", include("dossiers.stats_urls")),
     path("", include("catalog.urls")),
 ]
 

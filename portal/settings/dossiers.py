@@ -1,7 +1,7 @@
 """Filing and processing dossiers: intake cut-off, working hours, deadlines, uploads, the public
 lookup and filing on a citizen's behalf. Their beat jobs are in tasks.py."""
 
-from portal.settings.base import env
+from portal.settings.base import TESTING, env
 
 # Dossiers received after the cut-off count from the next working day (DOMAIN.md, configurable).
 DOSSIER_INTAKE_CUTOFF = env.str("DOSSIER_INTAKE_CUTOFF", default="15:00")
@@ -11,6 +11,11 @@ DOSSIER_WORKING_HOURS = [
 ]
 # A dossier is "due soon" this many working days before its due date.
 DOSSIER_DUE_SOON_DAYS = env.int("DOSSIER_DUE_SOON_DAYS", default=2)
+# The queue tabs' counts (bounded at 999+) are kept this many seconds per official (0: counted on
+# every page; the test settings use 0 so a count follows each step at once).
+DOSSIER_QUEUE_COUNTS_SECONDS = env.int("DOSSIER_QUEUE_COUNTS_SECONDS", default=0 if TESTING else 15)
+# The public statistics page (/thong-ke/) is cached this many seconds.
+PUBLIC_STATISTICS_CACHE_SECONDS = env.int("PUBLIC_STATISTICS_CACHE_SECONDS", default=0 if TESTING else 600)
 DOSSIER_UPLOAD_MAX_FILE_SIZE = env.int("DOSSIER_UPLOAD_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 DOSSIER_UPLOAD_MAX_TOTAL_SIZE = env.int("DOSSIER_UPLOAD_MAX_TOTAL_SIZE", default=50 * 1024 * 1024)
 DOSSIER_UPLOAD_MAX_FILES = env.int("DOSSIER_UPLOAD_MAX_FILES", default=20)

@@ -457,5 +457,5 @@ def test_the_panel_offers_what_the_service_allows(client, submitted, intake, pro
     page = client.get(reverse("admin:dossiers_dossier_change", args=[d.pk])).content.decode()
     assert 'id="action-reject_intake"' in page
     assert "Từ chối tiếp nhận hồ sơ" in page
-    assert 'name="confirm" required' in page  # destructive: the official confirms
+    assert 'name="confirm" value="yes" required' in page  # destructive: the official confirms
     assert "Chỉ trước khi hồ sơ được tiếp nhận." in page  # the legal limit, next to the action
