@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.audit import AuditAction, audit_record
 from portal.kernel.files import file_response
 
-from . import services
-from .models import OfficialProfile, PersonalDocument, SandboxResident, User
+from . import service_accounts, services
+from .models import OfficialProfile, PersonalDocument, SandboxResident, ServiceAccount, ServiceToken, User
 from .selectors import citizens_visible_to, personal_document_accessible, personal_document_filename
 
 
@@ -227,3 +227,68 @@ class SandboxResidentAdmin(admin.ModelAdmin):
     search_fields = ["full_name", "personal_id"]
     list_filter = ["eid_level", "sex"]
     raw_id_fields = ["ward"]
+
+
+class ServiceTokenInline(admin.TabularInline):
+    model = ServiceToken
+    extra = 0
+    can_delete = False
+    fields = ["prefix", "scopes", "created_at", "created_by", "expires_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # issued with the action below: the secret is shown once
+
+
+@admin.register(ServiceAccount)
+class ServiceAccountAdmin(admin.ModelAdmin):
+    """Administrators create service accounts (an agency, its roles), issue scoped tokens (the
+    secret is shown once, only its digest is kept) and revoke them. Uses are in the audit log."""
+
+    list_display = ["name", "agency", "is_active", "created_at"]
+    fields = ["name", "agency", "roles", "is_active"]
+    inlines = [ServiceTokenInline]
+    actions = ["issue_token", "revoke_tokens"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_add_permission = has_change_permission = has_view_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the audit trail names the account
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            service_accounts.service_account_sync(obj)
+            return
+        created = service_accounts.service_account_create(
+            name=obj.name, agency=obj.agency, roles=obj.roles, by=request.user
+        )
+        obj.pk, obj.user_id = created.pk, created.user_id
+        if not obj.is_active:
+            obj.save()
+            service_accounts.service_account_sync(obj)
+
+    @admin.action(description=_("Issue a token"))
+    def issue_token(self, request, queryset):
+        for account in queryset:
+            _token, secret = service_accounts.service_token_issue(
+                account=account, scopes=list(ServiceToken.Scope.values), by=request.user
+            )
+            self.message_user(
+                request,
+                gettext("New token for %(account)s (shown once, copy it now): %(secret)s")
+                % {"account": account.name, "secret": secret},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke_tokens(self, request, queryset):
+        for account in queryset:
+            for token in account.tokens.filter(revoked_at__isnull=True):
+                service_accounts.service_token_revoke(token=token, by=request.user)
