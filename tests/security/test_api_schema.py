@@ -90,6 +90,42 @@ def test_api_anonymous(case):
     case.call_and_validate(headers={"Host": "testserver"}, checks=CHECKS)
 
 
+@pytest.fixture
+def service_token(db):
+    """A back-office system of an agency with every role and scope, and a dossier in its queue."""
+    from identity import service_accounts
+    from tests.dossiers.factories import AgencyFactory
+
+    agency = AgencyFactory(code="000.00.99.H57", name="UBND phường Schemathesis")
+    account = service_accounts.service_account_create(
+        name="Hệ thống kiểm thử", agency=agency, roles=list(service_accounts.SERVICE_ROLES)
+    )
+    return service_accounts.service_token_issue(account=account, scopes=list(service_accounts.Scope.values))[1]
+
+
+def test_openapi_spec_validator_accepts_the_schema():
+    from openapi_spec_validator import validate
+
+    validate(SCHEMA_DOCUMENT)  # raises OpenAPIValidationError with the path of the first problem
+
+
+def test_every_operation_documents_its_errors():
+    for path, operations in SCHEMA_DOCUMENT["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"400", "404"} <= codes, (method, path)
+            if path.startswith(("/api/v1/queue/", "/api/v1/dossiers/", "/api/v1/documents/")):
+                assert {"401", "403"} <= codes, (method, path)  # the public catalog and lookup have none
+            if method == "post" and "/queue/" in path:
+                assert "409" in codes, (method, path)
+
+
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_api_as_system(case, service_token):
+    case.call_and_validate(headers={"Host": "testserver", "Authorization": f"Bearer {service_token}"}, checks=CHECKS)
+
+
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_api_as_citizen(case, citizen_token):
