@@ -130,3 +130,48 @@ def test_api_as_system(case, service_token):
 @FUZZ_SETTINGS
 def test_api_as_citizen(case, citizen_token):
     case.call_and_validate(headers={"Host": "testserver", "Authorization": f"Token {citizen_token}"}, checks=CHECKS)
+
+
+def test_api_stateful_as_a_system_following_the_links(service_token_with_queue):
+    """Following the schema's links (dossiers/api_links.py): the queue, then its first dossier,
+    then a lifecycle step on it with generated inputs; and the same checks at every step."""
+    from hypothesis import settings as hypothesis_settings
+
+    token = service_token_with_queue
+
+    class Machine(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": {"Host": "testserver", "Authorization": f"Bearer {token}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Machine.run(
+        settings=hypothesis_settings(
+            max_examples=15,
+            stateful_step_count=4,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+
+
+@pytest.fixture
+def service_token_with_queue(db):
+    from dossiers import services
+    from identity import service_accounts
+    from tests.dossiers.conftest import pdf_upload
+    from tests.dossiers.factories import AgencyFactory, CitizenFactory, version
+
+    agency = AgencyFactory(code="000.00.98.H57", name="UBND phường Liên kết")
+    citizen = CitizenFactory()
+    draft = services.dossier_draft_create(citizen=citizen, procedure_version=version(agencies=[agency]))
+    services.dossier_draft_update(dossier=draft, by=citizen, form_data={"reason": "Kết hôn"})
+    services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=pdf_upload())
+    services.dossier_submit(dossier=draft, by=citizen)
+    account = service_accounts.service_account_create(
+        name="Hệ thống liên kết", agency=agency, roles=list(service_accounts.SERVICE_ROLES)
+    )
+    return service_accounts.service_token_issue(account=account, scopes=list(service_accounts.Scope.values))[1]
