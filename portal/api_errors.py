@@ -40,6 +40,21 @@ class AutoSchema(_SpectacularAutoSchema):
     """Every operation documents the errors it can answer (messages Vietnamese by default,
     English with `Accept-Language: en`)."""
 
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        if str(status_code) == "401":
+            headers["WWW-Authenticate"] = {
+                "schema": {"type": "string"},
+                "required": True,
+                "description": "The schemes accepted: `Token` (citizens) and `Bearer` (service accounts)",
+            }
+        if str(status_code) in ("200", "201") and self.method == "POST":
+            headers["Idempotent-Replayed"] = {
+                "schema": {"type": "string", "enum": ["true"]},
+                "description": "Present when the answer is the replay of an earlier request with this Idempotency-Key",
+            }
+        return headers
+
     def _get_response_bodies(self, direction="response"):
         bodies = super()._get_response_bodies(direction)
         if direction != "response":

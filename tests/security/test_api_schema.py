@@ -33,7 +33,7 @@ schema = schemathesis.openapi.from_dict(SCHEMA_DOCUMENT)
 schema.app = get_wsgi_application()
 
 FUZZ_SETTINGS = settings(
-    max_examples=20,
+    max_examples=15,
     deadline=None,
     derandomize=True,
     database=None,
@@ -116,6 +116,7 @@ def test_every_operation_documents_its_errors():
             assert {"400", "404"} <= codes, (method, path)
             if path.startswith(("/api/v1/queue/", "/api/v1/dossiers/", "/api/v1/documents/")):
                 assert {"401", "403"} <= codes, (method, path)  # the public catalog and lookup have none
+                assert "WWW-Authenticate" in operation["responses"]["401"]["headers"], (method, path)
             if method == "post" and "/queue/" in path:
                 assert "409" in codes, (method, path)
 
@@ -148,7 +149,7 @@ def test_api_stateful_as_a_system_following_the_links(service_token_with_queue):
 
     Machine.run(
         settings=hypothesis_settings(
-            max_examples=15,
+            max_examples=10,
             stateful_step_count=4,
             deadline=None,
             derandomize=True,
