@@ -124,6 +124,36 @@ SITE_ENTRIES = [
         data={"provider": "vnpay"},
         api=True,
     ),
+    Entry(
+        "api/v1/dossiers/<str:code>/withdraw/",
+        lambda w: f"/api/v1/dossiers/{w.dossier.code}/withdraw/",
+        {"anonymous": LOGIN, "owner": ANY},
+        method="post",
+        data={"reason": "x"},
+        api=True,
+    ),
+    Entry(
+        "api/v1/dossiers/<str:code>/rate/",
+        lambda w: f"/api/v1/dossiers/{w.dossier.code}/rate/",
+        {"anonymous": LOGIN, "owner": ANY},
+        method="post",
+        data={"score": 1},
+        api=True,
+    ),
+    # The officials' and systems' API: the handlers of the agency holding the dossier.
+    Entry(
+        "api/v1/queue/<str:code>/",
+        lambda w: f"/api/v1/queue/{w.dossier.code}/",
+        {"anonymous": LOGIN, "superuser": ALLOW, **_same(*HANDLERS)},
+        api=True,
+    ),
+    Entry(
+        "api/v1/queue/<str:code>/actions/<str:action>/",
+        lambda w: f"/api/v1/queue/{w.dossier.code}/actions/claim/",
+        {"anonymous": LOGIN, "superuser": ANY, **{f"{r}@same": ANY for r in HANDLERS}},
+        method="post",
+        api=True,
+    ),
     _public("api/v1/lookup/<str:code>/", lambda w: f"/api/v1/lookup/{w.dossier.code}/", api=True),
     _public("api/v1/services/<str:code>/", lambda w: f"/api/v1/services/{w.version.code}/", api=True),
 ]
@@ -145,6 +175,8 @@ PRIVATE_ADMIN_MODELS = {
     "account.emailaddress": (lambda w: w.owner.emailaddress_set.first(), ()),
     "mfa.authenticator": (lambda w: _authenticator(w), ()),
     "authtoken.tokenproxy": (lambda w: _token(w), ()),
+    # Service accounts and their tokens' prefixes: the superuser only (no account in the world).
+    "identity.serviceaccount": (None, ()),
 }
 # Admin models that hold no personal data: the public catalog and configuration.
 NON_PERSONAL_ADMIN_MODELS = {
