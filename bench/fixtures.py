@@ -252,3 +252,13 @@ def ipn_orders_create(count: int, agency) -> dict:
     if not orders:
         out["ipn_why"] = "no payable submitted dossier" + (f" ({failures[0]})" if failures else "")
     return out
+
+
+# A one-page PDF the upload checker accepts (the same as tests/support/world.py's).
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \n"
+    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
+)

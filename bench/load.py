@@ -20,6 +20,8 @@ class Request:
     method: str = "GET"
     headers: dict = field(default_factory=dict)
     json: object = None
+    # A multipart body: a function returning a fresh aiohttp.FormData (one can be sent only once).
+    form: object = None
 
 
 @dataclass
@@ -107,7 +109,12 @@ async def _run_endpoint(session, base_url, ep: Endpoint, *, concurrency, duratio
         started = time.perf_counter()
         try:
             async with session.request(
-                req.method, base_url + req.path, headers=req.headers, json=req.json, allow_redirects=False
+                req.method,
+                base_url + req.path,
+                headers=req.headers,
+                json=req.json,
+                data=req.form() if req.form else None,
+                allow_redirects=False,
             ) as resp:
                 body = await resp.read()
                 elapsed = (time.perf_counter() - started) * 1000

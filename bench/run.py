@@ -317,6 +317,37 @@ def endpoints(fx: dict, *, max_requests: int):
         )
     else:
         missing("dossier submission API", sub.get("why", "no submittable procedure"))
+    if tokens:
+        # The integration API (issue 12): a citizen uploads a PDF into the store (multipart, the
+        # page's content checks), the step before filing with it. Each citizen's store holds 50.
+        from bench.fixtures import PDF_BYTES
+
+        def upload(i):
+            def form():
+                import aiohttp
+
+                data = aiohttp.FormData()
+                data.add_field("doc_type", "other")
+                data.add_field("title", f"Tờ khai {i}")
+                data.add_field("upload", PDF_BYTES, filename="to-khai.pdf", content_type="application/pdf")
+                return data
+
+            return Request(
+                "/api/v1/documents/",
+                method="POST",
+                headers={"Authorization": f"Token {tokens[i % len(tokens)]}"},
+                form=form,
+            )
+
+        out.append(
+            Endpoint(
+                name="document upload API (multipart PDF)",
+                request=upload,
+                check=lambda status, body: status == 201,
+                max_requests=min(max_requests, len(tokens) * 40),
+                warmup=3,
+            )
+        )
     orders = fx.get("ipn_orders") or []
     if orders and fx.get("vnpay", {}).get("ipn_path"):
         vnpay = fx["vnpay"]

@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from identity.service_accounts import is_service_token
+from portal.idempotency import idempotent
 from portal.throttling import ScopedRateThrottle
 
 from . import selectors, services
@@ -44,9 +46,9 @@ class StrictSerializer(serializers.Serializer):
 class DossierEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     action = serializers.CharField()
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
-    note = serializers.CharField()
+    from_status = serializers.CharField(allow_blank=True)
+    to_status = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
 
 
 class DossierOutputSerializer(serializers.Serializer):
@@ -57,11 +59,11 @@ class DossierOutputSerializer(serializers.Serializer):
     procedure_name = serializers.CharField(source="procedure_version.name")
     agency = serializers.CharField(source="agency.name")
     channel = serializers.CharField()
-    submitted_at = serializers.DateTimeField()
-    received_at = serializers.DateTimeField()
-    due_at = serializers.DateTimeField()
-    legal_due_at = serializers.DateTimeField()
-    completed_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    legal_due_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
     form_data = serializers.JSONField()
 
 
@@ -131,17 +133,26 @@ class LookupSerializer(serializers.Serializer):
     agency = serializers.SerializerMethodField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
-    submitted_at = serializers.DateTimeField()
-    received_at = serializers.DateTimeField()
-    due_at = serializers.DateTimeField()
-    completed_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
 
     def get_agency(self, obj) -> str:
         return (obj.current_agency or obj.agency).name
 
 
+class IsCitizen(BasePermission):
+    """A person's own side of the API: not for service accounts (they act for an agency)."""
+
+    message = _("Service accounts cannot use the citizens' API.")
+
+    def has_permission(self, request, view):
+        return not is_service_token(request.auth)
+
+
 class DossierListCreateApi(GenericAPIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, IsCitizen]
     serializer_class = DossierOutputSerializer
 
     def get_queryset(self):
@@ -156,6 +167,7 @@ class DossierListCreateApi(GenericAPIView):
         return self.get_paginated_response(DossierOutputSerializer(page, many=True).data)
 
     @extend_schema(request=DossierCreateSerializer, responses={201: DossierDetailSerializer})
+    @idempotent
     def post(self, request):
         from catalog.selectors import agency_get
         from identity.selectors import personal_documents_of
@@ -167,7 +179,7 @@ class DossierListCreateApi(GenericAPIView):
         payload = data.validated_data
         version = _procedure_version(payload["procedure"])
         if version is None:
-            return Response({"detail": "Unknown procedure."}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": _("Unknown procedure.")}, status=status.HTTP_400_BAD_REQUEST)
         agency = agency_get(id=payload["agency"]) if payload.get("agency") else None
         refs = payload.get("documents") or []
         mine = personal_documents_of(request.user)
@@ -176,7 +188,7 @@ class DossierListCreateApi(GenericAPIView):
         for ref in refs:
             document = found.get(ref["personal_document"])
             if document is None:  # someone else's is as unknown as one that does not exist
-                return Response({"detail": "Unknown personal document."}, status=status.HTTP_400_BAD_REQUEST)
+                return Response({"detail": _("Unknown personal document.")}, status=status.HTTP_400_BAD_REQUEST)
             documents.append((ref["key"], document))
         try:
             dossier = services.dossier_file_and_submit(
@@ -227,3 +239,61 @@ class LookupApi(GenericAPIView):
         if dossier is None:
             raise Http404
         return Response(LookupSerializer(dossier).data)
+
+
+class WithdrawSerializer(StrictSerializer):
+    reason = TextField(required=False, allow_blank=True, max_length=2000)
+
+
+class RateSerializer(StrictSerializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = TextField(required=False, allow_blank=True, max_length=2000)
+
+
+class RatingSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    comment = serializers.CharField(allow_blank=True)
+
+
+class _CitizenActionApi(GenericAPIView):
+    """A citizen's step on their own dossier: 404 if not theirs, 409 if not possible now."""
+
+    permission_classes = [IsAuthenticated, IsCitizen]
+
+    def _dossier(self, request, code):
+        dossier = selectors.dossier_for_owner(user=request.user, code=code)
+        if dossier is None or dossier.citizen_id != request.user.pk:
+            raise Http404
+        return dossier
+
+
+class DossierWithdrawApi(_CitizenActionApi):
+    serializer_class = WithdrawSerializer
+
+    @extend_schema(request=WithdrawSerializer, responses={200: DossierDetailSerializer})
+    def post(self, request, code: str):
+        dossier = self._dossier(request, code)
+        data = WithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            dossier = services.dossier_act(dossier=dossier, by=request.user, action="withdraw", **data.validated_data)
+        except DossierActionError as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        dossier = selectors.dossier_for_owner(user=request.user, code=code)
+        return Response(DossierDetailSerializer(dossier, context={"user": request.user}).data)
+
+
+class DossierRateApi(_CitizenActionApi):
+    serializer_class = RateSerializer
+
+    @extend_schema(request=RateSerializer, responses={201: RatingSerializer})
+    @idempotent
+    def post(self, request, code: str):
+        dossier = self._dossier(request, code)
+        data = RateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            rating = services.dossier_rate(dossier=dossier, by=request.user, **data.validated_data)
+        except DossierActionError as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)

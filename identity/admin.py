@@ -1,6 +1,7 @@
 """Admin for people: citizens (scoped, every view audited), officials, personal documents,
 the read-only audit trail, and the sandbox residents."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from portal.audit import AuditAction, audit_record
 from portal.kernel.files import file_response
 
-from . import services
-from .models import OfficialProfile, PersonalDocument, SandboxResident, User
+from . import service_accounts, services
+from .models import OfficialProfile, PersonalDocument, SandboxResident, ServiceAccount, ServiceToken, User
+from .roles import ROLE_LABELS
 from .selectors import citizens_visible_to, personal_document_accessible, personal_document_filename
 
 
@@ -227,3 +229,98 @@ class SandboxResidentAdmin(admin.ModelAdmin):
     search_fields = ["full_name", "personal_id"]
     list_filter = ["eid_level", "sex"]
     raw_id_fields = ["ward"]
+
+
+class ServiceTokenInline(admin.TabularInline):
+    model = ServiceToken
+    extra = 0
+    can_delete = False
+    fields = ["prefix", "scopes", "created_at", "created_by", "expires_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # issued with the action below: the secret is shown once
+
+
+class ServiceAccountForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        label=_("roles"),
+        choices=[(r, ROLE_LABELS[r]) for r in service_accounts.SERVICE_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = ServiceAccount
+        fields = ["name", "agency", "roles", "is_active"]
+
+
+# The tokens an administrator can issue: each action gives one set of scopes.
+_TOKEN_SCOPE_SETS = {
+    "issue_read_token": [ServiceToken.Scope.READ_QUEUE],
+    "issue_act_token": [ServiceToken.Scope.READ_QUEUE, ServiceToken.Scope.ACT],
+    "issue_full_token": list(ServiceToken.Scope.values),
+}
+
+
+@admin.register(ServiceAccount)
+class ServiceAccountAdmin(admin.ModelAdmin):
+    """Administrators create service accounts (an agency, its roles), issue scoped tokens (the
+    secret is shown once, only its digest is kept) and revoke them. Uses are in the audit log."""
+
+    list_display = ["name", "agency", "is_active", "created_at"]
+    form = ServiceAccountForm
+    inlines = [ServiceTokenInline]
+    actions = [*_TOKEN_SCOPE_SETS, "revoke_tokens"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_add_permission = has_change_permission = has_view_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the audit trail names the account
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            service_accounts.service_account_sync(obj)
+            return
+        created = service_accounts.service_account_create(
+            name=obj.name, agency=obj.agency, roles=obj.roles, by=request.user
+        )
+        obj.pk, obj.user_id = created.pk, created.user_id
+        if not obj.is_active:
+            obj.save()
+            service_accounts.service_account_sync(obj)
+
+    def _issue(self, request, queryset, scopes):
+        for account in queryset:
+            _token, secret = service_accounts.service_token_issue(account=account, scopes=scopes, by=request.user)
+            self.message_user(
+                request,
+                gettext("New token for %(account)s (shown once, copy it now): %(secret)s")
+                % {"account": account.name, "secret": secret},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Issue a token: read the queue"))
+    def issue_read_token(self, request, queryset):
+        self._issue(request, queryset, _TOKEN_SCOPE_SETS["issue_read_token"])
+
+    @admin.action(description=_("Issue a token: read the queue and act on dossiers"))
+    def issue_act_token(self, request, queryset):
+        self._issue(request, queryset, _TOKEN_SCOPE_SETS["issue_act_token"])
+
+    @admin.action(description=_("Issue a token: read, act and publish results"))
+    def issue_full_token(self, request, queryset):
+        self._issue(request, queryset, _TOKEN_SCOPE_SETS["issue_full_token"])
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke_tokens(self, request, queryset):
+        for account in queryset:
+            for token in account.tokens.filter(revoked_at__isnull=True):
+                service_accounts.service_token_revoke(token=token, by=request.user)

@@ -245,3 +245,49 @@ class RegistryCheckAttempt(models.Model):
 
     def __str__(self):
         return f"{self.user_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class ServiceAccount(models.Model):
+    """Another system (an agency's back office, the LGSP) that calls the API. It acts through its
+    own user: an official of `agency` with `roles`, so the lifecycle table decides what it may do
+    exactly as for a person; its tokens' scopes narrow which endpoints it may call."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    agency = models.ForeignKey("services.Agency", on_delete=models.PROTECT, related_name="service_accounts")
+    roles = models.JSONField(_("roles"), default=list, blank=True)
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="service_account", editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service account")
+        verbose_name_plural = _("service accounts")
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceToken(models.Model):
+    """A bearer token of a service account. Only its SHA-256 is stored; the secret is shown once."""
+
+    class Scope(models.TextChoices):
+        READ_QUEUE = "queue:read", _("read the queue")
+        ACT = "dossiers:act", _("act on dossiers")
+        PUBLISH_RESULTS = "results:publish", _("publish results")
+
+    account = models.ForeignKey(ServiceAccount, on_delete=models.CASCADE, related_name="tokens")
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service token")
+        verbose_name_plural = _("service tokens")
+
+    def __str__(self):
+        return f"{self.account} · {self.prefix}…"

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.client_ip import client_ip
+from portal.idempotency import idempotent
 
 from . import services
 
@@ -27,6 +28,7 @@ class PaymentOutput(serializers.Serializer):
 
 class DossierPaymentStartApi(APIView):
     @extend_schema(request=PaymentStartInput, responses={201: PaymentOutput}, tags=["payments"])
+    @idempotent
     def post(self, request, code):
         from dossiers.selectors import dossier_by_code
 

@@ -7,14 +7,28 @@ from django.utils import translation
 from .client_ip import peer_is_trusted_proxy
 
 
+def _api_language(header: str, supported) -> str | None:
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    for code, _quality in parse_accept_lang_header(header[:255]):
+        base = code.split("-")[0].lower()
+        if base in supported:
+            return base
+    return None
+
+
 class PortalLocaleMiddleware(LocaleMiddleware):
     """Vietnamese for everyone unless the person picked another language with the switch in the
-    header (the language cookie). The browser's Accept-Language is ignored on purpose: a
-    citizen's phone set to English should still see the portal in Vietnamese, as officials do."""
+    header (the language cookie). The browser's Accept-Language is ignored on purpose on the pages: a
+    citizen's phone set to English should still see the portal in Vietnamese, as officials do. The
+    API (/api/) follows Accept-Language (`en` for English), Vietnamese without it."""
 
     def process_request(self, request):
         supported = {code for code, _name in settings.LANGUAGES}
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in supported and request.path.startswith("/api/"):
+            # An API client has no language switch: it asks with Accept-Language (Vietnamese by default).
+            chosen = _api_language(request.headers.get("Accept-Language", ""), supported)
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

@@ -211,3 +211,22 @@ class SandboxSigningCredential(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST sent with an `Idempotency-Key`, per principal, until it expires."""
+
+    principal = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    method_path = models.CharField(max_length=300)
+    body_digest = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["principal", "key"], name="idempotency_principal_key")]
+
+    def __str__(self):
+        return f"{self.principal} {self.key}"

@@ -9,6 +9,7 @@ from . import views
 
 api_v1 = [
     path("", include("catalog.api_urls")),
+    path("", include("identity.api_urls")),
     path("", include("dossiers.api_urls")),
     path("", include("payments.api_urls")),
 ]

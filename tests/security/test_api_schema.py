@@ -33,7 +33,7 @@ schema = schemathesis.openapi.from_dict(SCHEMA_DOCUMENT)
 schema.app = get_wsgi_application()
 
 FUZZ_SETTINGS = settings(
-    max_examples=20,
+    max_examples=15,
     deadline=None,
     derandomize=True,
     database=None,
@@ -90,7 +90,89 @@ def test_api_anonymous(case):
     case.call_and_validate(headers={"Host": "testserver"}, checks=CHECKS)
 
 
+@pytest.fixture
+def service_token(db):
+    """A back-office system of an agency with every role and scope, and a dossier in its queue."""
+    from identity import service_accounts
+    from tests.dossiers.factories import AgencyFactory
+
+    agency = AgencyFactory(code="000.00.99.H57", name="UBND phường Schemathesis")
+    account = service_accounts.service_account_create(
+        name="Hệ thống kiểm thử", agency=agency, roles=list(service_accounts.SERVICE_ROLES)
+    )
+    return service_accounts.service_token_issue(account=account, scopes=list(service_accounts.Scope.values))[1]
+
+
+def test_openapi_spec_validator_accepts_the_schema():
+    from openapi_spec_validator import validate
+
+    validate(SCHEMA_DOCUMENT)  # raises OpenAPIValidationError with the path of the first problem
+
+
+def test_every_operation_documents_its_errors():
+    for path, operations in SCHEMA_DOCUMENT["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"400", "404"} <= codes, (method, path)
+            if path.startswith(("/api/v1/queue/", "/api/v1/dossiers/", "/api/v1/documents/")):
+                assert {"401", "403"} <= codes, (method, path)  # the public catalog and lookup have none
+                assert "WWW-Authenticate" in operation["responses"]["401"]["headers"], (method, path)
+            if method == "post" and "/queue/" in path:
+                assert "409" in codes, (method, path)
+
+
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_api_as_system(case, service_token):
+    case.call_and_validate(headers={"Host": "testserver", "Authorization": f"Bearer {service_token}"}, checks=CHECKS)
+
+
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_api_as_citizen(case, citizen_token):
     case.call_and_validate(headers={"Host": "testserver", "Authorization": f"Token {citizen_token}"}, checks=CHECKS)
+
+
+def test_api_stateful_as_a_system_following_the_links(service_token_with_queue):
+    """Following the schema's links (dossiers/api_links.py): the queue, then its first dossier,
+    then a lifecycle step on it with generated inputs; and the same checks at every step."""
+    from hypothesis import settings as hypothesis_settings
+
+    token = service_token_with_queue
+
+    class Machine(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": {"Host": "testserver", "Authorization": f"Bearer {token}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Machine.run(
+        settings=hypothesis_settings(
+            max_examples=10,
+            stateful_step_count=4,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+
+
+@pytest.fixture
+def service_token_with_queue(db):
+    from dossiers import services
+    from identity import service_accounts
+    from tests.dossiers.conftest import pdf_upload
+    from tests.dossiers.factories import AgencyFactory, CitizenFactory, version
+
+    agency = AgencyFactory(code="000.00.98.H57", name="UBND phường Liên kết")
+    citizen = CitizenFactory()
+    draft = services.dossier_draft_create(citizen=citizen, procedure_version=version(agencies=[agency]))
+    services.dossier_draft_update(dossier=draft, by=citizen, form_data={"reason": "Kết hôn"})
+    services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=pdf_upload())
+    services.dossier_submit(dossier=draft, by=citizen)
+    account = service_accounts.service_account_create(
+        name="Hệ thống liên kết", agency=agency, roles=list(service_accounts.SERVICE_ROLES)
+    )
+    return service_accounts.service_token_issue(account=account, scopes=list(service_accounts.Scope.values))[1]

@@ -140,6 +140,36 @@ SITE_ENTRIES = [
         api=True,
     ),
     _public("kiem-tra-van-ban/<str:reference>/", lambda w: _verify_url(w)),
+    Entry(
+        "api/v1/dossiers/<str:code>/withdraw/",
+        lambda w: f"/api/v1/dossiers/{w.dossier.code}/withdraw/",
+        {"anonymous": LOGIN, "owner": ANY},
+        method="post",
+        data={"reason": "x"},
+        api=True,
+    ),
+    Entry(
+        "api/v1/dossiers/<str:code>/rate/",
+        lambda w: f"/api/v1/dossiers/{w.dossier.code}/rate/",
+        {"anonymous": LOGIN, "owner": ANY},
+        method="post",
+        data={"score": 1},
+        api=True,
+    ),
+    # The officials' and systems' API: the handlers of the agency holding the dossier.
+    Entry(
+        "api/v1/queue/<str:code>/",
+        lambda w: f"/api/v1/queue/{w.dossier.code}/",
+        {"anonymous": LOGIN, "superuser": ALLOW, **_same(*HANDLERS)},
+        api=True,
+    ),
+    Entry(
+        "api/v1/queue/<str:code>/actions/<str:action>/",
+        lambda w: f"/api/v1/queue/{w.dossier.code}/actions/claim/",
+        {"anonymous": LOGIN, "superuser": ANY, **{f"{r}@same": ANY for r in HANDLERS}},
+        method="post",
+        api=True,
+    ),
     _public("api/v1/lookup/<str:code>/", lambda w: f"/api/v1/lookup/{w.dossier.code}/", api=True),
     _public("api/v1/services/<str:code>/", lambda w: f"/api/v1/services/{w.version.code}/", api=True),
 ]
@@ -168,6 +198,8 @@ PRIVATE_ADMIN_MODELS = {
     "integrations.syncreconciliation": (None, ()),
     "integrations.webhooksubscription": (None, ()),
     "integrations.webhookdelivery": (None, ()),
+    # Service accounts and their tokens' prefixes: the superuser only (no account in the world).
+    "identity.serviceaccount": (None, ()),
 }
 # Admin models that hold no personal data: the public catalog and configuration.
 NON_PERSONAL_ADMIN_MODELS = {
