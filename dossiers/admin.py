@@ -301,7 +301,7 @@ class DossierAdmin(admin.ModelAdmin):
             "dossier": dossier,
             "snapshot": dossier.snapshot,
             "events": dossier.events.select_related("actor").order_by("at", "id"),
-            "files": selectors.dossier_files(dossier),
+            "files": selectors.dossier_files_checked(dossier),
             "issued": dossier.issued_documents.exclude(file=""),
             "awaiting_signature": dossier.issued_documents.filter(file="").exclude(signing_error=""),
             "action_forms": self._forms(request, dossier, bound),

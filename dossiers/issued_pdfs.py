@@ -13,7 +13,7 @@ from portal.outbox import outbox_enqueue, outbox_redeliver_pending
 from portal.pdf import pdf_render, qr_data_uri
 from portal.signing import SigningUnavailable, file_sha256, pdf_sign, verification_url
 
-from .models import Dossier, DossierEvent, IssuedDocument
+from .models import Dossier, DossierEvent, DossierFile, IssuedDocument
 from .notify import lookup_url
 from .selectors import dossier_files
 
@@ -264,7 +264,36 @@ def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None =
         doc.save(update_fields=["file", "sha256", "signing_error"])
         if old and old != doc.file.name:
             doc.file.storage.delete(old)
+        if kind == IssuedDocument.Kind.RESULT:
+            result_to_store(doc=doc, dossier=dossier, agency=agency, content=pdf, issued_on=context["issued_at"])
     return doc
+
+
+STORE_ORIGIN = "dossier-result:"
+
+
+def result_to_store(*, doc: IssuedDocument, dossier: Dossier, agency, content: bytes, issued_on) -> None:
+    """The signed electronic result goes to the citizen's document store as a reusable document
+    of the kind the procedure's catalog names (`result_doc_type`), issued by the agency and
+    verified. A paper result (no result file attached) stays at the desk: nothing is stored."""
+    if not dossier.files.filter(kind=DossierFile.Kind.RESULT, doc_key="").exists():
+        return
+    from identity.services import personal_document_issue
+
+    snapshot = dossier.snapshot
+    personal_document_issue(
+        owner=dossier.citizen,
+        doc_type=snapshot.get("result_doc_type") or "result",
+        title=f"{snapshot.get('name', '')} — {dossier.code}",
+        content=content,
+        filename=doc.file.name.rsplit("/", 1)[-1],
+        issuer=agency.name,
+        origin=f"{STORE_ORIGIN}{doc.pk}",
+        sha256=doc.sha256,
+        verify_url=verification_url(VERIFY_PREFIX, doc.pk),
+        number=dossier.code or "",
+        issued_on=issued_on.date() if hasattr(issued_on, "date") else issued_on,
+    )
 
 
 def issued_document_resolve(*, sha256: str = "", reference: str = "") -> dict | None:
