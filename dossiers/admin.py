@@ -23,6 +23,7 @@ from .eform import answers_display
 from .forms import (
     ApproveForm,
     AssignForm,
+    CertifyCopyForm,
     CommentForm,
     ExtendForm,
     NoteForm,
@@ -74,6 +75,7 @@ ACTION_FORMS = {
     "sign_off": NoteForm,
     "send_back": CommentForm,
     "approve": ApproveForm,
+    "certify_copy": CertifyCopyForm,
     "refuse": ReasonForm,
     "extend": ExtendForm,
     "stop": ReasonForm,
@@ -273,6 +275,8 @@ class DossierAdmin(admin.ModelAdmin):
                 form = None
             elif form_class is AssignForm:
                 form = AssignForm(agency_id=dossier.current_agency_id, prefix=name)
+            elif form_class is CertifyCopyForm:
+                form = CertifyCopyForm(dossier=dossier, prefix=name)
             else:
                 form = form_class(prefix=name)
             forms.append(
@@ -339,6 +343,8 @@ class DossierAdmin(admin.ModelAdmin):
         form = None
         if form_class is not None:
             kwargs = {"agency_id": dossier.current_agency_id} if form_class is AssignForm else {}
+            if form_class is CertifyCopyForm:
+                kwargs = {"dossier": dossier}
             form = form_class(request.POST, request.FILES, prefix=action, **kwargs)
             if not form.is_valid():
                 self.message_user(request, _("Please correct the errors in the form."), messages.ERROR)

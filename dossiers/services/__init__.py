@@ -46,6 +46,7 @@ from .submission import dossier_code_next, dossier_file_and_submit, dossier_subm
 from .transitions import (
     dossier_approve,
     dossier_assign,
+    dossier_certify_copy,
     dossier_claim,
     dossier_extend,
     dossier_propose_approve,
@@ -77,6 +78,7 @@ __all__ = [
     "dossier_act",
     "dossier_approve",
     "dossier_assign",
+    "dossier_certify_copy",
     "dossier_claim",
     "dossier_code_next",
     "dossier_deadlines_mark",
