@@ -167,3 +167,17 @@ def test_register_numbers_are_sequential_under_concurrency():
     # another year starts again at 1
     with transaction.atomic():
         assert _certification_number(agency_id=agency.pk, year=year + 1) == 1
+
+
+def test_demo_catalog_certification_procedure_issues_certified_copies():
+    """seed_demo imports these (catalog.transfer reads `certified_copy` and `result_doc_type`;
+    the import updates rows in place, so seeding twice changes nothing)."""
+    from catalog.demo_catalog import procedures
+
+    by_code = {p["code"]: p for p in procedures()}
+    assert by_code["2.000815"]["certified_copy"] is True
+    assert by_code["2.000815"]["result_doc_type"] == "certified_copy"
+    assert by_code["1.001193"]["result_doc_type"] == "birth_extract"
+    assert not by_code["1.001193"]["certified_copy"]
+    kinds = [k for d in by_code["1.000229"]["documents"] for k in d.get("reusable_kinds") or []]
+    assert "store:birth_extract" in kinds
