@@ -4,7 +4,9 @@ the portal issues the scan wrapped in a signed PDF with the certification statem
 register number and the certifier's name; it reaches the citizen's store and verifies."""
 
 import io
+import os
 import threading
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -77,6 +79,9 @@ def test_certified_copy_issued_signed_numbered_verifiable_and_in_the_store(
     doc = IssuedDocument.objects.get(dossier=d, kind=IssuedDocument.Kind.CERTIFIED_COPY)
     with doc.file.open("rb") as fh:
         data = fh.read()
+    if os.environ.get("STORE_SHOTS"):  # to look at it (pdftoppm)
+        Path(os.environ["STORE_SHOTS"]).mkdir(parents=True, exist_ok=True)
+        (Path(os.environ["STORE_SHOTS"]) / "certified-copy.pdf").write_bytes(data)
     sig = PdfFileReader(io.BytesIO(data)).embedded_signatures[0]
     ctx = ValidationContext(trust_roots=trust_roots(), allow_fetching=False, revocation_mode="soft-fail")
     status = validate_pdf_signature(sig, signer_validation_context=ctx, ts_validation_context=ctx)
