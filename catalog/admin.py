@@ -129,7 +129,7 @@ class ProcedureAdminForm(forms.ModelForm):
             "code", "name", "field", "description", "requirements", "level", "agencies", "online_level",
             "channel_online", "channel_counter", "channel_post", "processing_time_value", "processing_time_unit",
             "min_eid_level", "result_description", "legal_basis", "fee_timing", "refund_on_refusal",
-            "needs_signoff", "is_bundle",
+            "needs_signoff", "result_doc_type", "certified_copy", "is_bundle",
         )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -215,7 +215,10 @@ class ProcedureAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("Result and legal basis"), {"fields": ("result_description", "legal_basis", "needs_signoff")}),
+        (
+            _("Result and legal basis"),
+            {"fields": ("result_description", "legal_basis", "needs_signoff", "result_doc_type", "certified_copy")},
+        ),
         (_("Fees"), {"fields": ("fee_timing", "refund_on_refusal")}),
         (_("Inter-agency bundle"), {"fields": ("is_bundle",)}),
         (_("Record"), {"fields": ("popularity", "updated_at", "updated_by_name")}),

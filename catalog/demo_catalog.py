@@ -316,7 +316,8 @@ ONE_DAY = "Ngay trong ngày tiếp nhận hồ sơ; trường hợp nhận hồ 
 
 def p(code, name, field, agencies, *, level="commune", online="full", days="3", unit="working_days", description="",
       requirements="", result="", law="", documents=(), fees=(), schema=(), eid=1, fee_timing="before_intake",
-      channels=("online", "counter", "post"), popularity=0, is_bundle=False, parts=()):  # fmt: skip
+      channels=("online", "counter", "post"), popularity=0, is_bundle=False, parts=(), result_doc_type="",
+      certified_copy=False):  # fmt: skip
     return {
         "code": code,
         "name": name,
@@ -334,6 +335,8 @@ def p(code, name, field, agencies, *, level="commune", online="full", days="3", 
         "fee_timing": fee_timing,
         "refund_on_refusal": True,
         "is_bundle": is_bundle,
+        "result_doc_type": result_doc_type,
+        "certified_copy": certified_copy,
         "form_schema": list(schema),
         # The e-form is the declaration: the "Tờ khai … (theo mẫu)" is not uploaded again.
         "documents": [
@@ -352,7 +355,7 @@ def procedures() -> list[dict]:
     U, CA, TP = COMMUNE_UBND, COMMUNE_POLICE, ["000.00.11.H62"]
     return [
         # --- Hộ tịch -----------------------------------------------------------------------
-        p("1.001193", "Đăng ký khai sinh", "ho-tich", U, days="1", popularity=980,
+        p("1.001193", "Đăng ký khai sinh", "ho-tich", U, days="1", popularity=980, result_doc_type="birth_extract",
           description="Đăng ký khai sinh cho trẻ em sinh ra tại Việt Nam có cha, mẹ là công dân Việt Nam cư trú trong nước.",
           requirements="Trong thời hạn 60 ngày kể từ ngày sinh con, cha hoặc mẹ có trách nhiệm đăng ký khai sinh cho con; "
                        "trường hợp cha, mẹ không thể đăng ký thì ông, bà hoặc người thân thích khác đăng ký.",
@@ -436,6 +439,7 @@ def procedures() -> list[dict]:
         # --- Chứng thực -------------------------------------------------------------------------
         p("2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan có thẩm quyền của Việt Nam cấp",
           "chung-thuc", U, days="1", online="partial", channels=("online", "counter"), popularity=720,
+          certified_copy=True, result_doc_type="certified_copy",
           description="Chứng thực bản sao từ bản chính; nộp trực tuyến để nhận bản sao điện tử được chứng thực từ bản chính.",
           requirements="Bản chính không thuộc trường hợp bị tẩy xóa, sửa chữa, thêm, bớt nội dung không hợp lệ hoặc bị hư hỏng, cũ nát không xác định được nội dung.",
           result="Bản sao được chứng thực từ bản chính (bản giấy hoặc bản điện tử).", law=CHUNG_THUC_LAW,
@@ -667,7 +671,9 @@ def procedures() -> list[dict]:
         p("1.000229", "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi", "bao-hiem-y-te", ["000.00.21.H62"], level="province",
           days="5", description="Trẻ em dưới 6 tuổi được cấp thẻ bảo hiểm y tế miễn phí do ngân sách nhà nước đóng.",
           result="Thẻ bảo hiểm y tế (bản giấy hoặc bản điện tử trên VNeID).", law=BHYT_LAW,
-          documents=[doc("to-khai-tk1", "Tờ khai tham gia, điều chỉnh thông tin bảo hiểm xã hội, bảo hiểm y tế (Mẫu TK1-TS)")],
+          documents=[doc("to-khai-tk1", "Tờ khai tham gia, điều chỉnh thông tin bảo hiểm xã hội, bảo hiểm y tế (Mẫu TK1-TS)"),
+                     doc("giay-khai-sinh", "Giấy khai sinh của trẻ (bản điện tử)", mandatory=False,
+                         reusable=["store:birth_extract"])],
           fees=[], schema=[*applicant(), *child_block()[:3], confirm()]),
         p("1.000231", "Cấp lại, đổi thẻ bảo hiểm y tế", "bao-hiem-y-te", ["000.00.21.H62"], level="province", days="3",
           result="Thẻ bảo hiểm y tế.", law=BHYT_LAW,

@@ -38,6 +38,8 @@ REUSABLE_KINDS = {
     "store:driving_licence": _("Driving licence in the document store"),
     "store:death_extract": _("Death certificate extract in the document store"),
     "store:diploma": _("Diploma in the document store"),
+    "store:birth_extract": _("Birth registration extract issued by the portal, in the document store"),
+    "store:certified_copy": _("Electronic certified copy in the document store"),
 }
 OPTION_SEPARATOR = "|"
 VALIDATION_FIELDS = ("min_length", "max_length", "pattern", "min", "max", "min_date", "max_date")

@@ -134,6 +134,19 @@ class Procedure(models.Model):
         default=True,
         help_text=_("Off: the processing official issues the result or the refusal alone (one-step approval)."),
     )
+    # The kind of reusable document the result is in the citizen's store (e.g. "birth_extract"):
+    # documents of later procedures name it as "store:<kind>" (RequiredDocument.reusable_kinds).
+    result_doc_type = models.SlugField(
+        _("result document kind"),
+        max_length=60,
+        blank=True,
+        help_text=_("The signed result goes to the citizen's document store as this kind, e.g. birth_extract."),
+    )
+    certified_copy = models.BooleanField(
+        _("electronic certified copy from the original"),
+        default=False,
+        help_text=_("The official compares the scan with the original and issues a signed certified copy."),
+    )
     form_schema = models.JSONField(_("e-form schema"), default=list, blank=True)
     is_bundle = models.BooleanField(_("inter-agency bundle (liên thông)"), default=False)
     popularity = models.PositiveIntegerField(_("popularity"), default=0, editable=False)

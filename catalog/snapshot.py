@@ -85,6 +85,8 @@ def procedure_snapshot(procedure) -> dict:
         "fee_timing": procedure.fee_timing,
         "refund_on_refusal": bool(procedure.refund_on_refusal),
         "needs_signoff": bool(procedure.needs_signoff),
+        "result_doc_type": procedure.result_doc_type,
+        "certified_copy": bool(procedure.certified_copy),
         "agencies": [agency_snapshot(a) for a in procedure.agencies.order_by("level", "name")],
         "documents": documents,
         "fees": fees,

@@ -70,6 +70,8 @@ def catalog_export(*, procedures=None) -> dict:
                 "fee_timing": p.fee_timing,
                 "refund_on_refusal": p.refund_on_refusal,
                 "needs_signoff": p.needs_signoff,
+                "result_doc_type": p.result_doc_type,
+                "certified_copy": p.certified_copy,
                 "is_bundle": p.is_bundle,
                 "form_schema": p.form_schema,
                 "documents": [
@@ -423,6 +425,8 @@ def catalog_import(*, data: dict, by=None, publish: bool = False) -> dict:
                 "fee_timing": p.get("fee_timing", "before_intake"),
                 "refund_on_refusal": bool(p.get("refund_on_refusal", True)),
                 "needs_signoff": bool(p.get("needs_signoff", True)),
+                "result_doc_type": p.get("result_doc_type", ""),
+                "certified_copy": bool(p.get("certified_copy", False)),
                 "is_bundle": bool(p.get("is_bundle", False)),
                 "form_schema": p.get("form_schema") or [],
                 "updated_by": by,

@@ -33,6 +33,7 @@ from .eform import answers_display
 from .forms import (
     ApproveForm,
     AssignForm,
+    CertifyCopyForm,
     CommentForm,
     ExtendForm,
     NoteForm,
@@ -204,6 +205,7 @@ ACTION_FORMS = {
     "sign_off": NoteForm,
     "send_back": CommentForm,
     "approve": ApproveForm,
+    "certify_copy": CertifyCopyForm,
     "refuse": ReasonForm,
     "extend": ExtendForm,
     "stop": ReasonForm,
@@ -507,6 +509,8 @@ class DossierAdmin(admin.ModelAdmin):
                 form = None
             elif form_class is AssignForm:
                 form = AssignForm(agency_id=dossier.current_agency_id, prefix=name)
+            elif form_class is CertifyCopyForm:
+                form = CertifyCopyForm(dossier=dossier, prefix=name)
             else:
                 form = form_class(prefix=name)
             forms.append(
@@ -537,7 +541,7 @@ class DossierAdmin(admin.ModelAdmin):
             "dossier": dossier,
             "snapshot": dossier.snapshot,
             "events": dossier.events.select_related("actor").order_by("at", "id"),
-            "files": selectors.dossier_files(dossier),
+            "files": selectors.dossier_files_checked(dossier),
             "issued": dossier.issued_documents.exclude(file=""),
             "awaiting_signature": dossier.issued_documents.filter(file="").exclude(signing_error=""),
             "action_forms": [a for a in forms if not a["destructive"]],
@@ -579,6 +583,8 @@ class DossierAdmin(admin.ModelAdmin):
         form = None
         if form_class is not None:
             kwargs = {"agency_id": dossier.current_agency_id} if form_class is AssignForm else {}
+            if form_class is CertifyCopyForm:
+                kwargs = {"dossier": dossier}
             form = form_class(request.POST, request.FILES, prefix=action, **kwargs)
             if not form.is_valid():
                 self.message_user(request, _("Please correct the errors in the form."), messages.ERROR)

@@ -158,6 +158,20 @@ class ApproveForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class CertifyCopyForm(forms.Form):
+    """Electronic certified copy: which scan of the original, and the certifier's confirmation."""
+
+    file_id = forms.TypedChoiceField(label=_("Scan of the original"), coerce=int)
+    compared = forms.BooleanField(label=_("I compared this scan with the original presented: they match"))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = {d.get("key"): d.get("name") for d in (dossier.snapshot.get("documents", []) if dossier else [])}
+        rows = dossier.files.exclude(kind="result").select_related("personal_document") if dossier else []
+        self.fields["file_id"].choices = [(f.pk, f"{names.get(f.doc_key) or f.doc_key or '—'}: {f}") for f in rows]
+
+
 class ExtendForm(forms.Form):
     new_due = forms.DateField(label=_("New result date"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason for the delay"), widget=forms.Textarea(attrs={"rows": 3}))

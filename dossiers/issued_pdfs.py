@@ -13,7 +13,8 @@ from portal.outbox import outbox_enqueue, outbox_redeliver_pending
 from portal.pdf import pdf_render, qr_data_uri
 from portal.signing import SigningUnavailable, file_sha256, pdf_sign, verification_url
 
-from .models import Dossier, DossierEvent, IssuedDocument
+from .lifecycle import SUCCESS_STATUSES
+from .models import CertificationEntry, Dossier, DossierEvent, DossierFile, IssuedDocument
 from .notify import lookup_url
 from .selectors import dossier_files
 
@@ -24,6 +25,7 @@ TEMPLATES = {
     IssuedDocument.Kind.APOLOGY: "dossiers/pdf/form04_apology.html",
     IssuedDocument.Kind.STOP: "dossiers/pdf/form05_stop.html",
     IssuedDocument.Kind.RESULT: "dossiers/pdf/result_cover.html",
+    IssuedDocument.Kind.CERTIFIED_COPY: "dossiers/pdf/certified_copy.html",
 }
 CONTROL_SLIP_TEMPLATE = "dossiers/pdf/form06_control_slip.html"
 REGISTER_TEMPLATE = "dossiers/pdf/form07_register.html"
@@ -237,6 +239,10 @@ def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None =
         context["pdf_title"] = f"{label} — {dossier.code}" if dossier.code else label
         context["pdf_subject"] = label
         context["verify_url"] = verification_url(VERIFY_PREFIX, row.pk)
+        if kind == IssuedDocument.Kind.CERTIFIED_COPY:
+            entry = CertificationEntry.objects.select_related("source_file__personal_document").get(event_id=event_id)
+            context["certification"] = entry
+            context["scan_images"] = scan_page_images(entry.source_file)
         pdf = pdf_render(template_name=TEMPLATES[kind], context=context)
         signer = context["signer"]
         try:
@@ -264,7 +270,104 @@ def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None =
         doc.save(update_fields=["file", "sha256", "signing_error"])
         if old and old != doc.file.name:
             doc.file.storage.delete(old)
+        if kind in STORE_KINDS and dossier.status in SUCCESS_STATUSES:  # signed after completion
+            transaction.on_commit(lambda: results_to_store(dossier_id=dossier_id))
     return doc
+
+
+def _file_bytes(row: DossierFile) -> bytes:
+    field = row.file if row.file else row.personal_document.file
+    with field.open("rb") as fh:
+        return fh.read()
+
+
+SCAN_MAX_PAGES = 50
+
+
+def scan_page_images(row: DossierFile) -> list[str]:
+    """The pages of a scan as PNG/JPEG data URIs for the certified copy: an image as it is, a
+    PDF's pages drawn by poppler's pdftoppm (at most SCAN_MAX_PAGES)."""
+    import base64
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    data = _file_bytes(row)
+    if data[:5] != b"%PDF-":
+        mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+        return [f"data:{mime};base64,{base64.b64encode(data).decode()}"]
+    with tempfile.TemporaryDirectory(prefix="portal-scan-") as tmp:
+        source = Path(tmp) / "scan.pdf"
+        source.write_bytes(data)
+        pdftoppm = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"
+        subprocess.run(  # noqa: S603 - a fixed argument list, no shell; the file is ours
+            [pdftoppm, "-r", "110", "-png", "-l", str(SCAN_MAX_PAGES), str(source), str(Path(tmp) / "page")],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        pages = sorted(Path(tmp).glob("page*.png"), key=lambda p: (len(p.name), p.name))
+        return [f"data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}" for p in pages]
+
+
+STORE_ORIGIN = "dossier-result:"
+# What a completed dossier puts into the citizen's store: its signed result, its certified copy.
+STORE_KINDS = (IssuedDocument.Kind.RESULT, IssuedDocument.Kind.CERTIFIED_COPY)
+
+
+def results_to_store(*, dossier_id: int) -> int:
+    """A completed dossier's signed electronic results go to the citizen's document store (called
+    when the result is returned, and when a signature arrives after that). Idempotent; returns how
+    many documents were stored or refreshed."""
+    dossier = Dossier.objects.select_related("citizen", "agency", "current_agency").get(pk=dossier_id)
+    if dossier.status not in SUCCESS_STATUSES:
+        return 0
+    count = 0
+    for doc in (
+        IssuedDocument.objects.filter(dossier=dossier, kind__in=STORE_KINDS).exclude(file="").select_related("event")
+    ):
+        count += result_to_store(doc=doc, dossier=dossier)
+    return count
+
+
+def result_to_store(*, doc: IssuedDocument, dossier: Dossier) -> int:
+    """One signed result into the citizen's store as a reusable document of the kind the
+    procedure's catalog names (`result_doc_type`), issued by the agency and verified. A paper
+    result (no result file attached) stays at the desk: nothing is stored."""
+    snapshot = dossier.snapshot
+    if doc.kind == IssuedDocument.Kind.CERTIFIED_COPY:
+        entry = CertificationEntry.objects.filter(event_id=doc.event_id).first()
+        doc_type = snapshot.get("result_doc_type") or "certified_copy"
+        what = (entry.document_title if entry else "") or snapshot.get("name", "")
+        title = _("Certified copy: %(what)s (No. %(number)s)") % {
+            "what": what,
+            "number": f"{entry.number}, {entry.book}" if entry else "",
+        }
+    else:
+        if not dossier.files.filter(kind=DossierFile.Kind.RESULT, doc_key="").exists():
+            return 0
+        doc_type = snapshot.get("result_doc_type") or "result"
+        title = f"{snapshot.get('name', '')} — {dossier.code}"
+    from identity.services import personal_document_issue
+
+    agency = issuing_agency(dossier, doc.event)
+    with doc.file.open("rb") as fh:
+        content = fh.read()
+    personal_document_issue(
+        owner=dossier.citizen,
+        doc_type=doc_type,
+        title=title,
+        content=content,
+        filename=doc.file.name.rsplit("/", 1)[-1],
+        issuer=agency.name,
+        origin=f"{STORE_ORIGIN}{doc.pk}",
+        sha256=doc.sha256,
+        verify_url=verification_url(VERIFY_PREFIX, doc.pk),
+        number=dossier.code or "",
+        issued_on=timezone.localtime(act_moment(dossier, doc.event)).date(),
+    )
+    return 1
 
 
 def issued_document_resolve(*, sha256: str = "", reference: str = "") -> dict | None:
@@ -281,10 +384,14 @@ def issued_document_resolve(*, sha256: str = "", reference: str = "") -> dict | 
             doc = IssuedDocument.objects.select_related("dossier").filter(pk=parsed[1]).first()
     if doc is None:
         return None
+    number = ""
+    if doc.kind == IssuedDocument.Kind.CERTIFIED_COPY:
+        entry = CertificationEntry.objects.filter(event_id=doc.event_id).first()
+        number = f"{entry.number}, {entry.book}" if entry else ""
     return {
         "kind": doc.get_kind_display(),
         "dossier_code": doc.dossier.code,
-        "number": "",
+        "number": number,
         "file": doc.file if doc.file else None,
     }
 

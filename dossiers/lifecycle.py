@@ -162,6 +162,15 @@ _ACTIONS = [
         limit=gettext_lazy("Alone only when the procedure needs no sign-off; otherwise the head."),
     ),
     Action(
+        "certify_copy", frozenset({S.IN_PROCESSING}), S.RESULT_READY, frozenset({roles.LEADER}), OFFICIAL,
+        gettext_lazy("Certify the copy from the original"), form=IssuedDocument.Kind.CERTIFIED_COPY,
+        inputs=("file_id", "compared", "note"),
+        limit=gettext_lazy(
+            "Electronic certified-copy procedures; the person who signs certifications compared the scan with "
+            "the original. Takes the next number of the agency's certification register."
+        ),
+    ),
+    Action(
         "refuse", frozenset({S.IN_PROCESSING, S.TRANSFERRED}), S.REFUSED,
         frozenset({roles.PROCESSING, roles.LEADER}), OFFICIAL,
         gettext_lazy("Refuse to process"), form=IssuedDocument.Kind.REFUSAL, inputs=("reason",), destructive=True,
@@ -299,6 +308,8 @@ def _rules(*, user, dossier: Dossier, action: Action) -> None:
                 "propose the result (or the refusal) for sign-off instead."
             )
         )
+    if name == "certify_copy" and not dossier.snapshot.get("certified_copy"):
+        raise _error(_("This procedure does not issue electronic certified copies."))
     if name in ("propose_approve", "propose_refuse") and not needs_signoff(dossier):
         raise _error(_("This procedure's results need no sign-off: approve or refuse directly."))
     if (

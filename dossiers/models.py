@@ -302,6 +302,7 @@ class IssuedDocument(models.Model):
         APOLOGY = "apology", _("Apology and new date (form 04)")
         STOP = "stop", _("Notice of stopping (form 05)")
         RESULT = "result", _("Result cover sheet")
+        CERTIFIED_COPY = "cert_copy", _("Electronic certified copy from the original")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="issued_documents")
     event = models.ForeignKey(DossierEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -321,6 +322,60 @@ class IssuedDocument(models.Model):
 
     def __str__(self):
         return f"{self.dossier} — {self.get_kind_display()}"
+
+
+class CertificationRegister(models.Model):
+    """One agency's certification register (sổ chứng thực bản sao từ bản chính) for one year:
+    the last number given. Numbers are sequential and unique per agency and year; the row is
+    locked while a number is taken, so two certifications at once never share or skip one."""
+
+    agency = models.ForeignKey("services.Agency", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="certification_register_unique")]
+        verbose_name = _("certification register")
+        verbose_name_plural = _("certification registers")
+
+    def __str__(self):
+        return f"{self.year}-SCT/BS: {self.last_number}"
+
+
+class CertificationEntry(models.Model):
+    """One entry of the certification register: the copy certified from its original."""
+
+    agency = models.ForeignKey("services.Agency", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("certification number"))
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="certifications")
+    source_file = models.ForeignKey(
+        DossierFile, on_delete=models.PROTECT, related_name="+", verbose_name=_("scan of the original")
+    )
+    document_title = models.CharField(_("document certified"), max_length=255, blank=True)
+    pages = models.PositiveSmallIntegerField(_("pages"), default=1)
+    certifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("certified by")
+    )
+    certifier_title = models.CharField(_("title of the certifier"), max_length=150, blank=True)
+    event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="+", null=True)
+    created_at = models.DateTimeField(_("certified at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency_id", "year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "number"], name="certification_entry_number_unique")
+        ]
+        verbose_name = _("certification register entry")
+        verbose_name_plural = _("certification register entries")
+
+    def __str__(self):
+        return f"{self.number} — {self.book}"
+
+    @property
+    def book(self) -> str:
+        """The register's name as printed: <year>-SCT/BS (format unverified)."""
+        return f"{self.year}-SCT/BS"
 
 
 class DossierRating(models.Model):

@@ -172,6 +172,22 @@ def dossier_files(dossier: Dossier) -> QuerySet[DossierFile]:
     return DossierFile.objects.filter(dossier_id__in=ids).select_related("personal_document").order_by("created_at")
 
 
+def dossier_files_checked(dossier: Dossier) -> list[DossierFile]:
+    """The dossier's files; each taken from the applicant's store as a document the portal
+    issued and signed carries `signature` (portal.signing.verify's answer on the stored bytes, so
+    the official sees the signed original is intact, not merely that it was uploaded)."""
+    from portal.signing.verify import pdf_verify
+
+    files = list(dossier_files(dossier))
+    for f in files:
+        f.signature = None
+        document = f.personal_document if f.personal_document_id else None
+        if document is not None and document.signed and document.file:
+            with document.file.open("rb") as fh:
+                f.signature = pdf_verify(fh.read())
+    return files
+
+
 def issued_documents(dossier: Dossier) -> QuerySet[IssuedDocument]:
     ids = [dossier.pk, *dossier.parts.values_list("pk", flat=True)]
     return IssuedDocument.objects.filter(dossier_id__in=ids).exclude(file="").select_related("dossier")

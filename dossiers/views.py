@@ -409,11 +409,18 @@ def _documents_context(request, dossier, errors=None):
     for doc in dossier.snapshot.get("documents", []):
         key = doc.get("key")
         kinds = [k.split(":", 1)[1] for k in doc.get("reusable_kinds") or [] if k.startswith("store:")]
+        row_files = [f for f in files if f.doc_key == key]
+        matching = [d for d in store if not kinds or d.doc_type in kinds]
+        # A document the portal issued and signed, of the kind this item accepts, is offered first
+        # (unless it is attached already); the rest of the store follows in the list.
+        attached = {f.personal_document_id for f in row_files}
+        offers = [d for d in matching if kinds and d.signed and d.doc_type in kinds and d.pk not in attached]
         rows.append(
             {
                 "doc": doc,
-                "files": [f for f in files if f.doc_key == key],
-                "store": [d for d in store if not kinds or d.doc_type in kinds],
+                "files": row_files,
+                "offers": offers,
+                "store": [d for d in matching if d not in offers],
                 "errors": (errors or {}).get(key, []),
                 "waived": services.document_waived(dossier, doc),
             }
@@ -448,8 +455,8 @@ def _step_documents(request, dossier):
                     services.dossier_file_add(dossier=dossier, by=request.user, doc_key=key, upload=upload, kind=kind)
                 except DossierActionError as exc:
                     errors.setdefault(key, []).append(exc.message)
-            store_id = _row_id(request.POST.get(f"store_{key}"))
-            if store_id is not None:
+            # The offered signed document (a checkbox) and the store list (a select) share the name.
+            for store_id in sorted({_row_id(v) for v in request.POST.getlist(f"store_{key}")[:5]} - {None}):
                 document = personal_documents_of(dossier.citizen).filter(pk=store_id).first()
                 if document is None:
                     errors.setdefault(key, []).append(_("This document is not in the applicant's document store."))

@@ -175,6 +175,8 @@ class PersonalDocumentForm(forms.ModelForm):
     DOC_TYPES = [
         ("cccd", _("Citizen ID card (CCCD)")),
         ("birth_certificate", _("Birth certificate")),
+        ("birth_extract", _("Birth registration extract")),
+        ("certified_copy", _("Electronic certified copy")),
         ("marriage_certificate", _("Marriage certificate")),
         ("residence", _("Residence confirmation")),
         ("diploma", _("Diploma / certificate")),

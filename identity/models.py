@@ -174,6 +174,13 @@ class PersonalDocument(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("verified by")
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # A document the portal issued and signed (a dossier's result, a certified copy): the file is
+    # the signed original, `sha256` finds it on the verification page, `verify_url` is its link
+    # there, and `origin` names what issued it ("dossier-result:<issued document id>"), once.
+    signed = models.BooleanField(_("digitally signed"), default=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    verify_url = models.CharField(_("verification link"), max_length=300, blank=True)
+    origin = models.CharField(_("issued from"), max_length=80, blank=True, db_index=True)
     created_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:

@@ -656,3 +656,51 @@ def profile_update_from_applicant(*, user: User, applicant: dict) -> list[str]:
             user.refresh_from_db()
             return []
     return changed
+
+
+@transaction.atomic
+def personal_document_issue(
+    *,
+    owner: User,
+    doc_type: str,
+    title: str,
+    content: bytes,
+    filename: str,
+    issuer: str,
+    origin: str,
+    sha256: str,
+    verify_url: str = "",
+    number: str = "",
+    issued_on=None,
+) -> PersonalDocument:
+    """A document the portal issued and signed (a dossier's result, a certified copy) put into
+    its owner's store: verified, marked signed, issued by `issuer`. Once per `origin`: issuing
+    it again (a regenerated PDF) replaces the file of the same row. Not counted against the
+    store's upload quota (the citizen did not upload it)."""
+    from django.core.files.base import ContentFile
+
+    User.objects.select_for_update().filter(pk=owner.pk).first()
+    document = PersonalDocument.objects.filter(owner=owner, origin=origin).first() or PersonalDocument(
+        owner=owner, origin=origin
+    )
+    old = document.file.name if document.pk and document.file else ""
+    document.doc_type = doc_type
+    document.title = title[:255]
+    document.number = number[:60]
+    document.issuer = issuer[:255]
+    document.issued_on = issued_on
+    document.source = PersonalDocument.Source.PORTAL
+    document.signed = True
+    document.sha256 = sha256
+    document.verify_url = verify_url[:300]
+    document.verified = True
+    document.verified_by = None
+    document.verified_at = timezone.now()
+    document.content_type = "application/pdf"
+    document.size = len(content)
+    document.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(content, name=filename), save=False)
+    document.save()
+    if old and old != document.file.name:
+        storage = document.file.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return document

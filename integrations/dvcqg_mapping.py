@@ -39,6 +39,7 @@ STATUS_MAP: dict[tuple[str, str], NationalStatus] = {
     ("sign_off", "result_ready"): NationalStatus("9", "Có kết quả, chờ trả"),
     ("sign_off", "refused"): NationalStatus("6", "Từ chối giải quyết"),
     ("approve", "result_ready"): NationalStatus("9", "Có kết quả, chờ trả"),
+    ("certify_copy", "result_ready"): NationalStatus("9", "Đã chứng thực bản sao, chờ trả"),
     ("return_result", "completed"): NationalStatus("10", "Đã trả kết quả"),
     ("reject_intake", "rejected"): NationalStatus("6", "Từ chối tiếp nhận"),
     ("refuse", "refused"): NationalStatus("6", "Từ chối giải quyết"),

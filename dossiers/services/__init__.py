@@ -54,6 +54,7 @@ from .submission import (
 from .transitions import (
     dossier_approve,
     dossier_assign,
+    dossier_certify_copy,
     dossier_claim,
     dossier_extend,
     dossier_propose_approve,
@@ -86,6 +87,7 @@ __all__ = [
     "dossier_act",
     "dossier_approve",
     "dossier_assign",
+    "dossier_certify_copy",
     "dossier_claim",
     "dossier_code_next",
     "dossier_deadlines_mark",

@@ -20,6 +20,7 @@ _SERVICES = {
     "sign_off": t.dossier_sign_off,
     "send_back": t.dossier_send_back,
     "approve": t.dossier_approve,
+    "certify_copy": t.dossier_certify_copy,
     "refuse": t.dossier_refuse,
     "extend": t.dossier_extend,
     "stop": t.dossier_stop,

@@ -14,6 +14,8 @@ from ..calendar import due_at_compute, supplement_pause_working_days, working_da
 from ..issued_pdfs import issued_documents_publish
 from ..lifecycle import ACTIONS, FINAL_STATUSES, SIGN_OFF_OUTCOMES, action_check
 from ..models import (
+    CertificationEntry,
+    CertificationRegister,
     Dossier,
     DossierEvent,
     DossierFile,
@@ -455,10 +457,15 @@ def dossier_extend(*, dossier: Dossier, by, new_due: dt.date | dt.datetime, reas
 
 
 def dossier_return_result(*, dossier: Dossier, by, note: str = "") -> Dossier:
-    """The citizen has the result: completed."""
+    """The citizen has the result: completed. Its signed electronic results (a result, a
+    certified copy) go to the citizen's document store."""
+    from ..issued_pdfs import results_to_store
 
     def apply(d):
         d.completed_at = timezone.now()
+
+    def after(d):
+        transaction.on_commit(lambda: results_to_store(dossier_id=d.pk))
 
     return _transition(
         dossier=dossier,
@@ -466,6 +473,82 @@ def dossier_return_result(*, dossier: Dossier, by, note: str = "") -> Dossier:
         action="return_result",
         note=note,
         apply=apply,
+        cascade=after,
+    )
+
+
+SCAN_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+def _certification_number(*, agency_id: int, year: int) -> int:
+    """The next number of the agency's certification register for the year: the register row is
+    locked until the transaction ends, so numbers are sequential and never shared."""
+    register, _created = CertificationRegister.objects.get_or_create(agency_id=agency_id, year=year)
+    register = CertificationRegister.objects.select_for_update().get(pk=register.pk)
+    register.last_number += 1
+    register.save(update_fields=["last_number"])
+    return register.last_number
+
+
+def dossier_certify_copy(*, dossier: Dossier, by, file_id=None, compared: bool = False, note: str = "") -> Dossier:
+    """Electronic certified copy from the original (chứng thực bản sao điện tử từ bản chính): the
+    certifier compared the scan with the original; the copy takes the next number of the
+    agency's certification register and is issued signed (the scan wrapped in a PDF with the
+    certification statement, the number and the certifier's name and title)."""
+    from ..issued_pdfs import _signer, issuing_agency
+
+    if not compared:
+        raise DossierActionError(_("Confirm that you compared the scan with the original."))
+    state: dict = {}
+    data: dict = {}
+
+    def check(d):
+        row = (
+            DossierFile.objects.filter(dossier=d, pk=file_id)
+            .exclude(kind=DossierFile.Kind.RESULT)
+            .select_related("personal_document")
+            .first()
+            if file_id
+            else None
+        )
+        if row is None:
+            raise DossierActionError(_("Choose the scan of the original to certify."))
+        if row.content_type not in SCAN_TYPES:
+            raise DossierActionError(_("The scan must be a PDF, JPEG or PNG file."))
+        state["file"] = row
+
+    def apply(d):
+        year = timezone.localdate().year
+        agency_id = d.current_agency_id or d.agency_id
+        number = _certification_number(agency_id=agency_id, year=year)
+        state.update(year=year, number=number, agency_id=agency_id)
+        data.update(certification_number=number, year=year, file_id=state["file"].pk)
+
+    def after(d):
+        event = d.events.filter(action="certify_copy").order_by("-at", "-id").first()
+        signer = _signer(event, issuing_agency(d, event))
+        CertificationEntry.objects.create(
+            agency_id=state["agency_id"],
+            year=state["year"],
+            number=state["number"],
+            dossier=d,
+            source_file=state["file"],
+            document_title=str((d.form_data or {}).get("document_title") or "")[:255],
+            certifier=by,
+            certifier_title=str(signer["title"])[:150],
+            event=event,
+        )
+
+    return _transition(
+        dossier=dossier,
+        actor=by,
+        action="certify_copy",
+        note=note,
+        data=data,
+        check=check,
+        apply=apply,
+        issue=IssuedDocument.Kind.CERTIFIED_COPY,
+        cascade=after,
     )
 
 

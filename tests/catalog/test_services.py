@@ -29,7 +29,8 @@ def test_publish_creates_a_version_with_the_snapshot(publisher):
     assert list(snap) == [
         "code", "name", "description", "requirements", "field", "level", "online_level", "channels",
         "processing_time", "result_description", "legal_basis", "min_eid_level", "fee_timing",
-        "refund_on_refusal", "needs_signoff", "agencies", "documents", "fees", "form_schema", "is_bundle",
+        "refund_on_refusal", "needs_signoff", "result_doc_type", "certified_copy", "agencies", "documents", "fees",
+        "form_schema", "is_bundle",
         "bundle_parts",
     ]  # fmt: skip
     assert set(snap["agencies"][0]) == {"id", "code", "name"}

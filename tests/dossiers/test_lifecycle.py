@@ -36,7 +36,8 @@ def _is_vietnamese(message: str) -> bool:
 
 @pytest.fixture
 def walk_world(agency, other_agency, citizen):
-    pv = version(code="1.000777", agencies=[agency], needs_signoff=True)
+    # certified_copy: the walk also takes "certify_copy" (the procedure flag is its only legal limit)
+    pv = version(code="1.000777", agencies=[agency], needs_signoff=True, certified_copy=True)
     people = {
         "intake": official(agency, INTAKE),
         "processing": official(agency, PROCESSING),
@@ -97,6 +98,11 @@ def _call(action, *, dossier, by, inputs):
         return services.dossier_rate(dossier=dossier, by=by, score=5)
     if action == "submit":
         return services.dossier_submit(dossier=dossier, by=by)
+    if action == "certify_copy":
+        scan = DossierFile.objects.create(
+            dossier=dossier, doc_key="to-khai", original_name="ban-chinh.pdf", content_type="application/pdf", size=10
+        )
+        inputs = {"file_id": scan.pk, "compared": True}
     return services.dossier_act(dossier=dossier, by=by, action=action, **inputs)
 
 
