@@ -38,6 +38,7 @@ SCALE_ENDPOINTS = [
     "lookup API",
     "citizen dossier list",
     "citizen dossier list API",
+    "indicators page",
 ]
 
 
@@ -55,6 +56,7 @@ def parse_args(argv):
     p.add_argument("--agencies", type=int)
     p.add_argument("--small-dossiers", type=int, default=10_000, help="dossiers of the scale run's small database")
     p.add_argument("--no-scale-run", action="store_true")
+    p.add_argument("--scale-only", action="store_true", help="only the scale run (no load run, PDF, notifications)")
     p.add_argument("--scale-rounds", type=int, default=4, help="alternating bursts per endpoint in the scale run")
     p.add_argument("--scale-duration", type=float, default=20.0, help="seconds per endpoint and side in the scale run")
     p.add_argument("--reuse", action="store_true", help="reuse generated databases of the same scale")
@@ -282,6 +284,17 @@ def endpoints(fx: dict, *, max_requests: int):
         )
     else:
         missing("official queue (admin)", "no queue URL")
+    if urls.get("indicators") and fx.get("leader_session"):
+        out.append(
+            Endpoint(
+                name="indicators page",
+                request=get(lambda i: urls["indicators"], cookie=lambda i: f"sessionid={fx['leader_session']}"),
+                check=lambda status, body: status == 200 and b"indicator" in body.lower(),
+                note="a year of every agency (superuser)",
+            )
+        )
+    else:
+        missing("indicators page", "no indicators URL")
     sub = fx.get("submit") or {}
     if sub.get("payload"):
 
