@@ -124,6 +124,14 @@ def build(*, ipn_orders: int) -> dict:
         max_id = cur.fetchone()[0] or 0
     ids = [rnd.randint(1, max_id) for _ in range(2000)] if max_id else []
     codes = list(Dossier.objects.filter(pk__in=ids, code__isnull=False).values_list("code", flat=True)[:500])
+    # The official's dossier screen: dossiers their agency holds, sampled over the whole table.
+    screen_ids = list(
+        Dossier.objects.filter(pk__in=[rnd.randint(1, max_id) for _ in range(5000)] if max_id else [])
+        .filter(current_agency=big_agency)
+        .exclude(status="draft")
+        .values_list("pk", flat=True)[:50]
+    )
+    screens = [u for u in (_url("admin:dossiers_dossier_change", pk) for pk in screen_ids) if u]
 
     # A free, online, level-1 procedure of the one-stop desk whose mandatory document comes
     # from the e-ID data: the API can file it with the e-form data alone.
@@ -156,6 +164,7 @@ def build(*, ipn_orders: int) -> dict:
             "queue": queue_urls(big_agency),
             "queue_full": queue_urls(big_agency, full_only=True),
             "indicators": indicators,
+            "dossier_screen": screens,
         },
         "leader_session": _session_for(leader, mfa=True),
         "citizen_sessions": citizen_sessions,
