@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from .hooks import indicator_counts
@@ -211,10 +211,9 @@ def agency_indicators(
 
     # Clock running and past the legal due date (waiting for supplements: the clock is stopped).
     base = Dossier.objects.filter(agency_id__in=ids, current_agency__isnull=False)
-    overdue = base.filter(status__in=IN_PROGRESS_STATUSES).filter(
-        Q(legal_due_at__lt=now) | Q(legal_due_at__isnull=True, due_at__lt=now)
-    )
-    for r in overdue.values("agency_id").annotate(n=Count("pk")).order_by():
+    # (legal_due_at is set with due_at at receipt; migration 0008 filled it for older dossiers.)
+    overdue = base.filter(status__in=IN_PROGRESS_STATUSES, legal_due_at__lt=now)
+    for r in overdue.values("agency_id").annotate(n=Count("agency_id")).order_by():
         add(r["agency_id"], {"overdue_now": r["n"]})
 
     # The payment columns come from payments, which sits above dossiers (a hook it registers).
