@@ -68,7 +68,7 @@ def indicators_rollup_task() -> int:
 
 
 @shared_task(
-    name="dossiers.tasks.indicators_reconcile", **task_options(acks_late=True, soft_time_limit=1800, time_limit=1900)
+    name="dossiers.tasks.indicators_reconcile", **task_options(acks_late=True, soft_time_limit=240, time_limit=300)
 )
 def indicators_reconcile_task() -> dict:
     """Beat job (nightly): rebuild the last days of the indicator rollups from the raw rows."""
