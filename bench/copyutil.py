@@ -142,8 +142,19 @@ def _writer(fd_w: int, layout: Layout, rows_factory: Callable[[], Iterable[tuple
 class CopyJob:
     """One table loaded by COPY from a forked generator process, on its own connection."""
 
-    def __init__(self, dsn: str, layout: Layout, rows_factory, *, wait_for: threading.Event | None = None):
+    def __init__(
+        self,
+        dsn: str,
+        layout: Layout,
+        rows_factory,
+        *,
+        wait_for: threading.Event | None = None,
+        before_commit: list[tuple[str, list]] | None = None,
+    ):
+        """`before_commit`: statements run in the COPY's transaction (a resumable generator marks
+        the chunk done in the same commit as its rows)."""
         self.dsn, self.layout, self.rows_factory, self.wait_for = dsn, layout, rows_factory, wait_for
+        self.before_commit = before_commit or []
         self.done = threading.Event()
         self.error: BaseException | None = None
         self.rows = 0
@@ -165,6 +176,8 @@ class CopyJob:
                     cur.execute("SET synchronous_commit = off")
                     cur.copy_expert(self.layout.copy_sql(), src, size=1 << 16)
                     self.rows = cur.rowcount
+                    for sql, params in self.before_commit:
+                        cur.execute(sql, params)
                 proc.join()
                 if proc.exitcode != 0:
                     raise RuntimeError(f"generator for {self.layout.table} exited with {proc.exitcode}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ PRESETS = {
     "100k": Scale(dossiers=100_000, citizens=100_000, procedures=2_000, agencies=200),
     "1m": Scale(),
     "province": Scale(),
+    "10m": Scale(dossiers=10_000_000, citizens=5_000_000, procedures=2_000, agencies=200),
 }
 
 
@@ -77,13 +79,14 @@ def search_normalize(text: str) -> str:
     return " ".join(text_fold(text).lower().split())
 
 
-@functools.cache
+# Bounded: at 10M dossiers there are 5M citizens (the generator stays in bounded memory).
+@functools.lru_cache(maxsize=100_000)
 def citizen_name(cid: int) -> str:
     s, m, g = vocab.SURNAMES, vocab.MIDDLE, vocab.GIVEN
     return f"{s[cid % len(s)]} {m[(cid // 7) % len(m)]} {g[(cid // 3) % len(g)]}"
 
 
-@functools.cache
+@functools.lru_cache(maxsize=100_000)
 def citizen_identity(cid: int) -> tuple[str, dt.date, str]:
     """(12-digit CCCD number, date of birth, sex) consistent with DOMAIN.md's structure."""
     rnd = random.Random(cid)
@@ -384,10 +387,14 @@ def _plan(scale: Scale, agencies, by_agency, first_citizen: int, end: dt.datetim
     }
 
 
-def _iter_plan(plan):
-    """Yields (dossier id, created, agency id, version id, days, citizen id, status, rnd) in time order."""
-    rnd = random.Random(plan["seed"])
+def _iter_plan(plan, lo: int = 0, hi: int | None = None):
+    """Yields (dossier id, created, agency id, version id, days, citizen id, status, rnd) in time
+    order for the dossiers lo..hi-1 (0-based). Each chunk has its own random stream (seeded by its
+    first index), so a chunk is generated the same way whether or not the ones before it ran in
+    this process: that is what makes the generation resumable."""
     n, start, span, end = plan["n"], plan["start"], plan["span"], plan["end"]
+    hi = n if hi is None else min(hi, n)
+    rnd = random.Random(plan["seed"] * 1_000_003 + lo)
     agency_ids, by_agency = plan["agency_ids"], plan["by_agency"]
     cum = []
     acc = 0.0
@@ -405,14 +412,12 @@ def _iter_plan(plan):
             cw.append(a)
         status_tables.append((max_age, statuses, cw))
     choices, bisect_mod = rnd.choices, __import__("bisect")
-    bench_seen = 0
-    for i in range(n):
+    for i in range(lo, hi):
         created = start + dt.timedelta(seconds=span * (i + rnd.random()) / n)
         agency = agency_ids[bisect_mod.bisect_left(cum, rnd.random() * acc)]
         version, days = choices(by_agency[agency])[0]
-        if bench_every and i % bench_every == 0 and bench_seen < bench_total:
-            citizen = first_citizen + (bench_seen % BENCH_CITIZENS)
-            bench_seen += 1
+        if bench_every and i % bench_every == 0 and i // bench_every < bench_total:
+            citizen = first_citizen + ((i // bench_every) % BENCH_CITIZENS)
         else:
             citizen = first_citizen + BENCH_CITIZENS + rnd.randrange(max(1, citizens - BENCH_CITIZENS))
         age = (end - created).days
@@ -426,11 +431,14 @@ def _iter_plan(plan):
         yield i + 1, created, agency, version, days, citizen, status, rnd
 
 
-def _dossier_rows(plan, *, with_current_agency: bool = False):
+def _dossier_rows(plan, lo: int = 0, hi: int | None = None, seq_start: dict | None = None, *, extra_cols=()):
+    """`seq_start`: the last number of each (agency, day) already written by earlier chunks.
+    `extra_cols` among current_agency_id, legal_due_at (columns the app added over time)."""
+
     def rows():
         codes = plan["agency_codes"]
-        seq: dict[tuple[int, str], int] = {}
-        for did, created, agency, version, days, citizen, status, rnd in _iter_plan(plan):
+        seq: dict[tuple[int, str], int] = dict(seq_start or {})
+        for did, created, agency, version, days, citizen, status, rnd in _iter_plan(plan, lo, hi):
             pid, _dob, _sex = citizen_identity(citizen)
             applicant = {
                 "full_name": citizen_name(citizen),
@@ -456,6 +464,7 @@ def _dossier_rows(plan, *, with_current_agency: bool = False):
                 fin = rec + dt.timedelta(days=rnd.random() * days * 1.3 + 0.5)
                 completed = ts(fin) if status in ("completed", "rejected", "refused", "withdrawn") else NULL
                 updated = fin if completed != NULL else rec
+            extra = {"current_agency_id": str(agency), "legal_due_at": due}
             yield (
                 str(did),
                 code,
@@ -470,16 +479,16 @@ def _dossier_rows(plan, *, with_current_agency: bool = False):
                 received,
                 due,
                 completed,
-                *((str(agency),) if with_current_agency else ()),
+                *(extra[c] for c in extra_cols),
             )
 
     return rows
 
 
-def _event_rows(plan):
+def _event_rows(plan, lo: int = 0, hi: int | None = None, first_eid: int = 1):
     def rows():
-        eid = 0
-        for did, created, _agency, _version, days, _citizen, status, rnd in _iter_plan(plan):
+        eid = first_eid - 1
+        for did, created, _agency, _version, days, _citizen, status, rnd in _iter_plan(plan, lo, hi):
             # The dossier generator consumes the same random stream; mirror its draws.
             if status == "draft":
                 continue
@@ -515,28 +524,175 @@ def counters_sync(cur) -> None:
     )
 
 
+# Rows per committed chunk: a crash or a kill loses at most one chunk; the next run resumes.
+CHUNK = int(os.environ.get("BENCH_CHUNK", "500000"))
+# Secondary indexes of the bulk tables are dropped while loading and built once at the end
+# (one sort each instead of 10M random B-tree inserts); their definitions are kept in bench_gen.
+BULK_TABLES = ("identity_user", "dossiers_dossier", "dossiers_dossierevent")
+
+
+def _state(cur, key: str):
+    cur.execute("SELECT value FROM bench_gen WHERE key = %s", [key])
+    row = cur.fetchone()
+    if not row:
+        return None
+    import json
+
+    return json.loads(row[0]) if isinstance(row[0], str) else row[0]
+
+
+def _set_state(cur, key: str, value) -> None:
+    import json
+
+    cur.execute(
+        "INSERT INTO bench_gen (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        [key, json.dumps(value)],
+    )
+
+
+def _mark_sql(key: str, value) -> tuple[str, list]:
+    import json
+
+    return (
+        "INSERT INTO bench_gen (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        [key, json.dumps(value)],
+    )
+
+
+def generation_started(cur) -> dict | None:
+    """The scale of an unfinished generation in this database (None: nothing started)."""
+    cur.execute("SELECT to_regclass('bench_gen')")
+    if cur.fetchone()[0] is None:
+        return None
+    return _state(cur, "scale")
+
+
+def _by_agency():
+    """agency id -> [(version id, processing days)], in version order (as the plan draws them)."""
+    from catalog.models import ProcedureVersion
+
+    through = ProcedureVersion.agencies.through
+    by_agency: dict[int, list[tuple[int, int]]] = {}
+    for agency_id, version_id, days in through.objects.order_by("procedureversion_id", "agency_id").values_list(
+        "agency_id", "procedureversion_id", "procedureversion__procedure__processing_time_value"
+    ):
+        by_agency.setdefault(agency_id, []).append((version_id, int(days)))
+    return by_agency
+
+
+def _drop_foreign_keys(cur) -> None:
+    """Django's foreign keys are checked at COMMIT (deferred): 10M rows × 3 lookups per chunk
+    commit. The generator writes consistent ids by construction, so the constraints are dropped
+    while loading and added back NOT VALID (enforced for every new row; the generated rows are
+    not re-checked)."""
+    if _state(cur, "foreign_keys") is not None:
+        return
+    saved = []
+    for table in BULK_TABLES:
+        cur.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+            "AND contype = 'f'",
+            [table],
+        )
+        saved += [(table, name, definition) for name, definition in cur.fetchall()]
+    _set_state(cur, "foreign_keys", saved)
+    for table, name, _definition in saved:
+        cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT IF EXISTS "{name}"')
+
+
+def _restore_foreign_keys(cur, say) -> None:
+    for table, name, definition in _state(cur, "foreign_keys") or []:
+        cur.execute("SELECT 1 FROM pg_constraint WHERE conname = %s", [name])
+        if cur.fetchone() is None:
+            cur.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition} NOT VALID')
+    cur.execute("DELETE FROM bench_gen WHERE key = 'foreign_keys'")
+
+
+def _drop_indexes(cur) -> None:
+    _drop_foreign_keys(cur)
+    if _state(cur, "indexes") is not None:
+        return
+    saved = []
+    for table in BULK_TABLES:
+        cur.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            [table],
+        )
+        saved += cur.fetchall()
+    _set_state(cur, "indexes", saved)
+    for name, _definition in saved:
+        cur.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+
+def _restore_indexes(cur, say) -> None:
+    saved = _state(cur, "indexes") or []
+    cur.execute("SET maintenance_work_mem = '512MB'")
+    for name, definition in saved:
+        cur.execute("SELECT to_regclass(%s)", [name])
+        if cur.fetchone()[0] is None:
+            started = time.monotonic()
+            cur.execute(definition)
+            say(f"    index {name} in {time.monotonic() - started:.1f} s\n")
+    cur.execute("DELETE FROM bench_gen WHERE key = 'indexes'")
+    _restore_foreign_keys(cur, say)
+
+
+def _seq_before(cur, lo: int, n: int) -> dict:
+    """(agency, yymmdd) -> last number used by the dossiers before index lo (the day that
+    straddles the chunk boundary continues its numbering)."""
+    if lo == 0:
+        return {}
+    window = max(1000, 3 * n // HISTORY_DAYS)
+    cur.execute(
+        "SELECT agency_id, substring(code from '-([0-9]{6})-[0-9]{4}$'), max(right(code, 4)::int) "
+        "FROM dossiers_dossier WHERE id > %s AND id <= %s AND code IS NOT NULL GROUP BY 1, 2",
+        [max(0, lo - window), lo],
+    )
+    return {(agency, day): last for agency, day, last in cur.fetchall()}
+
+
 def generate(scale: Scale, *, dsn: str, stdout=None) -> Generated:
-    """Fill the (migrated, empty) database. Returns timings per phase."""
+    """Fill the (migrated, empty) database, or finish a generation a previous run started with
+    the same scale (chunks of CHUNK rows, each committed with its mark). Returns timings per phase
+    (of this run; a resumed run says so in `rows["resumed_from"]`)."""
+    from catalog.models import Agency
     from dossiers.models import Dossier, DossierEvent
     from identity.models import User
 
     out = Generated(scale=scale)
     rnd = random.Random(scale.seed)
     say = stdout.write if stdout else (lambda s: None)
+    with connection.cursor() as cur:
+        cur.execute("CREATE TABLE IF NOT EXISTS bench_gen (key text PRIMARY KEY, value jsonb NOT NULL)")
+        started_scale = _state(cur, "scale")
+        if started_scale is not None and started_scale != scale.as_dict():
+            raise RuntimeError(f"this database holds a generation of another scale: {started_scale}")
+        _set_state(cur, "scale", scale.as_dict())
+
     started = time.monotonic()
-    with transaction.atomic():
-        agencies = _agencies(scale, rnd)
-        by_agency = _catalog(scale, rnd, agencies)
+    with connection.cursor() as cur:
+        catalog_done = _state(cur, "catalog")
+    if catalog_done is None:
+        with transaction.atomic():
+            agencies = _agencies(scale, rnd)
+            _catalog(scale, rnd, agencies)
+            with connection.cursor() as cur:
+                cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{User._meta.db_table}"')
+                first_citizen = cur.fetchone()[0] + 1
+                # Yesterday 20:00: every generated submission (created + at most 65 min) stays on a past day.
+                end = dt.datetime.now(VN).replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(hours=4)
+                _set_state(cur, "catalog", {"first_citizen": first_citizen, "end": end.isoformat()})
+    else:
+        say("  resuming a generation of the same scale\n")
+        first_citizen, end = catalog_done["first_citizen"], dt.datetime.fromisoformat(catalog_done["end"])
+    agencies = list(Agency.objects.order_by("pk"))
+    by_agency = _by_agency()
     out.seconds["catalog"] = round(time.monotonic() - started, 2)
     say(f"  catalog: {len(agencies)} agencies, {scale.procedures} procedures in {out.seconds['catalog']} s\n")
 
-    with connection.cursor() as cur:
-        cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{User._meta.db_table}"')
-        first_citizen = cur.fetchone()[0] + 1
-    joined = dt.datetime.now(VN) - dt.timedelta(days=HISTORY_DAYS + 60)
-    # Yesterday 20:00: every generated submission (created + at most 65 min) stays on a past day.
-    end = dt.datetime.now(VN).replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(hours=4)
     plan = _plan(scale, agencies, by_agency, first_citizen, end)
+    joined = end - dt.timedelta(days=HISTORY_DAYS + 60)
     password_hash = make_password(BENCH_PASSWORD)
 
     user_layout = Layout(
@@ -546,39 +702,90 @@ def generate(scale: Scale, *, dsn: str, stdout=None) -> Generated:
         {"is_active": True, "is_staff": False, "is_superuser": False, "verified_via": "", "notify_email": True,
          "notify_sms": False},
     )  # fmt: skip
+    dossier_fields = {f.attname for f in Dossier._meta.concrete_fields}
+    # Columns the dossiers app added over time: the agency holding the dossier now, the legal due date.
+    extra_cols = tuple(c for c in ("current_agency_id", "legal_due_at") if c in dossier_fields)
     dossier_layout = Layout(
         Dossier,
         ["id", "code", "status", "citizen_id", "procedure_version_id", "agency_id", "applicant", "created_at",
-         "updated_at", "submitted_at", "received_at", "due_at", "completed_at"],
+         "updated_at", "submitted_at", "received_at", "due_at", "completed_at", *extra_cols],
         {"channel": "online", "form_data": {}},
     )  # fmt: skip
-    dossier_fields = {f.attname for f in Dossier._meta.concrete_fields}
-    # The queue's agency column (dossiers keeps the agency holding the dossier now).
-    with_current_agency = "current_agency_id" in dossier_fields
-    if with_current_agency:
-        dossier_layout = Layout(
-            Dossier, [*dossier_layout.variable[:13], "current_agency_id"], {"channel": "online", "form_data": {}}
-        )
     event_layout = Layout(DossierEvent, ["id", "dossier_id", "at", "action", "from_status", "to_status", "note"])
 
-    started = time.monotonic()
-    users_job = CopyJob(dsn, user_layout, _citizen_rows(first_citizen, scale.citizens, password_hash, joined))
-    copy_all([users_job])
-    out.seconds["citizens"] = round(time.monotonic() - started, 2)
-    out.rows["citizens"] = users_job.rows
-    say(f"  citizens: {users_job.rows:,} rows in {out.seconds['citizens']} s\n")
+    with connection.cursor() as cur:
+        _drop_indexes(cur)
 
     started = time.monotonic()
-    dossier_job = CopyJob(dsn, dossier_layout, _dossier_rows(plan, with_current_agency=with_current_agency))
-    event_job = CopyJob(dsn, event_layout, _event_rows(plan), wait_for=dossier_job.done)
-    copy_all([dossier_job, event_job])
+    citizens = 0
+    for lo in range(0, scale.citizens, CHUNK):
+        count = min(CHUNK, scale.citizens - lo)
+        with connection.cursor() as cur:
+            if _state(cur, f"citizens:{lo}") is not None:
+                continue
+            cur.execute(
+                f'DELETE FROM "{User._meta.db_table}" WHERE id >= %s AND id < %s',
+                [first_citizen + lo, first_citizen + lo + count],
+            )
+        job = CopyJob(
+            dsn,
+            user_layout,
+            _citizen_rows(first_citizen + lo, count, password_hash, joined),
+            before_commit=[_mark_sql(f"citizens:{lo}", count)],
+        )
+        copy_all([job])
+        citizens += job.rows
+        say(f"    citizens {lo + count:,}/{scale.citizens:,} ({time.monotonic() - started:.0f} s)\n")
+    out.seconds["citizens"] = round(time.monotonic() - started, 2)
+    out.rows["citizens"] = citizens
+    say(f"  citizens: {citizens:,} rows written in {out.seconds['citizens']} s\n")
+
+    started = time.monotonic()
+    dossiers = events = 0
+    dossier_copy = event_copy = 0.0
+    for lo in range(0, scale.dossiers, CHUNK):
+        hi = min(scale.dossiers, lo + CHUNK)
+        with connection.cursor() as cur:
+            if _state(cur, f"dossiers:{lo}") is not None:
+                continue
+            # A chunk interrupted between its two commits: start it again from scratch.
+            cur.execute('DELETE FROM "dossiers_dossierevent" WHERE dossier_id > %s AND dossier_id <= %s', [lo, hi])
+            cur.execute('DELETE FROM "dossiers_dossier" WHERE id > %s AND id <= %s', [lo, hi])
+            cur.execute('SELECT COALESCE(MAX(id), 0) FROM "dossiers_dossierevent"')
+            first_eid = cur.fetchone()[0] + 1
+            seq = _seq_before(cur, lo, scale.dossiers)
+        dossier_job = CopyJob(dsn, dossier_layout, _dossier_rows(plan, lo, hi, seq, extra_cols=extra_cols))
+        event_job = CopyJob(
+            dsn,
+            event_layout,
+            _event_rows(plan, lo, hi, first_eid),
+            wait_for=dossier_job.done,
+            before_commit=[_mark_sql(f"dossiers:{lo}", hi - lo)],
+        )
+        copy_all([dossier_job, event_job])
+        dossiers += dossier_job.rows
+        events += event_job.rows
+        dossier_copy += dossier_job.seconds
+        event_copy += event_job.seconds
+        say(
+            f"    dossiers {hi:,}/{scale.dossiers:,}, events +{event_job.rows:,} ({time.monotonic() - started:.0f} s)\n"
+        )
     out.seconds["dossiers_and_events"] = round(time.monotonic() - started, 2)
-    out.rows["dossiers"] = dossier_job.rows
-    out.rows["events"] = event_job.rows
+    with connection.cursor() as cur:
+        cur.execute('SELECT COUNT(*) FROM "dossiers_dossierevent"')
+        out.rows["events"] = cur.fetchone()[0]
+    out.rows["dossiers"] = scale.dossiers
+    out.rows["dossiers_written_now"] = dossiers
     say(
-        f"  dossiers: {dossier_job.rows:,}, events: {event_job.rows:,} in {out.seconds['dossiers_and_events']} s "
-        f"(dossier COPY {dossier_job.seconds:.1f} s, events COPY {event_job.seconds:.1f} s)\n"
+        f"  dossiers: {dossiers:,}, events: {events:,} written in {out.seconds['dossiers_and_events']} s "
+        f"(dossier COPY {dossier_copy:.1f} s, events COPY {event_copy:.1f} s)\n"
     )
+
+    started = time.monotonic()
+    with connection.cursor() as cur:
+        _restore_indexes(cur, say)
+    out.seconds["indexes"] = round(time.monotonic() - started, 2)
+    say(f"  secondary indexes built in {out.seconds['indexes']} s\n")
 
     started = time.monotonic()
     with connection.cursor() as cur:

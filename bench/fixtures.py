@@ -5,6 +5,7 @@ and pending VNPay payments for the IPN run. Returns plain data for the load clie
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 
@@ -16,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from .datagen import BENCH_CITIZENS, BENCH_PASSWORD
 
 OFFICIAL_EMAIL = "official@bench.example.vn"
+LEADER_EMAIL = "leader@bench.example.vn"
 
 
 def _session_for(user, *, mfa: bool = False) -> str:
@@ -45,7 +47,9 @@ def _url(name: str, *args, default: str | None = None) -> str | None:
         return default
 
 
-def _official(agency):
+def _official(agency, *, email: str = OFFICIAL_EMAIL, superuser: bool = False):
+    """The bench official (intake and processing at `agency`); `superuser`: the province's
+    indicators reader, who sees every agency on the indicators page."""
     from django.contrib.auth.models import Group
 
     from identity.models import OfficialProfile, User
@@ -53,8 +57,14 @@ def _official(agency):
 
     roles_sync()
     user, _created = User.objects.update_or_create(
-        email=OFFICIAL_EMAIL,
-        defaults={"full_name": "Cán bộ Một cửa (bench)", "is_staff": True, "is_active": True, "identity_level": 2},
+        email=email,
+        defaults={
+            "full_name": "Lãnh đạo (bench)" if superuser else "Cán bộ Một cửa (bench)",
+            "is_staff": True,
+            "is_superuser": superuser,
+            "is_active": True,
+            "identity_level": 2,
+        },
     )
     user.set_password(BENCH_PASSWORD)
     user.save()
@@ -91,6 +101,14 @@ def build(*, ipn_orders: int) -> dict:
     rnd = random.Random(7)
     big_agency = Agency.objects.order_by("pk").first()
     official = _official(big_agency)
+    leader = _official(big_agency, email=LEADER_EMAIL, superuser=True)
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    indicators = _url("admin:dossiers_dossier_indicators")
+    if indicators:
+        # A year of every agency (the generated data ends yesterday).
+        indicators += f"?period=custom&date_from={today - dt.timedelta(days=364)}&date_to={today}"
     citizens = list(
         User.objects.filter(email__endswith="@bench.example.vn", is_staff=False).order_by("pk")[:BENCH_CITIZENS]
     )
@@ -106,6 +124,14 @@ def build(*, ipn_orders: int) -> dict:
         max_id = cur.fetchone()[0] or 0
     ids = [rnd.randint(1, max_id) for _ in range(2000)] if max_id else []
     codes = list(Dossier.objects.filter(pk__in=ids, code__isnull=False).values_list("code", flat=True)[:500])
+    # The official's dossier screen: dossiers their agency holds, sampled over the whole table.
+    screen_ids = list(
+        Dossier.objects.filter(pk__in=[rnd.randint(1, max_id) for _ in range(5000)] if max_id else [])
+        .filter(current_agency=big_agency)
+        .exclude(status="draft")
+        .values_list("pk", flat=True)[:50]
+    )
+    screens = [u for u in (_url("admin:dossiers_dossier_change", pk) for pk in screen_ids) if u]
 
     # A free, online, level-1 procedure of the one-stop desk whose mandatory document comes
     # from the e-ID data: the API can file it with the e-form data alone.
@@ -137,8 +163,10 @@ def build(*, ipn_orders: int) -> dict:
             "my_dossiers": _url("dossiers:mine"),
             "queue": queue_urls(big_agency),
             "queue_full": queue_urls(big_agency, full_only=True),
-            "dossier_screens": dossier_screen_urls(big_agency),
+            "indicators": indicators,
+            "dossier_screen": screens,
         },
+        "leader_session": _session_for(leader, mfa=True),
         "citizen_sessions": citizen_sessions,
         "citizen_tokens": citizen_tokens,
         "official_session": _session_for(official, mfa=True),

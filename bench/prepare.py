@@ -58,12 +58,46 @@ def read_meta(url: str) -> dict | None:
         conn.close()
 
 
+def unfinished_generation(url: str) -> dict | None:
+    """The scale of a generation started in this database and not finished (None otherwise)."""
+    import psycopg2
+
+    try:
+        conn = psycopg2.connect(url)
+    except psycopg2.OperationalError:
+        return None
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT to_regclass('bench_gen')")
+            if cur.fetchone()[0] is None:
+                return None
+            cur.execute("SELECT value FROM bench_gen WHERE key = 'scale'")
+            row = cur.fetchone()
+            return row[0] if row else None
+    finally:
+        conn.close()
+
+
 def write_meta(data: dict) -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute("CREATE TABLE IF NOT EXISTS bench_meta (id serial PRIMARY KEY, data jsonb NOT NULL)")
         cur.execute("INSERT INTO bench_meta (data) VALUES (%s)", [json.dumps(data)])
+
+
+def indicator_rollups_build() -> dict | None:
+    """Rebuild every day's indicator rollups when the database has none (None: already there)."""
+    from dossiers.models import IndicatorDaily
+
+    if IndicatorDaily.objects.exists():
+        return None
+    from django.core.management import call_command
+
+    started = time.monotonic()
+    call_command("indicators_rebuild", stdout=sys.stdout)
+    print()
+    return {"seconds": round(time.monotonic() - started, 2), "rows": IndicatorDaily.objects.count()}
 
 
 def migrate(url: str) -> float:
@@ -100,6 +134,11 @@ def main(argv=None) -> int:
         migrate_seconds = migrate(args.database_url)
         generation = meta["generation"]
         reused = True
+    elif args.reuse and not meta and unfinished_generation(args.database_url) == wanted:
+        # An interrupted generation of this scale: keep its committed chunks, write the rest.
+        print(f"  resuming the generation in {args.database_url.rsplit('/', 1)[-1]}", flush=True)
+        migrate_seconds = migrate(args.database_url)
+        reused = False
     else:
         recreate_database(args.database_url)
         migrate_seconds = migrate(args.database_url)
@@ -116,6 +155,12 @@ def main(argv=None) -> int:
         scale = datagen.Scale(**wanted)
         generated = datagen.generate(scale, dsn=args.database_url, stdout=sys.stdout)
         generation = {**generated.seconds, "migrate": migrate_seconds, "rows": generated.rows}
+        write_meta({"scale": wanted, "generation": generation})
+    # The indicator rollups of the generated history (what the rollup job and the nightly
+    # reconciliation keep in production), once per database.
+    rollups = indicator_rollups_build()
+    if rollups is not None:
+        generation = {**generation, "rollups": rollups["seconds"], "rollup_rows": rollups["rows"]}
         write_meta({"scale": wanted, "generation": generation})
     data = fixtures.build(ipn_orders=args.ipn_orders)
     # The fixtures just wrote the fee and payment rows of the IPN orders (and sessions, tokens):

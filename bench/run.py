@@ -34,10 +34,12 @@ SEARCH_TERMS = ["khai sinh", "thuong tru", "chứng thực", "dat dai", "kết h
                 "lý lịch tư pháp", "tam tru", "bao hiem y te"]  # fmt: skip
 SCALE_ENDPOINTS = [
     "official queue (admin)",
+    "dossier screen (admin)",
     "lookup page",
     "lookup API",
     "citizen dossier list",
     "citizen dossier list API",
+    "indicators page",
 ]
 
 
@@ -55,6 +57,7 @@ def parse_args(argv):
     p.add_argument("--agencies", type=int)
     p.add_argument("--small-dossiers", type=int, default=10_000, help="dossiers of the scale run's small database")
     p.add_argument("--no-scale-run", action="store_true")
+    p.add_argument("--scale-only", action="store_true", help="only the scale run (no load run, PDF, notifications)")
     p.add_argument("--scale-rounds", type=int, default=4, help="alternating bursts per endpoint in the scale run")
     p.add_argument("--scale-duration", type=float, default=20.0, help="seconds per endpoint and side in the scale run")
     p.add_argument("--reuse", action="store_true", help="reuse generated databases of the same scale")
@@ -135,6 +138,28 @@ def machine_info(database_url: str) -> dict:
     except Exception:
         info["redis"] = "unknown"
     return info
+
+
+def disk_used(database_url: str) -> dict:
+    """Bytes the database takes on disk, and its largest tables (with their indexes)."""
+    import psycopg2
+
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_database_size(current_database())")
+            total = cur.fetchone()[0]
+            cur.execute(
+                "SELECT relname, pg_total_relation_size(relid) FROM pg_statio_user_tables ORDER BY 2 DESC LIMIT 6"
+            )
+            tables = dict(cur.fetchall())
+    finally:
+        conn.close()
+    return {"bytes": total, "tables": tables}
+
+
+def _gb(n) -> str:
+    return f"{n / 1024**3:.2f} GB"
 
 
 def _loadavg() -> list[float] | None:
@@ -282,8 +307,8 @@ def endpoints(fx: dict, *, max_requests: int):
         )
     else:
         missing("official queue (admin)", "no queue URL")
-    if urls.get("dossier_screens"):
-        screens = urls["dossier_screens"]
+    if urls.get("dossier_screen"):
+        screens = urls["dossier_screen"]
         out.append(
             Endpoint(
                 name="dossier screen (admin)",
@@ -291,9 +316,22 @@ def endpoints(fx: dict, *, max_requests: int):
                     lambda i: screens[i % len(screens)], cookie=lambda i: f"sessionid={fx['official_session']}"
                 ),
                 check=lambda status, body: status == 200,
-                note=f"{len(screens)} dossiers",
+                note=f"{len(screens)} dossiers of the official's agency",
             )
         )
+    else:
+        missing("dossier screen (admin)", "no dossier of the official's agency")
+    if urls.get("indicators") and fx.get("leader_session"):
+        out.append(
+            Endpoint(
+                name="indicators page",
+                request=get(lambda i: urls["indicators"], cookie=lambda i: f"sessionid={fx['leader_session']}"),
+                check=lambda status, body: status == 200 and b"indicator" in body.lower(),
+                note="a year of every agency (superuser)",
+            )
+        )
+    else:
+        missing("indicators page", "no indicators URL")
     sub = fx.get("submit") or {}
     if sub.get("payload"):
 
@@ -620,6 +658,13 @@ def markdown(report: dict) -> str:
             )
         if notes:
             lines += ["", *(f"- {n}" for n in notes)]
+        disk = sr.get("disk")
+        if disk:
+            big = ", ".join(f"{t} {_gb(b)}" for t, b in disk["large"]["tables"].items())
+            lines += [
+                f"- Disk used: {_gb(disk['large']['bytes'])} at {sr['large']:,} dossiers ({big}); "
+                f"{_gb(disk['small']['bytes'])} at {sr['small']:,}"
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -637,10 +682,12 @@ def main(argv=None) -> int:
         url, redis_url, dossiers=args.dossiers, citizens=args.citizens, procedures=args.procedures,
         agencies=args.agencies, reuse=args.reuse, ipn_orders=ipn_orders, port=args.port,
     )  # fmt: skip
-    print(f"== load run on gunicorn 127.0.0.1:{args.port}", flush=True)
-    summaries = load_run(url, redis_url, fx, args, port=args.port, only=only)
-    print("== PDF and notifications", flush=True)
-    ex = extras(url, redis_url, args) if not only else {}
+    summaries, ex = [], {}
+    if not args.scale_only:
+        print(f"== load run on gunicorn 127.0.0.1:{args.port}", flush=True)
+        summaries = load_run(url, redis_url, fx, args, port=args.port, only=only)
+        print("== PDF and notifications", flush=True)
+        ex = extras(url, redis_url, args) if not only else {}
     scale = None
     if not args.no_scale_run and not only and args.small_dossiers < args.dossiers:
         print(f"== scale run: {args.small_dossiers:,} vs {args.dossiers:,} dossiers", flush=True)
@@ -667,7 +714,14 @@ def main(argv=None) -> int:
                     "large": large,
                 }
             )
-        scale = {"small": args.small_dossiers, "large": args.dossiers, "rounds": args.scale_rounds, "rows": rows}
+        scale = {
+            "small": args.small_dossiers,
+            "large": args.dossiers,
+            "rounds": args.scale_rounds,
+            "duration": args.scale_duration,
+            "rows": rows,
+            "disk": {"large": disk_used(url), "small": disk_used(small_url)},
+        }
     report = {
         "started_at": started_at,
         "seconds": round(time.monotonic() - t0, 1),

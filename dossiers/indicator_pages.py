@@ -93,7 +93,7 @@ def months_back(last: dt.date, n: int) -> list[dt.date]:
 
 
 def monthly(*, agency_ids, last: dt.date, n: int) -> list[tuple[dt.date, list[AgencyIndicators]]]:
-    """Per month (oldest first): the rows per agency and their total (three queries a month)."""
+    """Per month (oldest first): the rows per agency and their total (four queries a month)."""
     return [
         (first, agency_indicators(agency_ids=agency_ids, start=first, end=month_end(first)))
         for first in months_back(last, n)

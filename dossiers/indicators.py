@@ -1,5 +1,6 @@
 """Service-quality indicators per agency and period (Decision 766/QĐ-TTg, 2022): the ratios the
-leaders watch, computed with aggregate SQL, and the configurable 0–100 score built on them.
+leaders watch, read from the daily rollups (dossiers/rollups.py), and the configurable 0–100
+score built on them.
 
 Pure reads. The decision's exact per-indicator formulas are unverified (DOMAIN.md): the ratios
 below are the underlying facts, and how much each weighs in the score is the setting
@@ -13,14 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from .hooks import indicator_counts
-from .lifecycle import DRAFT_STATUSES, IN_PROGRESS_STATUSES, RESOLVED_STATUSES, SUCCESS_STATUSES
-from .models import Channel, Dossier, DossierFile
+from .lifecycle import DRAFT_STATUSES, IN_PROGRESS_STATUSES
+from .models import Dossier, IndicatorDaily
 
 # The ratios that have a weight or a target, in the order of the page's columns.
 RATIO_KEYS = (
@@ -158,11 +157,15 @@ def agency_indicators(
     """One row per agency (by name, agencies without dossiers included) and a last total row.
 
     `agency_ids=None` means every agency. A dossier counts for its receiving agency; bundle
-    parents (no queue of their own) are left out, their parts count. Three queries whatever the
-    number of agencies or dossiers: the agencies, one aggregate over the dossiers, one over the
-    payments (through the indicator hook payments registers).
+    parents (no queue of their own) are left out, their parts count. The days before today come
+    from the rollups (`IndicatorDaily`, dossiers/rollups.py: one row per agency and day summed
+    over the period), today is counted live (one day of dossiers, by index), "overdue now" is a
+    live count on the legal due date, and the payment columns come from the indicator hook
+    payments registers. A bounded number of queries whatever the number of dossiers.
     """
     from catalog.selectors import agencies_all
+
+    from .rollups import cells_compute
 
     now = now or timezone.now()
     start_at, end_at = period_bounds(start, end)
@@ -176,51 +179,46 @@ def agency_indicators(
     }
     if not rows:
         return [_total([])]
+    ids = list(rows)
 
-    # The original legal due date: an apology (form 04) moves the promised date, never this one.
-    base = (
-        Dossier.objects.filter(agency_id__in=list(rows), current_agency__isnull=False)
-        .exclude(status__in=DRAFT_STATUSES)
-        .annotate(legal_due=Coalesce("legal_due_at", "due_at"))
-    )
-    received = Q(submitted_at__gte=start_at, submitted_at__lt=end_at)
-    resolved = Q(status__in=RESOLVED_STATUSES, completed_at__gte=start_at, completed_at__lt=end_at)
-    returned = Q(status__in=SUCCESS_STATUSES, completed_at__gte=start_at, completed_at__lt=end_at)
-    # Clock running and past the legal due date (waiting for supplements: the clock is stopped).
-    overdue = Q(status__in=IN_PROGRESS_STATUSES, legal_due__lt=now)
-    rated = Q(rating__created_at__gte=start_at, rating__created_at__lt=end_at)
-    # An electronic result: the result document uploaded at approval. The result cover sheet
-    # (IssuedDocument "result") is issued for paper results too, so it does not count.
-    e_result = Exists(DossierFile.objects.filter(dossier_id=OuterRef("pk"), kind=DossierFile.Kind.RESULT))
+    def add(agency_id, counts):
+        row = rows.get(agency_id)
+        if row is not None:
+            for name, value in counts.items():
+                setattr(row, name, getattr(row, name) + (value or 0))
 
-    counts = (
-        base.filter(received | resolved | overdue | rated)
-        .values("agency_id")
-        .annotate(
-            received=Count("pk", filter=received),
-            online=Count("pk", filter=received & Q(channel=Channel.ONLINE)),
-            fully_online=Count(
-                "pk", filter=received & Q(channel=Channel.ONLINE, procedure_version__online_level="full")
-            ),
-            resolved=Count("pk", filter=resolved),
-            resolved_with_due=Count("pk", filter=resolved & Q(legal_due__isnull=False)),
-            on_time=Count("pk", filter=resolved & Q(legal_due__isnull=False, completed_at__lte=models.F("legal_due"))),
-            returned=Count("pk", filter=returned),
-            digitised=Count("pk", filter=returned & Q(e_result)),
-            overdue_now=Count("pk", filter=overdue),
-            ratings=Count("rating", filter=rated),
-            ratings_sum=Sum("rating__score", filter=rated, default=0),
-            satisfied=Count("rating", filter=rated & Q(rating__score__gte=4)),
+    # Closed days: the rollups (the job keeps them within a minute or two; today is live below).
+    today = timezone.localdate(now)
+    last_closed = min(end, today - dt.timedelta(days=1))
+    if start <= last_closed:
+        summed = (
+            IndicatorDaily.objects.filter(
+                procedure__isnull=True, day__gte=start, day__lte=last_closed, agency_id__in=ids
+            )
+            .values("agency_id")
+            .annotate(**{name: Sum(name) for name in IndicatorDaily.COUNTS})
+            .order_by()
         )
-        .order_by()
-    )
-    for r in counts:
-        row = rows[r.pop("agency_id")]
-        for name, value in r.items():
-            setattr(row, name, value or 0)
+        for r in summed:
+            add(r.pop("agency_id"), r)
+    # Today (when in the period): the same cells, computed from the raw rows of one day.
+    if start <= today <= end:
+        live_from, live_to = period_bounds(today, today)
+        for (agency_id, _procedure_id), counts in cells_compute(
+            start_at=live_from, end_at=live_to, agency_ids=ids
+        ).items():
+            add(agency_id, counts)
+
+    # Clock running and past the legal due date (waiting for supplements: the clock is stopped).
+    base = Dossier.objects.filter(agency_id__in=ids, current_agency__isnull=False)
+    # (legal_due_at is set with due_at at receipt; migration 0008 filled it for older dossiers.)
+    overdue = base.filter(status__in=IN_PROGRESS_STATUSES, legal_due_at__lt=now)
+    for r in overdue.values("agency_id").annotate(n=Count("agency_id")).order_by():
+        add(r["agency_id"], {"overdue_now": r["n"]})
 
     # The payment columns come from payments, which sits above dossiers (a hook it registers).
-    for agency_id, extra in indicator_counts(dossiers=base.filter(received)).items():
+    received = base.exclude(status__in=DRAFT_STATUSES).filter(submitted_at__gte=start_at, submitted_at__lt=end_at)
+    for agency_id, extra in indicator_counts(dossiers=received).items():
         for name, value in extra.items():
             setattr(rows[agency_id], name, value)
 

@@ -108,6 +108,16 @@ class Dossier(models.Model):
             models.Index(fields=["current_agency", "status", "due_at"], name="dossier_queue_idx"),
             models.Index(fields=["current_agency", "due_at"], name="dossier_queue_due_idx"),
             models.Index(fields=["status", "due_at"], name="dossier_deadline_idx"),
+            # The indicator rollups recompute one day at a time (dossiers/rollups.py) and the
+            # indicators page counts today live; "overdue now" is a count on the legal due date.
+            models.Index(fields=["submitted_at"], name="dossier_submitted_idx"),
+            models.Index(fields=["completed_at"], name="dossier_completed_idx"),
+            # Index-only on PostgreSQL once vacuumed: "overdue now" per agency without the heap.
+            models.Index(
+                fields=["status", "legal_due_at", "agency"],
+                condition=models.Q(current_agency__isnull=False),
+                name="dossier_legal_due_idx",
+            ),
         ]
 
     def __str__(self):
@@ -429,3 +439,74 @@ class OnBehalfConsent(models.Model):
 
     def __str__(self):
         return f"{self.get_method_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class IndicatorDaily(models.Model):
+    """The service-quality counters of one receiving agency, procedure and local day
+    (dossiers/rollups.py keeps them; dossiers/indicators.py reads them). A row with no procedure
+    is the agency's total for the day, which the indicators page sums over a period."""
+
+    agency = models.ForeignKey("services.Agency", on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(
+        "services.Procedure", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    received = models.PositiveIntegerField(default=0)
+    online = models.PositiveIntegerField(default=0)
+    fully_online = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_with_due = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    digitised = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    ratings_sum = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+
+    COUNTS = (
+        "received",
+        "online",
+        "fully_online",
+        "resolved",
+        "resolved_with_due",
+        "on_time",
+        "returned",
+        "digitised",
+        "ratings",
+        "ratings_sum",
+        "satisfied",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "procedure", "day"],
+                condition=models.Q(procedure__isnull=False),
+                name="indicator_daily_cell_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "day"],
+                condition=models.Q(procedure__isnull=True),
+                name="indicator_daily_total_unique",
+            ),
+        ]
+        indexes = [
+            # The page: the agencies' totals over a period.
+            models.Index(
+                fields=["day", "agency"], condition=models.Q(procedure__isnull=True), name="indicator_daily_total_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id}/{self.procedure_id or '*'}/{self.day}"
+
+
+class IndicatorCursor(models.Model):
+    """High-water mark of the rollup job: the last DossierEvent id it has counted."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name}: {self.last_event_id}"

@@ -55,3 +55,23 @@ def procedure_popularity_refresh_task() -> int:
     from .services import procedure_popularity_refresh
 
     return procedure_popularity_refresh()
+
+
+@shared_task(
+    name="dossiers.tasks.indicators_rollup", **task_options(acks_late=True, soft_time_limit=240, time_limit=300)
+)
+def indicators_rollup_task() -> int:
+    """Beat job: count the new dossier events into the indicator rollups (idempotent)."""
+    from .rollups import indicators_catch_up
+
+    return indicators_catch_up()
+
+
+@shared_task(
+    name="dossiers.tasks.indicators_reconcile", **task_options(acks_late=True, soft_time_limit=240, time_limit=300)
+)
+def indicators_reconcile_task() -> dict:
+    """Beat job (nightly): rebuild the last days of the indicator rollups from the raw rows."""
+    from .rollups import indicators_reconcile
+
+    return indicators_reconcile()

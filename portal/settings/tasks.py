@@ -61,6 +61,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "dossiers.tasks.dossier_deadlines_check",
         "schedule": env.int("DOSSIER_DEADLINE_CHECK_SECONDS", default=30 * 60),
     },
+    # Indicator rollups (dossiers/rollups.py): new dossier events every minute, and a nightly
+    # rebuild of the last three days from the raw rows.
+    "dossiers-indicators-rollup": {
+        "task": "dossiers.tasks.indicators_rollup",
+        "schedule": 60,
+    },
+    "dossiers-indicators-reconcile": {
+        "task": "dossiers.tasks.indicators_reconcile",
+        "schedule": crontab(hour=0, minute=40),
+    },
     # "Most used services" on the home page (DOSSIER_POPULARITY_DAYS in dossiers.py).
     "dossiers-popularity": {
         "task": "dossiers.tasks.procedure_popularity_refresh",

@@ -16,6 +16,8 @@ REGISTERED = {
     "dossiers.tasks.dossier_deadlines_check",
     "dossiers.tasks.issued_documents_redeliver",
     "dossiers.tasks.procedure_popularity_refresh",
+    "dossiers.tasks.indicators_rollup",
+    "dossiers.tasks.indicators_reconcile",
     "payments.tasks.receipt_issue_task",
     "payments.tasks.refund_execute_task",
     "payments.tasks.payments_reconcile",
