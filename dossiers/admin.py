@@ -3,6 +3,7 @@ done), the processing page with one form per possible action, and the working-da
 
 import datetime as dt
 import functools
+import logging
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -120,6 +121,19 @@ class QueueChangeList(ChangeList):
                     cells.append(("td", name, conditional_escape(getattr(self.model_admin, name)(obj))))
             out.append(cells)
         return out
+
+
+logger = logging.getLogger(__name__)
+
+
+def _cache_call(method: str, *args):
+    """The queue counts' cache, never a failure of the page or of an action already committed:
+    with the cache unreachable the counts are simply computed again."""
+    try:
+        return getattr(cache, method)(*args)
+    except Exception:
+        logger.warning("Queue counts cache unavailable (%s)", method, exc_info=False)
+        return None
 
 
 def _counts_key(user) -> str:
@@ -375,10 +389,10 @@ class DossierAdmin(admin.ModelAdmin):
 
     def _queue_tabs(self, request, current):
         """The tabs with their counts: bounded counts, kept for a few seconds per official."""
-        counts = cache.get(_counts_key(request.user))
+        counts = _cache_call("get", _counts_key(request.user))
         if counts is None:
             counts = selectors.queue_counts(self.get_queryset(request), user=request.user)
-            cache.set(_counts_key(request.user), counts, settings.DOSSIER_QUEUE_COUNTS_SECONDS)
+            _cache_call("set", _counts_key(request.user), counts, settings.DOSSIER_QUEUE_COUNTS_SECONDS)
         base = reverse("admin:dossiers_dossier_changelist")
         cap = selectors.QUEUE_COUNT_CAP
         return [
@@ -447,7 +461,7 @@ class DossierAdmin(admin.ModelAdmin):
             except DossierActionError as exc:
                 self.message_user(request, f"{dossier.code}: {exc.message}", messages.WARNING)
         if taken:
-            cache.delete(_counts_key(request.user))  # the official's own tabs follow at once
+            _cache_call("delete", _counts_key(request.user))  # the official's own tabs follow at once
             self.message_user(request, _("%(n)d dossier(s) taken.") % {"n": taken}, messages.SUCCESS)
 
     def get_urls(self):
@@ -606,7 +620,7 @@ class DossierAdmin(admin.ModelAdmin):
             if form is not None:
                 return self._render(request, dossier, bound=(action, form))
         else:
-            cache.delete(_counts_key(request.user))
+            _cache_call("delete", _counts_key(request.user))
             self.message_user(request, _done_message(dossier, spec, last_issued), messages.SUCCESS)
         return HttpResponseRedirect(change_url)
 

@@ -1,6 +1,7 @@
 """The public page "Thống kê, đánh giá chất lượng phục vụ": the service-quality figures per
 agency and month, to anyone (no personal data: counts and ratios only), cached, with a CSV."""
 
+import contextlib
 import datetime as dt
 
 from django.conf import settings
@@ -25,10 +26,14 @@ def _month_asked(request, months: list[dt.date]) -> dt.date:
 def _series(last: dt.date):
     """The figures of every agency for the MONTHS_SHOWN months up to `last`, cached."""
     key = f"dossiers:public-statistics:{last:%Y-%m}:{get_language()}"
-    series = cache.get(key)
+    try:
+        series = cache.get(key)
+    except Exception:  # the cache unreachable: compute, the page still answers
+        series = None
     if series is None:
         series = statistics.monthly(agency_ids=None, last=last, n=MONTHS_SHOWN)
-        cache.set(key, series, settings.PUBLIC_STATISTICS_CACHE_SECONDS)
+        with contextlib.suppress(Exception):
+            cache.set(key, series, settings.PUBLIC_STATISTICS_CACHE_SECONDS)
     return series
 
 

@@ -8,6 +8,7 @@ dossiers.signals.dossier_transitioned) and sent after commit through the portal 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -375,16 +376,22 @@ WEBHOOK_ANY_CACHE_KEY = "integrations:webhook-subscriptions-active:v1"
 
 def webhook_subscriptions_changed(**kwargs) -> None:
     """post_save/post_delete of a subscription: forget whether any is active."""
-    cache.delete(WEBHOOK_ANY_CACHE_KEY)
+    with contextlib.suppress(Exception):  # Redis down: the entry expires on its own (300 s)
+        cache.delete(WEBHOOK_ANY_CACHE_KEY)
 
 
 def _webhook_subscriptions_exist() -> bool:
     """Whether any subscription is active, cached: most changes happen with none at all, and a
-    transition then costs no extra statement. A miss (or Redis down) asks the database."""
-    found = cache.get(WEBHOOK_ANY_CACHE_KEY)
+    transition then costs no extra statement. A miss (or Redis down) asks the database: a cache
+    outage never fails the dossier change this runs inside."""
+    try:
+        found = cache.get(WEBHOOK_ANY_CACHE_KEY)
+    except Exception:
+        found = None
     if found is None:
         found = WebhookSubscription.objects.filter(is_active=True).exists()
-        cache.set(WEBHOOK_ANY_CACHE_KEY, found, 300)
+        with contextlib.suppress(Exception):
+            cache.set(WEBHOOK_ANY_CACHE_KEY, found, 300)
     return found
 
 
