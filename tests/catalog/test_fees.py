@@ -189,3 +189,26 @@ def test_the_import_refuses_a_bad_tier():
             p["fees"] = [{**p["fees"][0], "tier_field": "so_trang"}]
     with pytest.raises(CatalogError, match="so_trang"):
         catalog_import(data=data)
+
+
+@pytest.mark.django_db
+def test_the_catalog_api_gives_the_tiers(client):
+    procedure = ProcedureFactory(form_schema=SCHEMA)
+    FeeLine.objects.create(
+        procedure=procedure, name="Phí chứng thực", kind="charge", amount=2000, per_unit_field="copies",
+        tier_field="pages", tier_unit="trang", tier_first_units=2, tier_further_amount=1000, cap=200000,
+    )  # fmt: skip
+    procedure_publish(procedure=procedure, by=None)
+    (line,) = client.get(f"/api/v1/services/{procedure.code}/").json()["fees"]
+    assert line == {
+        "name": "Phí chứng thực",
+        "kind": "charge",
+        "amount": "2000",
+        "note": "",
+        "per_unit_field": "copies",
+        "tier_field": "pages",
+        "tier_unit": "trang",
+        "tier_first_units": 2,
+        "tier_further_amount": "1000",
+        "cap": "200000",
+    }
