@@ -277,7 +277,7 @@ FEE_TIERED = [{"name": "Phí chứng thực bản sao", "kind": "charge", "amoun
                "tier_further_amount": "1000", "cap": "200000"}]  # fmt: skip
 
 
-def test_a_tiered_fee_shows_its_breakdown_before_submission_and_on_the_fee_rows(client, agency):
+def test_a_tiered_fee_shows_its_breakdown_before_submission_and_on_the_fee_rows(client, agency, rf):
     citizen = CitizenFactory()
     pv = version(agencies=[agency], documents=[], schema=CERTIFY_SCHEMA, fees=FEE_TIERED, fee_timing="before_intake")
     client.force_login(citizen)
@@ -296,3 +296,18 @@ def test_a_tiered_fee_shows_its_breakdown_before_submission_and_on_the_fee_rows(
     assert fee.amount == 14000 and fee.note == "2 × (2 trang × 2.000 đ + 3 trang × 1.000 đ)"
     page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
     assert "2 × (2 trang × 2.000 đ + 3 trang × 1.000 đ)" in page  # the citizen's fee panel
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from payments.models import Payment
+
+    context = {
+        "fees": [fee],
+        "dossier": dossier,
+        "payment": Payment(dossier=dossier, amount=14000, provider="vnpay", reference="P1", payer_name="x"),
+        "receipt": SimpleNamespace(number="1", sequence=1, serial="", template_symbol=""),
+        "agency": dossier.agency,
+    }
+    receipt = render_to_string("payments/receipt_pdf.html", context, request=rf.get("/"))
+    assert "2 × (2 trang × 2.000 đ + 3 trang × 1.000 đ)" in receipt and "14.000" in receipt  # the e-receipt's lines
