@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from .diff import snapshot_diff
 from .eform import build_form_class, schema_validate
-from .forms import RequiredDocumentForm, eform_formset
+from .forms import FeeLineForm, RequiredDocumentForm, eform_formset
 from .models import Agency, BundlePart, FeeLine, Field, Procedure, ProcedureVersion, RequiredDocument
 from .services import PUBLISH_PERMISSION, CatalogError, procedure_publish, procedure_unpublish
 from .snapshot import procedure_snapshot
@@ -30,7 +30,10 @@ from .transfer import catalog_export, catalog_import
 
 # Columns of the row editors. Adding a field to the catalog is one line here
 # (e.g. "parallel" for bundle parts, "needs_signoff" in PROCEDURE_FIELDSETS).
-FEE_FIELDS = ("position", "name", "kind", "amount", "note")
+FEE_FIELDS = (
+    "position", "name", "kind", "amount", "per_unit_field",
+    "tier_field", "tier_unit", "tier_first_units", "tier_further_amount", "cap", "note",
+)  # fmt: skip
 BUNDLE_PART_FIELDS = ("position", "name", "agency", "procedure", "parallel")
 DOCUMENT_FIELDS = (
     ("position", "key"),
@@ -94,6 +97,7 @@ class RequiredDocumentInline(admin.StackedInline):
 
 class FeeLineInline(LabelledRowsMixin, admin.TabularInline):
     model = FeeLine
+    form = FeeLineForm
     extra = 0
     fields = FEE_FIELDS
 

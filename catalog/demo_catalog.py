@@ -241,8 +241,11 @@ def doc(key, name, form="original", copies=1, mandatory=True, description="", re
     }
 
 
-def fee(name, amount, kind="fee", note="", per=""):
-    return {"name": name, "kind": kind, "amount": str(amount), "note": note, "per_unit_field": per}
+def fee(name, amount, kind="fee", note="", per="", tiers=None):
+    """A fee line; `tiers` = {"tier_field", "tier_unit", "tier_first_units", "tier_further_amount",
+    "cap"} for a tiered fee (catalog.fees)."""
+    line = {"name": name, "kind": kind, "amount": str(amount), "note": note, "per_unit_field": per}
+    return {**line, **(tiers or {})}
 
 
 ID_DOC = doc(
@@ -446,8 +449,14 @@ def procedures() -> list[dict]:
           documents=[doc("ban-chinh", "Bản chính giấy tờ, văn bản làm cơ sở để chứng thực bản sao"),
                      doc("ban-sao", "Bản sao cần chứng thực", form="copy", mandatory=False,
                          description="Trường hợp người yêu cầu không xuất trình bản sao thì cơ quan chứng thực chụp từ bản chính.")],
+          # Circular 226/2016/TT-BTC (11/11/2016), as quoted by a notary office: "2.000 đồng/trang.
+          # Từ trang thứ ba trở lên thu 1.000 đồng/trang, nhưng mức thu tối đa không quá 200.000
+          # đồng/bản. Trang là căn cứ để thu phí được tính theo trang của bản chính".
           fees=[fee("Phí chứng thực bản sao từ bản chính", 2000, kind="charge",
-                    note="2.000 đồng/trang; từ trang thứ ba trở lên 1.000 đồng/trang, tối đa 200.000 đồng/bản")],
+                    note="2.000 đồng/trang; từ trang thứ ba trở lên 1.000 đồng/trang, tối đa 200.000 đồng/bản",
+                    per="copies",
+                    tiers={"tier_field": "pages", "tier_unit": "trang", "tier_first_units": 2,
+                           "tier_further_amount": "1000", "cap": "200000"})],
           fee_timing="before_result",
           schema=[*applicant(), t("document_title", "Tên giấy tờ cần chứng thực", "Document to certify", max_length=255),
                   t("pages", "Số trang", "Number of pages", type_="number", min=1, max=500),

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from .fees import fee_line_rule
 from .models import Agency, FeeLine, OnlineLevel, RequiredDocument, TimeUnit
 from .models import FeeTiming as FeeTimingChoices
 
@@ -65,7 +66,7 @@ def _text(key: str, value) -> str:
         return "; ".join(a.get("name", "") for a in value)
     if key == "min_eid_level":
         return str(_("Level %(n)s") % {"n": value})
-    if key == "amount":
+    if key in ("amount", "tier_further_amount", "cap"):
         return f"{int(value):,} đồng".replace(",", ".")
     if key == "label" and isinstance(value, dict):
         return " / ".join(v for v in (value.get("vi"), value.get("en")) if v)
@@ -89,6 +90,12 @@ ITEM_LABELS = {
     "kind": _("kind"),
     "amount": _("amount (VND)"),
     "note": _("note"),
+    "per_unit_field": _("per unit of the e-form field"),
+    "tier_field": _("units counted in the e-form field"),
+    "tier_unit": _("unit name"),
+    "tier_first_units": _("units at the amount"),
+    "tier_further_amount": _("amount per further unit (VND)"),
+    "cap": _("at most (VND, per copy)"),
     "type": _("Type"),
     "label": _("Label"),
     "required": _("Required"),
@@ -105,7 +112,7 @@ def _summary(item: dict) -> str:
     """One line about an added or removed item: its amount, its type and options, its agency."""
     parts = []
     if "amount" in item:
-        parts += [_text("kind", item.get("kind")), _text("amount", item["amount"])]
+        parts += [_text("kind", item.get("kind")), fee_line_rule(item)]
     if "type" in item:
         from .forms import FIELD_TYPE_LABELS
 

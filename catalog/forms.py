@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .eform import FIELD_TYPES, PREFILL_SOURCES, schema_validate
+from .fees import fee_line_problems
+from .models import FeeLine
 
 FIELD_TYPE_LABELS = {
     "text": _("Short text"),
@@ -210,3 +212,30 @@ class RequiredDocumentForm(forms.ModelForm):
         extra = [(k, k) for k in stored if k not in REUSABLE_KINDS]
         if extra:
             self.fields["reusable_kinds"].choices = [*REUSABLE_KINDS.items(), *extra]
+
+
+class FeeLineForm(forms.ModelForm):
+    """A fee row of the editor: flat, per copy, or tiered (first N units at the amount, further
+    units at another amount, at most so much per copy). Checked by the same `fee_line_problems`
+    as publishing; that the named e-form fields exist is checked at publishing (the e-form rows
+    may change in the same save)."""
+
+    class Meta:
+        model = FeeLine
+        fields = (
+            "procedure", "position", "name", "kind", "amount", "per_unit_field",
+            "tier_field", "tier_unit", "tier_first_units", "tier_further_amount", "cap", "note",
+        )  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.cleaned_data.get("DELETE"):
+            return cleaned
+        line = {key: cleaned.get(key) for key in (
+            "amount", "per_unit_field", "tier_field", "tier_unit", "tier_first_units", "tier_further_amount", "cap",
+        )}  # fmt: skip
+        if line["amount"] is None:
+            return cleaned  # the field's own "required" error says it
+        for problem in fee_line_problems(line):
+            self.add_error(None, problem)
+        return cleaned

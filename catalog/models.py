@@ -223,6 +223,32 @@ class FeeLine(models.Model):
         blank=True,
         help_text=_("Leave empty for a flat fee. For a fee per copy, the e-form field holding the number of copies."),
     )
+    # A tiered fee ("2.000 đồng/trang; từ trang thứ ba trở lên 1.000 đồng/trang, tối đa 200.000
+    # đồng/bản"): worked out by catalog.fees, checked by catalog.fees.fee_line_problems.
+    tier_field = models.SlugField(
+        _("units counted in the e-form field"),
+        max_length=60,
+        blank=True,
+        help_text=_("For a fee per page (or other unit) of each copy: the e-form field holding the number of pages."),
+    )
+    tier_unit = models.CharField(_("unit name"), max_length=30, blank=True, help_text=_("e.g. trang"))
+    tier_first_units = models.PositiveIntegerField(
+        _("units at the amount"),
+        null=True,
+        blank=True,
+        help_text=_("e.g. 2: the first two pages cost the amount, further pages the amount per further unit."),
+    )
+    tier_further_amount = models.DecimalField(
+        _("amount per further unit (VND)"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    cap = models.DecimalField(
+        _("at most (VND, per copy)"),
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        help_text=_("The most one copy (or the line, without copies) costs, e.g. 200000."),
+    )
 
     class Meta:
         ordering = ["procedure", "position", "id"]

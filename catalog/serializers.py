@@ -37,6 +37,16 @@ class FeeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["fee", "charge"])
     amount = serializers.CharField(help_text="Whole VND as a string, e.g. '50000'")
     note = serializers.CharField(allow_blank=True)
+    per_unit_field = serializers.CharField(
+        required=False, allow_blank=True, help_text="E-form number field holding the copies asked; empty: flat"
+    )
+    tier_field = serializers.CharField(
+        required=False, help_text="Tiered fee: e-form number field counting the units of one copy (e.g. pages)"
+    )
+    tier_unit = serializers.CharField(required=False, help_text="Name of the unit, e.g. 'trang'")
+    tier_first_units = serializers.IntegerField(required=False, help_text="Units charged at `amount`")
+    tier_further_amount = serializers.CharField(required=False, help_text="Whole VND per further unit")
+    cap = serializers.CharField(required=False, help_text="At most this per copy (whole VND)")
 
 
 class BundlePartSerializer(serializers.Serializer):

@@ -13,9 +13,10 @@ from portal.audit import AuditAction, audit_record
 
 from .catalog_cache import catalog_generation_bump
 from .eform import schema_validate
+from .fees import fee_line_problems
 from .models import OnlineLevel, Procedure, ProcedureVersion
 from .search import search_normalize
-from .snapshot import procedure_snapshot
+from .snapshot import fee_line_snapshot, procedure_snapshot
 
 PUBLISH_PERMISSION = "services.publish_procedure"
 
@@ -47,14 +48,21 @@ def procedure_problems(procedure: Procedure) -> list[str]:
         problems.append(_("A procedure offered online must have the online channel."))
     if not (procedure.channel_online or procedure.channel_counter or procedure.channel_post):
         problems.append(_("Choose at least one channel (online, counter, post)."))
-    if procedure.fees.filter(amount__lt=0).exists():
-        problems.append(_("A fee amount cannot be negative."))
+    for fee in procedure_snapshot_fees(procedure):
+        problems.extend(
+            _("Fee “%(name)s”: %(error)s") % {"name": fee["name"], "error": error}
+            for error in fee_line_problems(fee, procedure.form_schema or [])
+        )
     if procedure.is_bundle and procedure.bundle_parts.count() < 2:
         problems.append(_("An inter-agency bundle needs at least two parts."))
     if not procedure.is_bundle and procedure.bundle_parts.exists():
         problems.append(_("Only an inter-agency bundle has bundle parts."))
     problems.extend(_("E-form: %(error)s") % {"error": error} for error in schema_validate(procedure.form_schema))
     return problems
+
+
+def procedure_snapshot_fees(procedure: Procedure) -> list[dict]:
+    return [fee_line_snapshot(fee) for fee in procedure.fees.all()]
 
 
 def _search_text(snapshot: dict) -> str:

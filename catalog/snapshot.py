@@ -6,6 +6,30 @@ from decimal import Decimal
 from django.urls import NoReverseMatch, reverse
 
 
+def fee_line_snapshot(fee) -> dict:
+    return {
+        "name": fee.name,
+        "kind": fee.kind,
+        "amount": decimal_str(fee.amount),
+        "note": fee.note,
+        "per_unit_field": fee.per_unit_field,
+        **fee_tiers(fee),
+    }
+
+
+def fee_tiers(fee) -> dict:
+    """The tier keys of a fee line (catalog.fees), only those set: a line without tiers keeps the
+    snapshot it always had (no spurious "changed" in the publish diff, no new version)."""
+    values = {
+        "tier_field": fee.tier_field,
+        "tier_unit": fee.tier_unit,
+        "tier_first_units": fee.tier_first_units,
+        "tier_further_amount": decimal_str(fee.tier_further_amount) if fee.tier_further_amount is not None else None,
+        "cap": decimal_str(fee.cap) if fee.cap is not None else None,
+    }
+    return {key: value for key, value in values.items() if value not in (None, "")}
+
+
 def decimal_str(value) -> str:
     """'15' for 15.0, '1.5' for 1.5: no exponent, no trailing zeros."""
     value = Decimal(value)
@@ -47,16 +71,7 @@ def procedure_snapshot(procedure) -> dict:
         }
         for doc in procedure.documents.all()
     ]
-    fees = [
-        {
-            "name": fee.name,
-            "kind": fee.kind,
-            "amount": decimal_str(fee.amount),
-            "note": fee.note,
-            "per_unit_field": fee.per_unit_field,
-        }
-        for fee in procedure.fees.all()
-    ]
+    fees = [fee_line_snapshot(fee) for fee in procedure.fees.all()]
     bundle_parts = [
         {
             "name": part.name,

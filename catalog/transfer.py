@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from .eform import schema_validate
+from .fees import fee_line_problems
 from .models import (
     AGENCY_CODE_RE,
     Agency,
@@ -26,7 +27,7 @@ from .models import (
     TimeUnit,
 )
 from .services import CatalogError, procedure_publish
-from .snapshot import decimal_str
+from .snapshot import decimal_str, fee_tiers
 
 FORMAT = "portal-catalog"
 FORMAT_VERSION = 1
@@ -94,6 +95,7 @@ def catalog_export(*, procedures=None) -> dict:
                         "amount": decimal_str(f.amount),
                         "note": f.note,
                         "per_unit_field": f.per_unit_field,
+                        **fee_tiers(f),
                     }
                     for f in p.fees.all()
                 ],
@@ -328,11 +330,19 @@ def _check(data, *, agency_rows: list | None = None, field_rows: list | None = N
                 Decimal(str(fee.get("amount")))
         except (InvalidOperation, ValueError):
             errors.append(_("%(where)s: an amount or time is not a number.") % {"where": where})
+        for fee in p.get("fees", []):
+            errors.extend(
+                f"{where}: {fee.get('name', '')}: {e}" for e in fee_line_problems(fee, p.get("form_schema") or [])
+            )
         keys = [d.get("key") for d in p.get("documents", [])]
         if len(keys) != len(set(keys)) or not all(keys):
             errors.append(_("%(where)s: every document needs its own key.") % {"where": where})
         errors.extend(f"{where}: {e}" for e in schema_validate(p.get("form_schema") or []))
     return errors
+
+
+def _decimal_or_none(value):
+    return None if value in (None, "") else Decimal(str(value))
 
 
 def _save_template(doc: RequiredDocument, template: dict | None) -> None:
@@ -462,6 +472,11 @@ def catalog_import(*, data: dict, by=None, publish: bool = False) -> dict:
                 amount=Decimal(str(fee["amount"])),
                 note=fee.get("note", ""),
                 per_unit_field=fee.get("per_unit_field", ""),
+                tier_field=fee.get("tier_field", ""),
+                tier_unit=fee.get("tier_unit", ""),
+                tier_first_units=fee.get("tier_first_units"),
+                tier_further_amount=_decimal_or_none(fee.get("tier_further_amount")),
+                cap=_decimal_or_none(fee.get("cap")),
             )
             for position, fee in enumerate(p.get("fees", []))
         )

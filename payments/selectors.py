@@ -186,7 +186,8 @@ def fee_panel(*, dossier) -> dict | None:
         "total_text": vnd(summary["total"]),
         "due_text": vnd(summary["due"]),
         "fee_lines": [
-            {"name": f.name, "amount_text": vnd(f.amount), "status": f.get_status_display()} for f in summary["fees"]
+            {"name": f.name, "note": f.note, "amount_text": vnd(f.amount), "status": f.get_status_display()}
+            for f in summary["fees"]
         ],
         "paid_lines": [
             {

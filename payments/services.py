@@ -64,8 +64,9 @@ def _snapshot(dossier) -> dict:
 
 
 def fees_create_for_dossier(*, dossier) -> list[Fee]:
-    """Copy the fee lines of the dossier's procedure version, a fee per copy times the copies
-    asked (catalog.fees). Idempotent; free procedures get none."""
+    """Copy the fee lines of the dossier's procedure version as catalog.fees works them out (a
+    fee per copy times the copies asked, tiered fees per page). Idempotent; free procedures get
+    none."""
     snapshot = _snapshot(dossier)
     lines = fee_lines_due(snapshot, dossier.form_data)
     if not lines:
@@ -79,11 +80,10 @@ def fees_create_for_dossier(*, dossier) -> list[Fee]:
             timing = FeeTiming.BEFORE_INTAKE
         rows = []
         for line in lines:
+            # The receipt and both fee panels show how the amount was made, as the review step did.
             note = line["note"]
-            if line["quantity"] > 1:
-                note = f"{line['quantity']} × {line['unit_amount']:,.0f} đ".replace(",", ".") + (
-                    f" ({note})" if note else ""
-                )
+            if line["breakdown"]:
+                note = line["breakdown"] + (f" ({note})" if note else "")
             rows.append(
                 Fee(
                     dossier=dossier,

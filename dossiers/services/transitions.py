@@ -154,23 +154,24 @@ def dossier_resubmit(*, dossier: Dossier, by, note: str = "") -> Dossier:
     )
 
 
-def dossier_reject_intake(*, dossier: Dossier, by, reason: str) -> Dossier:
-    """Refuse to accept the dossier at intake (form 03, with the reason)."""
+def _close_with_reason(*, action: str, dossier: Dossier, by, reason: str) -> Dossier:
+    """An action of the lifecycle table that ends the dossier with a reason and issues its form
+    (`Action.form`): the reason is required, the dossier is completed now, no payment guard."""
+    spec = ACTIONS[action]
+    if "reason" not in spec.inputs or not spec.form:
+        raise ValueError(f"{action} does not close the dossier with a reason and a form")
     if not reason.strip():
         raise DossierActionError(_("Give the reason."))
 
     def apply(d):
         d.completed_at = timezone.now()
 
-    return _transition(
-        dossier=dossier,
-        actor=by,
-        action="reject_intake",
-        note=reason,
-        apply=apply,
-        issue=IssuedDocument.Kind.REFUSAL,
-        guard=False,
-    )
+    return _transition(dossier=dossier, actor=by, action=action, note=reason, apply=apply, issue=spec.form, guard=False)
+
+
+def dossier_reject_intake(*, dossier: Dossier, by, reason: str) -> Dossier:
+    """Refuse to accept the dossier at intake (form 03, with the reason)."""
+    return _close_with_reason(action="reject_intake", dossier=dossier, by=by, reason=reason)
 
 
 def dossier_transfer(*, dossier: Dossier, by, to_agency, note: str = "") -> Dossier:
@@ -400,21 +401,7 @@ def dossier_send_back(*, dossier: Dossier, by, comment: str) -> Dossier:
 
 def dossier_stop(*, dossier: Dossier, by, reason: str) -> Dossier:
     """Stop processing (form 05, with the reason the law allows)."""
-    if not reason.strip():
-        raise DossierActionError(_("Give the reason."))
-
-    def apply(d):
-        d.completed_at = timezone.now()
-
-    return _transition(
-        dossier=dossier,
-        actor=by,
-        action="stop",
-        note=reason,
-        apply=apply,
-        issue=IssuedDocument.Kind.STOP,
-        guard=False,
-    )
+    return _close_with_reason(action="stop", dossier=dossier, by=by, reason=reason)
 
 
 def dossier_extend(*, dossier: Dossier, by, new_due: dt.date | dt.datetime, reason: str) -> Dossier:

@@ -52,7 +52,7 @@ def test_list_filters_and_pagination(client, catalog):
 def test_detail_has_documents_fees_and_schema(client, catalog):
     body = client.get("/api/v1/services/2.000488/").json()
     assert body["code"] == "2.000488"
-    assert body["fees"] == [{"name": "Lệ phí", "kind": "charge", "amount": "200000", "note": ""}]
+    assert body["fees"] == [{"name": "Lệ phí", "kind": "charge", "amount": "200000", "note": "", "per_unit_field": ""}]
     assert body["form_schema"][0]["name"] == "full_name"
     assert body["processing_time"] == {"value": "15", "unit": "working_days"}
     assert body["documents"] == [] and body["is_bundle"] is False

@@ -266,3 +266,48 @@ def test_a_free_procedure_says_mien_phi(client, agency):
     draft = Dossier.objects.get(citizen=citizen)
     review = client.get(reverse("dossiers:step", args=[draft.pk, "review"])).content.decode()
     assert "Miễn phí" in review and "0 đ" not in review and "thanh toán trực tuyến" not in review
+
+
+CERTIFY_SCHEMA = [
+    {"name": "pages", "type": "number", "label": {"vi": "Số trang", "en": "Pages"}, "validation": {"min": 1}},
+    {"name": "copies", "type": "number", "label": {"vi": "Số bản", "en": "Copies"}, "validation": {"min": 1}},
+]
+FEE_TIERED = [{"name": "Phí chứng thực bản sao", "kind": "charge", "amount": "2000", "note": "",
+               "per_unit_field": "copies", "tier_field": "pages", "tier_unit": "trang", "tier_first_units": 2,
+               "tier_further_amount": "1000", "cap": "200000"}]  # fmt: skip
+
+
+def test_a_tiered_fee_shows_its_breakdown_before_submission_and_on_the_fee_rows(client, agency, rf):
+    citizen = CitizenFactory()
+    pv = version(agencies=[agency], documents=[], schema=CERTIFY_SCHEMA, fees=FEE_TIERED, fee_timing="before_intake")
+    client.force_login(citizen)
+    client.post(reverse("dossiers:file", args=[pv.code]))
+    draft = Dossier.objects.get(citizen=citizen)
+    services.dossier_draft_update(dossier=draft, by=citizen, form_data={"pages": 5, "copies": 1})
+    review = client.get(reverse("dossiers:step", args=[draft.pk, "review"])).content.decode()
+    line = '<span class="fee-breakdown">{}</span> = <strong>{}</strong>'
+    assert line.format("2 trang × 2.000 đ + 3 trang × 1.000 đ", "7.000 đ") in review
+    services.dossier_draft_update(dossier=draft, by=citizen, form_data={"pages": 5, "copies": 2})
+    review = client.get(reverse("dossiers:step", args=[draft.pk, "review"])).content.decode()
+    assert line.format("2 × (2 trang × 2.000 đ + 3 trang × 1.000 đ)", "14.000 đ") in review
+    assert '<strong data-testid="fee-total">14.000 đ</strong>' in review
+    dossier = services.dossier_submit(dossier=draft, by=citizen)
+    (fee,) = Fee.objects.filter(dossier=dossier)
+    assert fee.amount == 14000 and fee.note == "2 × (2 trang × 2.000 đ + 3 trang × 1.000 đ)"
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "2 × (2 trang × 2.000 đ + 3 trang × 1.000 đ)" in page  # the citizen's fee panel
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from payments.models import Payment
+
+    context = {
+        "fees": [fee],
+        "dossier": dossier,
+        "payment": Payment(dossier=dossier, amount=14000, provider="vnpay", reference="P1", payer_name="x"),
+        "receipt": SimpleNamespace(number="1", sequence=1, serial="", template_symbol=""),
+        "agency": dossier.agency,
+    }
+    receipt = render_to_string("payments/receipt_pdf.html", context, request=rf.get("/"))
+    assert "2 × (2 trang × 2.000 đ + 3 trang × 1.000 đ)" in receipt and "14.000" in receipt  # the e-receipt's lines

@@ -4,7 +4,8 @@ catalog, on a phone (390×844) and a desktop (1280×800).
 - a level-2 citizen files birth registration typing nothing about themselves;
 - a level-1 citizen must upload the ID copy;
 - changing the verified identity in the page or through the API is refused;
-- a 2-copy fee is charged twice the unit amount, through to the payment.
+- a 2-copy fee is charged twice the unit amount, through to the payment;
+- a tiered fee (per page, cheaper from the third page, × copies) shows its breakdown on review.
 
 The journeys also measure what the citizen has to type (FILING_MEASURE=1 prints it) and, with
 FILING_SHOTS=<folder>, save a screenshot of every step."""
@@ -306,6 +307,32 @@ def test_a_two_copy_fee_is_charged_twice_the_unit_amount(browser_session, demo_c
     dossier = Dossier.objects.get(citizen=citizen)
     payment = Payment.objects.get(dossier=dossier)
     assert payment.amount == 16000 and payment.status == Payment.Status.PAID
+
+
+def test_a_tiered_fee_shows_its_breakdown_on_the_review_page_on_a_phone(browser_session, demo_catalog):
+    """Certification of copies (demo 2.000815): 2.000 đ per page, 1.000 đ from the third page,
+    at most 200.000 đ per copy, × copies; the review page says how the amount is made, and the
+    line fits the phone's width."""
+    citizen = _citizen(2)
+    page = _page(browser_session, "phone")
+    browser_session.login(page, citizen)
+    _start(page, "2.000815")
+    _next(page, "form")
+    page.locator("#id_document_title").fill("Bằng tốt nghiệp trung học phổ thông")
+    page.locator("#id_pages").fill("5")
+    page.locator("#id_copies").fill("2")
+    _next(page, "documents")
+    page.locator("#file_ban-chinh").set_input_files(
+        {"name": "ban-chinh.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
+    )
+    _next(page, "review")
+    line = page.get_by_test_id("fee-line")
+    expect(line).to_contain_text("2 × (2 trang × 2.000 đ + 3 trang × 1.000 đ) = 14.000 đ")
+    expect(page.get_by_test_id("fee-total")).to_have_text("14.000 đ")
+    assert line.evaluate("el => el.getBoundingClientRect().right <= document.documentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "fee-tiered-review-phone.png"), full_page=True)
 
 
 @pytest.mark.skipif(not os.environ.get("FILING_MEASURE"), reason="a measurement, run with FILING_MEASURE=1")
