@@ -465,4 +465,7 @@ def declaration_pdf(*, dossier: Dossier) -> bytes:
         "document_number": dossier.code or "",
     }
     with translation.override(settings.LANGUAGE_CODE):
+        # a real title (the site name otherwise): the declaration's heading and the dossier code
+        title = _("Declaration — %(name)s") % {"name": (dossier.snapshot or {}).get("name", "")}
+        context["pdf_title"] = f"{title} — {dossier.code}" if dossier.code else title
         return pdf_render(template_name="dossiers/pdf/declaration.html", context=context)

@@ -109,6 +109,7 @@ def control_slip_pdf(dossier: Dossier) -> bytes:
             "agency": agency,
             "place_date": _place_date(dossier.agency, last),
             "form_number": _("Form No. %(n)s") % {"n": "06"},
+            "pdf_title": f"{_('Control slip of the processing of the dossier')} — {dossier.code}",
             "PORTAL_NAME": settings.PORTAL_NAME,
             "PORTAL_OWNER": settings.PORTAL_OWNER,
         }
@@ -183,6 +184,7 @@ def register_pdf(*, agency, start: dt.date, end: dt.date) -> bytes:
             "agency_parent": _agency_parent(agency),
             "place_date": _place_date(agency, end),
             "form_number": _("Form No. %(n)s") % {"n": "07"},
+            "pdf_title": f"{_('Register of dossiers')} — {agency.name} — {start:%d/%m/%Y}–{end:%d/%m/%Y}",
             "PORTAL_NAME": settings.PORTAL_NAME,
             "PORTAL_OWNER": settings.PORTAL_OWNER,
         }

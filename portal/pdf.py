@@ -108,6 +108,9 @@ def _fonts():
                 f'@font-face {{ font-family: "{family}"; src: url("{uri}"); '
                 f"font-weight: {weight}; font-style: {style}; }}"
             )
+        # PDF/A (ISO 19005-2/3, 6.2.8) forbids /Interpolate true on images, which WeasyPrint
+        # writes for the default image-rendering: auto. Crisp edges also suit the QR codes.
+        rules.append("img { image-rendering: crisp-edges; }")
         css = CSS(string="\n".join(rules), font_config=config, url_fetcher=fetcher)
         state = _local.state = (config, css, fetcher)
         with _lock:
