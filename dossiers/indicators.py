@@ -274,14 +274,17 @@ def agency_indicators_periods(
             for agency_id, values in part.items():
                 into = sums.get(agency_id)
                 if into is not None:
-                    for i, value in enumerate(values):
-                        into[i] += value or 0
-        rows = {}
-        for pk, code, name in names:
-            row = AgencyIndicators(agency_id=pk, agency_code=code, agency_name=name, overdue_now=overdue.get(pk, 0))
-            for name_, value in zip(counts, sums[pk], strict=True):
-                setattr(row, name_, value)
-            rows[pk] = row
+                    sums[agency_id] = [a + (b or 0) for a, b in zip(into, values, strict=True)]
+        rows = {
+            pk: AgencyIndicators(
+                agency_id=pk,
+                agency_code=code,
+                agency_name=name,
+                overdue_now=overdue.get(pk, 0),
+                **dict(zip(counts, sums[pk], strict=True)),
+            )
+            for pk, code, name in names
+        }
         # The payment columns come from payments, which sits above dossiers (a hook it registers).
         start_at, end_at = period_bounds(start, end)
         received = base.exclude(status__in=DRAFT_STATUSES).filter(submitted_at__gte=start_at, submitted_at__lt=end_at)
