@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from .hooks import indicator_counts
+from .hooks import indicator_counts_periods
 from .lifecycle import DRAFT_STATUSES, IN_PROGRESS_STATUSES
 from .models import Dossier, IndicatorDaily
 
@@ -201,8 +201,8 @@ def agency_indicators_periods(
     counted live (one day of dossiers, by index), "overdue now" is a live count on the legal
     due date (the same for every period: counted once), and the payment columns come from the
     indicator hook payments registers. A bounded number of queries whatever the number of
-    dossiers: the month rows of all the periods in one query, one per range of days left, one
-    for today, one for "overdue now", the payment hook's per period.
+    dossiers: the month rows of all the periods in one query, one per range of days left, three
+    for today, one for "overdue now", one for the payments of all the periods.
     """
     from catalog.selectors import agencies_all
 
@@ -264,8 +264,14 @@ def agency_indicators_periods(
         .order_by()
     )
 
+    # The payment columns come from payments, which sits above dossiers (a hook it registers):
+    # the payments of the dossiers received in each period, all periods in one query.
+    payments = indicator_counts_periods(
+        dossiers=base.exclude(status__in=DRAFT_STATUSES), periods=[period_bounds(s, e) for s, e in periods]
+    )
+
     out = []
-    for (start, end), (months, ranges) in zip(periods, plans, strict=True):
+    for (start, end), (months, ranges), paid in zip(periods, plans, payments, strict=True):
         sums = {pk: [0] * len(counts) for pk in ids}
         parts = [by_month[m] for m in months] + [by_range[r] for r in ranges]
         if start <= today <= end:
@@ -285,10 +291,7 @@ def agency_indicators_periods(
             )
             for pk, code, name in names
         }
-        # The payment columns come from payments, which sits above dossiers (a hook it registers).
-        start_at, end_at = period_bounds(start, end)
-        received = base.exclude(status__in=DRAFT_STATUSES).filter(submitted_at__gte=start_at, submitted_at__lt=end_at)
-        for agency_id, extra in indicator_counts(dossiers=received).items():
+        for agency_id, extra in paid.items():
             for name_, value in extra.items():
                 setattr(rows[agency_id], name_, value)
         out.append([*rows.values(), _total(rows.values())])

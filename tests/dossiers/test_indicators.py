@@ -108,6 +108,17 @@ def test_ratios_of_a_small_agency(pv, citizen, agency, intake, processor, settin
     assert (row.paid_online, row.paid) == (2, 3)  # the unpaid vnpay attempt does not count
     assert (row.digitised, row.returned) == (1, 2)  # a paper result is not an electronic one
     assert (row.ratings, row.average_rating, row.satisfied_share.percent) == (2, 4.0, 50.0)
+
+    # The page computes its period and the months of its trend together (one payment query for
+    # all of them, "overdue now" once): the same rows as each period computed alone.
+    from dossiers.indicator_pages import month_end, period_and_monthly
+
+    period = (_today() - dt.timedelta(days=40), _today())
+    rows, series = period_and_monthly(agency_ids=[agency.pk], period=period, last=_today(), n=3)
+    alone = [agency_indicators(agency_ids=[agency.pk], start=period[0], end=period[1])]
+    alone += [agency_indicators(agency_ids=[agency.pk], start=f, end=month_end(f)) for f, _rows in series]
+    assert [[vars(r) for r in rs] for rs in [rows, *(r for _f, r in series)]] == [[vars(r) for r in rs] for rs in alone]
+    assert _row(series[-1][1], agency).paid == 3
     # weights: on time 30 (100 %), online 10 (66.67), fully online 10 (66.67), paid online 10 (66.67),
     # electronic results 20 (50), satisfied 20 (50) → (3000 + 2000.1 + 1000 + 1000) / 100
     assert row.score == 70.0
