@@ -163,26 +163,42 @@ def agency_indicators(
     return agency_indicators_periods(agency_ids=agency_ids, periods=[(start, end)], now=now)[0]
 
 
-def _closed_parts(start: dt.date, last_closed: dt.date) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:
-    """[start, last_closed] as the whole calendar months inside it (their first days: month rows)
-    and the days left at each end (ranges of day rows)."""
+# Days the rollup job and the nightly reconciliation (its last three days) may still rewrite.
+SETTLED_DAYS = dt.timedelta(days=4)
+
+
+def _closed_parts(
+    start: dt.date, last_closed: dt.date, settled: dt.date
+) -> tuple[list[dt.date], list[tuple[dt.date, dt.date, int]]]:
+    """[start, last_closed] as month rows to add (their first days) and ranges of day rows to add
+    (+1) or subtract (-1). A whole month is its month row; a part of a month is its day rows, or,
+    when it is most of the month, the month row minus the day rows of the rest of that month (a
+    month row is always the sum of its day rows: dossiers/rollups.py). A year that starts on the
+    2nd of a month thus sums 12 month rows and subtracts one day. Only months ended before
+    `settled` are read that way: the job and the nightly reconciliation write today and the last
+    days, so the month row and the day rows, read by two statements, are not from two different
+    moments (only a rebuild after a correction by hand rewrites an old month)."""
     from .rollups import month_first, next_month
 
-    if start > last_closed:
-        return [], []
-    first_whole = start if start.day == 1 else next_month(month_first(start))
-    months, month = [], first_whole
-    while next_month(month) - dt.timedelta(days=1) <= last_closed:
-        months.append(month)
-        month = next_month(month)
-    if not months:
-        return [], [(start, last_closed)]
-    ranges = []
-    if start < months[0]:
-        ranges.append((start, months[0] - dt.timedelta(days=1)))
-    after = next_month(months[-1])
-    if after <= last_closed:
-        ranges.append((after, last_closed))
+    months: list[dt.date] = []
+    ranges: list[tuple[dt.date, dt.date, int]] = []
+    first = start
+    while first <= last_closed:
+        month = month_first(first)
+        month_last = next_month(month) - dt.timedelta(days=1)
+        last = min(month_last, last_closed)
+        inside = (last - first).days + 1
+        if inside == month_last.day:
+            months.append(month)
+        elif month_last < settled and inside > month_last.day - inside:
+            months.append(month)
+            if first > month:
+                ranges.append((month, first - dt.timedelta(days=1), -1))
+            if last < month_last:
+                ranges.append((last + dt.timedelta(days=1), month_last, -1))
+        else:
+            ranges.append((first, last, 1))
+        first = last + dt.timedelta(days=1)
     return months, ranges
 
 
@@ -223,7 +239,7 @@ def agency_indicators_periods(
     today = timezone.localdate(now)
     plans = []  # per period: (its months, its ranges of days)
     for start, end in periods:
-        plans.append(_closed_parts(start, min(end, today - dt.timedelta(days=1))))
+        plans.append(_closed_parts(start, min(end, today - dt.timedelta(days=1)), today - SETTLED_DAYS))
     by_month: dict[dt.date, dict[int, tuple]] = defaultdict(dict)
     wanted_months = {m for months, _ranges in plans for m in months}
     if wanted_months:
@@ -232,7 +248,7 @@ def agency_indicators_periods(
         ).values_list("agency_id", "month", *counts):
             by_month[month][agency_id] = values
     by_range: dict[tuple[dt.date, dt.date], dict[int, tuple]] = {}
-    for first, last in {r for _months, ranges in plans for r in ranges}:
+    for first, last in {r[:2] for _months, ranges in plans for r in ranges}:
         summed = (
             IndicatorDaily.objects.filter(procedure__isnull=True, day__gte=first, day__lte=last, agency_id__in=ids)
             .values("agency_id")
@@ -273,14 +289,14 @@ def agency_indicators_periods(
     out = []
     for (start, end), (months, ranges), paid in zip(periods, plans, payments, strict=True):
         sums = {pk: [0] * len(counts) for pk in ids}
-        parts = [by_month[m] for m in months] + [by_range[r] for r in ranges]
+        parts = [(by_month[m], 1) for m in months] + [(by_range[first, last], sign) for first, last, sign in ranges]
         if start <= today <= end:
-            parts.append(live)
-        for part in parts:
+            parts.append((live, 1))
+        for part, sign in parts:
             for agency_id, values in part.items():
                 into = sums.get(agency_id)
                 if into is not None:
-                    sums[agency_id] = [a + (b or 0) for a, b in zip(into, values, strict=True)]
+                    sums[agency_id] = [a + sign * (b or 0) for a, b in zip(into, values, strict=True)]
         rows = {
             pk: AgencyIndicators(
                 agency_id=pk,

@@ -266,6 +266,23 @@ def test_the_period_filter_excludes_dossiers_outside_it(client, pv, citizen, age
     )
 
 
+def test_most_of_a_past_month_is_its_month_row_minus_the_other_days(pv, citizen, agency):
+    first_day, middle, last_day = _file(pv, citizen), _file(pv, citizen), _file(pv, citizen)
+    _at(first_day, submitted_at=local(2026, 3, 1, 0, 30))
+    _at(middle, submitted_at=local(2026, 3, 15, 12, 0))
+    _at(last_day, submitted_at=local(2026, 3, 31, 23, 59))
+    indicators_rebuild(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+
+    def received(start, end):
+        return agency_indicators(agency_ids=[agency.pk], start=start, end=end)[0].received
+
+    assert received(dt.date(2026, 3, 1), dt.date(2026, 3, 31)) == 3  # the month row
+    assert received(dt.date(2026, 3, 2), dt.date(2026, 3, 31)) == 2  # the month row minus 1 March
+    assert received(dt.date(2026, 3, 2), dt.date(2026, 3, 30)) == 1  # … minus 1 and 31 March
+    assert received(dt.date(2026, 3, 10), dt.date(2026, 3, 20)) == 1  # the day rows
+    assert received(dt.date(2026, 2, 20), dt.date(2026, 4, 10)) == 3
+
+
 def test_named_periods():
     from dossiers.forms import period_named
 
