@@ -421,11 +421,10 @@ class DossierAdmin(admin.ModelAdmin):
         if form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
             agency_ids = None if request.user.is_superuser else official_agency_ids(request.user)
-            rows = agency_indicators(agency_ids=agency_ids, start=start, end=end)
             if request.GET.get("format") == "csv":
-                return _indicators_csv(rows, start, end)
-            # The trend: the six months up to the period's end (three queries a month).
-            series = indicator_pages.monthly(agency_ids=agency_ids, last=end, n=6)
+                return _indicators_csv(agency_indicators(agency_ids=agency_ids, start=start, end=end), start, end)
+            # The period and the trend of the six months up to its end, computed together.
+            rows, series = indicator_pages.period_and_monthly(agency_ids=agency_ids, period=(start, end), last=end, n=6)
             charts = indicator_pages.charts(rows=rows, series=series, prefix="adm")
         query = request.GET.copy()
         query["format"] = "csv"

@@ -48,6 +48,24 @@ def indicator_counts(*, dossiers) -> dict[int, dict[str, int]]:
     return merged
 
 
+def indicator_counts_periods(*, dossiers, periods) -> list[dict[int, dict[str, int]]]:
+    """`indicator_counts` of several periods of submission ([start, end) datetimes) at once: per
+    period, the counts merged per agency. `dossiers` is not yet limited to the periods. A counter
+    with a `periods` attribute (same arguments, a list back) counts them all in one query; any
+    other is called once per period."""
+    out: list[dict[int, dict[str, int]]] = [{} for _period in periods]
+    for counter in indicator_counters:
+        many = getattr(counter, "periods", None)
+        if many is not None:
+            results = many(dossiers=dossiers, periods=periods)
+        else:
+            results = [counter(dossiers=dossiers.filter(submitted_at__gte=a, submitted_at__lt=b)) for a, b in periods]
+        for merged, result in zip(out, results, strict=True):
+            for agency_id, counts in result.items():
+                merged.setdefault(agency_id, {}).update(counts)
+    return out
+
+
 # The fee panel and the queue's fee column: payments registers a provider answering
 # `provider(*, dossier_ids) -> {dossier_id: FeeSummary-like dict}` (one query for a whole page) and
 # `detail(*, dossier) -> dict | None` for one dossier's panel (due, paid, how, receipt).

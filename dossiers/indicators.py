@@ -10,6 +10,7 @@ below are the underlying facts, and how much each weighs in the score is the set
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from .hooks import indicator_counts
+from .hooks import indicator_counts_periods
 from .lifecycle import DRAFT_STATUSES, IN_PROGRESS_STATUSES
 from .models import Dossier, IndicatorDaily
 
@@ -157,72 +158,160 @@ def agency_indicators(
     """One row per agency (by name, agencies without dossiers included) and a last total row.
 
     `agency_ids=None` means every agency. A dossier counts for its receiving agency; bundle
-    parents (no queue of their own) are left out, their parts count. The days before today come
-    from the rollups (`IndicatorDaily`, dossiers/rollups.py: one row per agency and day summed
-    over the period), today is counted live (one day of dossiers, by index), "overdue now" is a
-    live count on the legal due date, and the payment columns come from the indicator hook
-    payments registers. A bounded number of queries whatever the number of dossiers.
+    parents (no queue of their own) are left out, their parts count. See
+    `agency_indicators_periods` for where each figure comes from."""
+    return agency_indicators_periods(agency_ids=agency_ids, periods=[(start, end)], now=now)[0]
+
+
+# Days the rollup job and the nightly reconciliation (its last three days) may still rewrite.
+SETTLED_DAYS = dt.timedelta(days=4)
+
+
+def _closed_parts(
+    start: dt.date, last_closed: dt.date, settled: dt.date
+) -> tuple[list[dt.date], list[tuple[dt.date, dt.date, int]]]:
+    """[start, last_closed] as month rows to add (their first days) and ranges of day rows to add
+    (+1) or subtract (-1). A whole month is its month row; a part of a month is its day rows, or,
+    when it is most of the month, the month row minus the day rows of the rest of that month (a
+    month row is always the sum of its day rows: dossiers/rollups.py). A year that starts on the
+    2nd of a month thus sums 12 month rows and subtracts one day. Only months ended before
+    `settled` are read that way: the job and the nightly reconciliation write today and the last
+    days, so the month row and the day rows, read by two statements, are not from two different
+    moments (only a rebuild after a correction by hand rewrites an old month)."""
+    from .rollups import month_first, next_month
+
+    months: list[dt.date] = []
+    ranges: list[tuple[dt.date, dt.date, int]] = []
+    first = start
+    while first <= last_closed:
+        month = month_first(first)
+        month_last = next_month(month) - dt.timedelta(days=1)
+        last = min(month_last, last_closed)
+        inside = (last - first).days + 1
+        if inside == month_last.day:
+            months.append(month)
+        elif month_last < settled and inside > month_last.day - inside:
+            months.append(month)
+            if first > month:
+                ranges.append((month, first - dt.timedelta(days=1), -1))
+            if last < month_last:
+                ranges.append((last + dt.timedelta(days=1), month_last, -1))
+        else:
+            ranges.append((first, last, 1))
+        first = last + dt.timedelta(days=1)
+    return months, ranges
+
+
+def agency_indicators_periods(
+    *,
+    agency_ids: Iterable[int] | None,
+    periods: list[tuple[dt.date, dt.date]],
+    now: dt.datetime | None = None,
+) -> list[list[AgencyIndicators]]:
+    """`agency_indicators` of several periods at once (the page's period and its monthly trend):
+    per period, one row per agency and a last total row.
+
+    The days before today come from the rollups (dossiers/rollups.py): the whole calendar months
+    from the month rows (`IndicatorMonthly`, one row per agency and month), the days left at the
+    ends of a period from the day rows (`IndicatorDaily`, the agencies' day totals); today is
+    counted live (one day of dossiers, by index), "overdue now" is a live count on the legal
+    due date (the same for every period: counted once), and the payment columns come from the
+    indicator hook payments registers. A bounded number of queries whatever the number of
+    dossiers: the month rows of all the periods in one query, one per range of days left, three
+    for today, one for "overdue now", one for the payments of all the periods.
     """
     from catalog.selectors import agencies_all
 
+    from .models import IndicatorMonthly
     from .rollups import cells_compute
 
     now = now or timezone.now()
-    start_at, end_at = period_bounds(start, end)
-
     agencies = agencies_all()
     if agency_ids is not None:
         agencies = agencies.filter(pk__in=list(agency_ids))
-    rows = {
-        a["pk"]: AgencyIndicators(agency_id=a["pk"], agency_code=a["code"], agency_name=a["name"])
-        for a in agencies.values("pk", "code", "name")
-    }
-    if not rows:
-        return [_total([])]
-    ids = list(rows)
+    names = list(agencies.values_list("pk", "code", "name"))
+    if not names:
+        return [[_total([])] for _period in periods]
+    ids = [pk for pk, _code, _name in names]
+    counts = IndicatorDaily.COUNTS
 
-    def add(agency_id, counts):
-        row = rows.get(agency_id)
-        if row is not None:
-            for name, value in counts.items():
-                setattr(row, name, getattr(row, name) + (value or 0))
-
-    # Closed days: the rollups (the job keeps them within a minute or two; today is live below).
+    # Closed days (the job keeps them within a minute or two; today is live below).
     today = timezone.localdate(now)
-    last_closed = min(end, today - dt.timedelta(days=1))
-    if start <= last_closed:
+    plans = []  # per period: (its months, its ranges of days)
+    for start, end in periods:
+        plans.append(_closed_parts(start, min(end, today - dt.timedelta(days=1)), today - SETTLED_DAYS))
+    by_month: dict[dt.date, dict[int, tuple]] = defaultdict(dict)
+    wanted_months = {m for months, _ranges in plans for m in months}
+    if wanted_months:
+        for agency_id, month, *values in IndicatorMonthly.objects.filter(
+            month__in=wanted_months, agency_id__in=ids
+        ).values_list("agency_id", "month", *counts):
+            by_month[month][agency_id] = values
+    by_range: dict[tuple[dt.date, dt.date], dict[int, tuple]] = {}
+    for first, last in {r[:2] for _months, ranges in plans for r in ranges}:
         summed = (
-            IndicatorDaily.objects.filter(
-                procedure__isnull=True, day__gte=start, day__lte=last_closed, agency_id__in=ids
-            )
+            IndicatorDaily.objects.filter(procedure__isnull=True, day__gte=first, day__lte=last, agency_id__in=ids)
             .values("agency_id")
-            .annotate(**{name: Sum(name) for name in IndicatorDaily.COUNTS})
+            .annotate(**{f"s_{name}": Sum(name) for name in counts})
+            .values_list("agency_id", *(f"s_{name}" for name in counts))
             .order_by()
         )
-        for r in summed:
-            add(r.pop("agency_id"), r)
-    # Today (when in the period): the same cells, computed from the raw rows of one day.
-    if start <= today <= end:
+        by_range[first, last] = {agency_id: values for agency_id, *values in summed}
+
+    # Today (when in a period): the same cells, computed from the raw rows of one day.
+    live: dict[int, list[int]] = {}
+    if any(start <= today <= end for start, end in periods):
         live_from, live_to = period_bounds(today, today)
-        for (agency_id, _procedure_id), counts in cells_compute(
+        for (agency_id, _procedure_id), cell in cells_compute(
             start_at=live_from, end_at=live_to, agency_ids=ids
         ).items():
-            add(agency_id, counts)
+            into = live.setdefault(agency_id, [0] * len(counts))
+            for i, name in enumerate(counts):
+                into[i] += cell[name]
 
     # Clock running and past the legal due date (waiting for supplements: the clock is stopped).
     base = Dossier.objects.filter(agency_id__in=ids, current_agency__isnull=False)
     # (legal_due_at is set with due_at at receipt; migration 0008 filled it for older dossiers.)
-    overdue = base.filter(status__in=IN_PROGRESS_STATUSES, legal_due_at__lt=now)
-    for r in overdue.values("agency_id").annotate(n=Count("agency_id")).order_by():
-        add(r["agency_id"], {"overdue_now": r["n"]})
+    overdue = dict(
+        base.filter(status__in=IN_PROGRESS_STATUSES, legal_due_at__lt=now)
+        .values("agency_id")
+        .annotate(n=Count("agency_id"))
+        .values_list("agency_id", "n")
+        .order_by()
+    )
 
-    # The payment columns come from payments, which sits above dossiers (a hook it registers).
-    received = base.exclude(status__in=DRAFT_STATUSES).filter(submitted_at__gte=start_at, submitted_at__lt=end_at)
-    for agency_id, extra in indicator_counts(dossiers=received).items():
-        for name, value in extra.items():
-            setattr(rows[agency_id], name, value)
+    # The payment columns come from payments, which sits above dossiers (a hook it registers):
+    # the payments of the dossiers received in each period, all periods in one query.
+    payments = indicator_counts_periods(
+        dossiers=base.exclude(status__in=DRAFT_STATUSES), periods=[period_bounds(s, e) for s, e in periods]
+    )
 
-    return [*rows.values(), _total(rows.values())]
+    out = []
+    for (start, end), (months, ranges), paid in zip(periods, plans, payments, strict=True):
+        sums = {pk: [0] * len(counts) for pk in ids}
+        parts = [(by_month[m], 1) for m in months] + [(by_range[first, last], sign) for first, last, sign in ranges]
+        if start <= today <= end:
+            parts.append((live, 1))
+        for part, sign in parts:
+            for agency_id, values in part.items():
+                into = sums.get(agency_id)
+                if into is not None:
+                    sums[agency_id] = [a + sign * (b or 0) for a, b in zip(into, values, strict=True)]
+        rows = {
+            pk: AgencyIndicators(
+                agency_id=pk,
+                agency_code=code,
+                agency_name=name,
+                overdue_now=overdue.get(pk, 0),
+                **dict(zip(counts, sums[pk], strict=True)),
+            )
+            for pk, code, name in names
+        }
+        for agency_id, extra in paid.items():
+            for name_, value in extra.items():
+                setattr(rows[agency_id], name_, value)
+        out.append([*rows.values(), _total(rows.values())])
+    return out
 
 
 def _total(rows: Iterable[AgencyIndicators]) -> AgencyIndicators:

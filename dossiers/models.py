@@ -501,6 +501,37 @@ class IndicatorDaily(models.Model):
         return f"{self.agency_id}/{self.procedure_id or '*'}/{self.day}"
 
 
+class IndicatorMonthly(models.Model):
+    """The service-quality counters of one receiving agency and local calendar month: the sum of
+    its daily total rows (`IndicatorDaily` without a procedure). Kept with them, in the same
+    transaction, whenever a day is written (dossiers/rollups.py), so a year of an agency sums
+    twelve rows instead of 365."""
+
+    agency = models.ForeignKey("services.Agency", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="the first day of the month")
+    received = models.PositiveIntegerField(default=0)
+    online = models.PositiveIntegerField(default=0)
+    fully_online = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_with_due = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    digitised = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    ratings_sum = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+
+    COUNTS = IndicatorDaily.COUNTS
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "agency"], name="indicator_monthly_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id}/{self.month:%Y-%m}"
+
+
 class IndicatorCursor(models.Model):
     """High-water mark of the rollup job: the last DossierEvent id it has counted."""
 

@@ -108,6 +108,17 @@ def test_ratios_of_a_small_agency(pv, citizen, agency, intake, processor, settin
     assert (row.paid_online, row.paid) == (2, 3)  # the unpaid vnpay attempt does not count
     assert (row.digitised, row.returned) == (1, 2)  # a paper result is not an electronic one
     assert (row.ratings, row.average_rating, row.satisfied_share.percent) == (2, 4.0, 50.0)
+
+    # The page computes its period and the months of its trend together (one payment query for
+    # all of them, "overdue now" once): the same rows as each period computed alone.
+    from dossiers.indicator_pages import month_end, period_and_monthly
+
+    period = (_today() - dt.timedelta(days=40), _today())
+    rows, series = period_and_monthly(agency_ids=[agency.pk], period=period, last=_today(), n=3)
+    alone = [agency_indicators(agency_ids=[agency.pk], start=period[0], end=period[1])]
+    alone += [agency_indicators(agency_ids=[agency.pk], start=f, end=month_end(f)) for f, _rows in series]
+    assert [[vars(r) for r in rs] for rs in [rows, *(r for _f, r in series)]] == [[vars(r) for r in rs] for rs in alone]
+    assert _row(series[-1][1], agency).paid == 3
     # weights: on time 30 (100 %), online 10 (66.67), fully online 10 (66.67), paid online 10 (66.67),
     # electronic results 20 (50), satisfied 20 (50) → (3000 + 2000.1 + 1000 + 1000) / 100
     assert row.score == 70.0
@@ -253,6 +264,23 @@ def test_the_period_filter_excludes_dossiers_outside_it(client, pv, citizen, age
         "01/03/2026"
         in client.get(URL, {"period": "custom", "date_from": "2026-03-01", "date_to": "2026-03-31"}).content.decode()
     )
+
+
+def test_most_of_a_past_month_is_its_month_row_minus_the_other_days(pv, citizen, agency):
+    first_day, middle, last_day = _file(pv, citizen), _file(pv, citizen), _file(pv, citizen)
+    _at(first_day, submitted_at=local(2026, 3, 1, 0, 30))
+    _at(middle, submitted_at=local(2026, 3, 15, 12, 0))
+    _at(last_day, submitted_at=local(2026, 3, 31, 23, 59))
+    indicators_rebuild(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+
+    def received(start, end):
+        return agency_indicators(agency_ids=[agency.pk], start=start, end=end)[0].received
+
+    assert received(dt.date(2026, 3, 1), dt.date(2026, 3, 31)) == 3  # the month row
+    assert received(dt.date(2026, 3, 2), dt.date(2026, 3, 31)) == 2  # the month row minus 1 March
+    assert received(dt.date(2026, 3, 2), dt.date(2026, 3, 30)) == 1  # … minus 1 and 31 March
+    assert received(dt.date(2026, 3, 10), dt.date(2026, 3, 20)) == 1  # the day rows
+    assert received(dt.date(2026, 2, 20), dt.date(2026, 4, 10)) == 3
 
 
 def test_named_periods():

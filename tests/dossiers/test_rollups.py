@@ -14,7 +14,7 @@ from django.utils import timezone
 from dossiers import services
 from dossiers.indicators import agency_indicators
 from dossiers.lifecycle import IN_PROGRESS_STATUSES, RESOLVED_STATUSES, SUCCESS_STATUSES
-from dossiers.models import Channel, Dossier, DossierEvent, DossierFile, DossierRating, IndicatorDaily
+from dossiers.models import Channel, Dossier, DossierEvent, DossierFile, DossierRating, IndicatorDaily, IndicatorMonthly
 from dossiers.rollups import indicators_rebuild, indicators_rollup
 from identity.roles import INTAKE, PROCESSING
 
@@ -68,7 +68,8 @@ def _lifecycle(rnd: random.Random, pv, citizen, staff) -> Dossier:
 def _into_the_past(rnd: random.Random, d: Dossier) -> None:
     """Move the dossier's whole history some days back (the services stamp now), and put its
     legal due date before or after its completion (on time or late), sometimes none at all."""
-    shift = dt.timedelta(days=rnd.randint(0, 12), hours=rnd.randint(0, 23))
+    # Up to some 45 days back: the histories cross at least one month boundary (month rows).
+    shift = dt.timedelta(days=rnd.randint(0, 45), hours=rnd.randint(0, 23))
     d.refresh_from_db()
     fields = {
         name: getattr(d, name) - shift
@@ -91,6 +92,21 @@ def _rows() -> set[tuple]:
         (r["agency_id"], r["procedure_id"], r["day"], *(r[c] for c in IndicatorDaily.COUNTS))
         for r in IndicatorDaily.objects.values("agency_id", "procedure_id", "day", *IndicatorDaily.COUNTS)
     }
+
+
+def _months() -> set[tuple]:
+    return {
+        (r["agency_id"], r["month"], *(r[c] for c in IndicatorDaily.COUNTS))
+        for r in IndicatorMonthly.objects.values("agency_id", "month", *IndicatorDaily.COUNTS)
+    }
+
+
+def _months_summed_from_the_days() -> set[tuple]:
+    sums: dict[tuple, list[int]] = {}
+    for r in IndicatorDaily.objects.filter(procedure__isnull=True).values("agency_id", "day", *IndicatorDaily.COUNTS):
+        key = (r["agency_id"], r["day"].replace(day=1))
+        sums[key] = [a + r[c] for a, c in zip(sums.get(key, [0] * len(IndicatorDaily.COUNTS)), IndicatorDaily.COUNTS)]
+    return {(*key, *values) for key, values in sums.items()}
 
 
 def _by_hand(agency, start, end, now) -> dict:
@@ -142,15 +158,27 @@ def test_incremental_rollups_equal_a_rebuild_from_the_raw_rows_over_random_lifec
     assert incremental, "the job wrote no rollup rows"
     assert indicators_rollup(batch=7, settle_seconds=0)["events"] == 0
 
+    months_incremental = _months()
+    assert len({m for _a, m, *_c in months_incremental}) >= 2, "the histories should cross a month"
+    assert months_incremental == _months_summed_from_the_days()
+
+    # A rebuild from the raw rows (set-based on PostgreSQL) over an empty table gives the same
+    # day rows and month rows as the job kept incrementally.
+    IndicatorDaily.objects.all().delete()
+    IndicatorMonthly.objects.all().delete()
     today = timezone.localdate()
-    indicators_rebuild(start=today - dt.timedelta(days=14), end=today)
+    indicators_rebuild(start=today - dt.timedelta(days=50), end=today)
     assert _rows() == incremental
+    assert _months() == months_incremental
 
     # What the page shows equals a count by hand, for a past period (rollups) and one with today.
     now = timezone.now()
     for start, end in (
         (today - dt.timedelta(days=14), today - dt.timedelta(days=3)),
         (today - dt.timedelta(days=5), today),
+        # whole months (month rows) with a part of a month on each side (day rows) and today
+        (today - dt.timedelta(days=48), today),
+        ((today - dt.timedelta(days=40)).replace(day=1), today.replace(day=1) - dt.timedelta(days=1)),
     ):
         rows = agency_indicators(agency_ids=[agency.pk, other_agency.pk], start=start, end=end, now=now)
         for a in (agency, other_agency):
