@@ -31,9 +31,11 @@ from .transfer import catalog_export, catalog_import
 # Columns of the row editors. Adding a field to the catalog is one line here
 # (e.g. "parallel" for bundle parts, "needs_signoff" in PROCEDURE_FIELDSETS).
 FEE_FIELDS = (
-    "position", "name", "kind", "amount", "per_unit_field",
-    "tier_field", "tier_unit", "tier_first_units", "tier_further_amount", "cap", "note",
-)  # fmt: skip
+    ("position", "name"),
+    ("kind", "amount", "per_unit_field"),
+    ("tier_field", "tier_unit", "tier_first_units", "tier_further_amount", "cap"),
+    "note",
+)
 BUNDLE_PART_FIELDS = ("position", "name", "agency", "procedure", "parallel")
 DOCUMENT_FIELDS = (
     ("position", "key"),
@@ -95,7 +97,8 @@ class RequiredDocumentInline(admin.StackedInline):
     fields = DOCUMENT_FIELDS
 
 
-class FeeLineInline(LabelledRowsMixin, admin.TabularInline):
+class FeeLineInline(LabelledRowsMixin, admin.StackedInline):
+    # Stacked, not a table: with the tier columns a table scrolls sideways on a phone.
     model = FeeLine
     form = FeeLineForm
     extra = 0
