@@ -29,8 +29,20 @@ class ApplicantForm(forms.Form):
     agency = forms.TypedChoiceField(label=_("Receiving agency"), coerce=int, required=False)
     save_to_profile = forms.BooleanField(required=False)
 
-    def __init__(self, *args, agencies=None, locked=(), consent=True, **kwargs):
+    def __init__(self, *args, agencies=None, locked=(), consent=True, residence=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if residence:
+            # No residence on the profile yet: asked once, structured (province, commune, street),
+            # so that it can be kept on the profile and fill the e-form's address fields.
+            from catalog.eform import AddressField
+
+            order = ["residence" if name == "address" else name for name in self.fields]
+            del self.fields["address"]
+            self.fields["residence"] = AddressField(
+                label=_("Place of residence"),
+                help_text=_("Choose the province, then the commune or ward, then type the house number and street."),
+            )
+            self.order_fields(order)
         if consent:
             from identity.services import PROFILE_CONSENT_TEXT
 
@@ -39,7 +51,8 @@ class ApplicantForm(forms.Form):
             del self.fields["save_to_profile"]
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["address"].widget.attrs["autocomplete"] = "street-address"
+        if "address" in self.fields:
+            self.fields["address"].widget.attrs["autocomplete"] = "street-address"
         self.fields["date_of_birth"].widget.attrs["autocomplete"] = "bday"
         self.fields["sex"].widget.attrs["autocomplete"] = "sex"
         agencies = agencies or []

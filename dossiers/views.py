@@ -310,11 +310,13 @@ def _step_applicant(request, dossier):
     verified = services.applicant_locked(citizen=citizen, on_behalf=on_behalf)
     locked = list(verified)
     initial = {**dossier.applicant, **verified, "agency": dossier.agency_id}
+    residence = services.applicant_asks_residence(dossier=dossier)
     kwargs = {
         "agencies": snapshot.get("agencies", []),
         "locked": locked,
         "initial": initial,
         "consent": not on_behalf and request.user.pk == citizen.pk,
+        "residence": residence,
     }
     if request.method == "POST":
         form = ApplicantForm(request.POST, **kwargs)
@@ -323,8 +325,10 @@ def _step_applicant(request, dossier):
         raw = {
             name: request.POST.get(name, "")
             for name in form.fields
-            if name not in ("agency", "save_to_profile") and (name not in locked or name in request.POST)
+            if name not in ("agency", "save_to_profile", "residence") and (name not in locked or name in request.POST)
         }
+        if residence:
+            raw["residence"] = form.cleaned_data.get("residence") or _raw_answers(form, request.POST)["residence"]
         if "personal_id" in raw and "personal_id" not in locked:
             raw["personal_id"] = form.cleaned_data.get("personal_id") or raw["personal_id"]
         agency = None
@@ -342,6 +346,8 @@ def _step_applicant(request, dossier):
 
             if profile_update_from_applicant(user=citizen, applicant=dossier.applicant):
                 messages.success(request, _("Your profile was updated: next time these details are filled in."))
+        if request.POST.get("action") == "refresh":  # without JavaScript: the communes of the province
+            return redirect("dossiers:step", pk=dossier.pk, step="applicant")
         response = _after_save(request, dossier, "applicant", valid)
         if response:
             return response

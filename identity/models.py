@@ -57,7 +57,9 @@ class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
-    email = models.EmailField(_("email address"), unique=True)
+    # NULL = no email: an account made by an e-ID login that gave none signs in with the e-ID only
+    # (email login and password reset need an address). Unique among the accounts that have one.
+    email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     personal_id = models.CharField(
         _("personal identification number"), max_length=12, unique=True, null=True, blank=True
@@ -108,13 +110,17 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
-        return self.full_name or self.email
+        return self.get_full_name()
 
     def get_full_name(self):
-        return self.full_name or self.email
+        return self.full_name or self.email or self._anonymous_name()
 
     def get_short_name(self):
-        return self.full_name.split()[-1] if self.full_name else self.email
+        return self.full_name.split()[-1] if self.full_name else (self.email or self._anonymous_name())
+
+    def _anonymous_name(self) -> str:
+        """What names an account with neither a name nor an email (never "None")."""
+        return str(_("Account #%(pk)s") % {"pk": self.pk}) if self.pk else str(_("New account"))
 
     @property
     def is_official(self) -> bool:

@@ -181,7 +181,7 @@ def _eid_refuse_staff_or_closed(user: User) -> None:
 def _eid_audit_clash(*, claimant: User, winner: User, personal_id: str, request=None) -> None:
     detail = (
         f"e-ID clash: personal ID {personal_id} verified by e-ID for account #{winner.pk}; "
-        f"account #{claimant.pk} ({claimant.email}) had only claimed it and lost the claim"
+        f"account #{claimant.pk} ({claimant.email or 'no email'}) had only claimed it and lost the claim"
     )
     for subject in (claimant, winner):
         audit_record(
@@ -245,7 +245,8 @@ def user_from_eid(*, identity: EidIdentity, link_to: User | None = None, request
             holder.save(update_fields=["personal_id", "personal_id_source", "registry_checked_at"])
             clash = True
     if user is None:
-        user = User(email=f"eid-{uuid.uuid4().hex[:16]}@eid.invalid")
+        # No email from the e-ID: the account has none (NULL), and is asked for one when needed.
+        user = User(email=None)
         user.set_unusable_password()
         if identity.personal_id and (
             holder is not None or not User.objects.filter(personal_id=identity.personal_id).exists()
@@ -586,7 +587,7 @@ def account_close(*, user: User) -> int:
 
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
-    user.email = f"closed-{user.pk}-{uuid.uuid4().hex[:8]}@closed.invalid"
+    user.email = None
     user.full_name = ""
     user.personal_id = None
     user.date_of_birth = None
@@ -643,7 +644,14 @@ def profile_update_from_applicant(*, user: User, applicant: dict) -> list[str]:
             changes["personal_id_source"] = User.PersonalIdSource.TYPED
     if applicant.get("phone"):
         changes["phone"] = str(applicant["phone"]).replace(" ", "")[:15]
-    if applicant.get("address") and not (user.address_line or user.ward_id):
+    residence = applicant.get("residence")
+    ward = _residence_ward(residence)
+    if ward is not None:
+        # Confirmed at the applicant step, structured: province, commune, street line.
+        changes["province_id"] = ward.province_id
+        changes["ward_id"] = ward.pk
+        changes["address_line"] = str(residence.get("line") or "").strip()[:255]
+    elif applicant.get("address") and not (user.address_line or user.ward_id):
         changes["address_line"] = str(applicant["address"])[:255]
     changed = [name for name, value in changes.items() if getattr(user, name) != value]
     if changed:
@@ -656,6 +664,21 @@ def profile_update_from_applicant(*, user: User, applicant: dict) -> list[str]:
             user.refresh_from_db()
             return []
     return changed
+
+
+def _residence_ward(residence):
+    """The commune of a structured residence when it lies in the province given, else None."""
+    from portal.admin_units import ward_get
+
+    if not isinstance(residence, dict):
+        return None
+    code, province = str(residence.get("ward") or ""), str(residence.get("province") or "")
+    if not (code.isascii() and code.isdigit() and len(code) <= 9):
+        return None
+    ward = ward_get(code=int(code))
+    if ward is None or str(ward.province_id) != province:
+        return None
+    return ward
 
 
 @transaction.atomic

@@ -65,11 +65,11 @@ def profile(request):
 
 def _profile_context(request, form):
     user = request.user
-    primary = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    primary = EmailAddress.objects.filter(user=user, email__iexact=user.email).first() if user.email else None
     return {
         "form": form,
         "email_verified": bool(primary and primary.verified),
-        "placeholder_email": user.email.endswith("@eid.invalid"),
+        "no_email": not user.email,
         "level2": user.identity_level >= User.Level.LEVEL_2,
         "eid_enabled": True,
     }

@@ -23,6 +23,7 @@ from .consent import (
 )
 from .deadlines import dossier_deadlines_mark
 from .drafts import (
+    applicant_asks_residence,
     applicant_clean,
     applicant_from_user,
     applicant_locked,
@@ -79,6 +80,7 @@ __all__ = [
     "DossierActionError",
     "DossierIncomplete",
     "DossierLevelRequired",
+    "applicant_asks_residence",
     "applicant_clean",
     "applicant_from_user",
     "applicant_locked",

@@ -111,14 +111,14 @@ def _identity_of(user) -> dict[str, str]:
 def applicant_from_user(user) -> dict:
     """The applicant as the portal knows them: the verified identity and the profile, and for
     what the profile lacks (phone, address, a typed number…) the applicant of the citizen's last
-    dossier. A placeholder e-ID email is no email."""
+    dossier. An account without an email (an e-ID login that gave none) has none to prefill."""
     from ..eform import user_address
 
     profile = {
         **_identity_of(user),
         "sex": user.sex,
         "phone": user.phone,
-        "email": "" if (user.email or "").endswith("@eid.invalid") else user.email,
+        "email": user.email or "",
         "address": user_address(user),
     }
     if all(profile.values()):
@@ -132,6 +132,18 @@ def applicant_from_user(user) -> dict:
     ) or {}
     locked = applicant_locked(citizen=user)
     return {name: value if (value or name in locked) else str(last.get(name) or "") for name, value in profile.items()}
+
+
+def applicant_asks_residence(*, dossier: Dossier) -> bool:
+    """The applicant step asks for the residence structured (province, commune, street) when the
+    citizen files for themselves and the profile has no address yet: then it can be kept on the
+    profile and fill the e-form's address fields, and is never typed twice."""
+    if dossier.filed_by_id is not None:
+        return False
+    if isinstance((dossier.applicant or {}).get("residence"), dict):
+        return True
+    citizen = dossier.citizen
+    return not (citizen.ward_id or citizen.address_line)
 
 
 # The applicant's identity a level-2 (verified e-ID) citizen filing for themselves cannot change.
@@ -163,7 +175,8 @@ def _locked_message(label) -> str:
 def eform_identity_answers(*, dossier: Dossier) -> dict:
     """The e-form's answers about the applicant (fields with `prefill: identity.<attr>`), taken
     from the applicant step: the citizen confirms them once and the e-form shows them as facts.
-    A structured address comes from the profile (province, commune, street)."""
+    A structured address comes from the residence asked at the applicant step, else from the
+    profile (province, commune, street)."""
     from ..eform import prefill_values
 
     schema = dossier.snapshot.get("form_schema") or []
@@ -175,10 +188,26 @@ def eform_identity_answers(*, dossier: Dossier) -> dict:
         if not source.startswith("identity."):
             continue
         attr = source.split(".", 1)[1]
-        value = structured.get(spec["name"]) if spec.get("type") == "address" else applicant.get(attr)
+        if spec.get("type") == "address":
+            # The residence confirmed at the applicant step, else the profile's.
+            residence = applicant.get("residence") if attr == "address" else None
+            value = residence if isinstance(residence, dict) and residence.get("ward") else structured.get(spec["name"])
+        else:
+            value = applicant.get(attr)
         if value not in (None, ""):
             answers[spec["name"]] = value
     return answers
+
+
+def _with_residence_text(applicant: dict) -> dict:
+    """A structured residence ({"province", "ward", "line"}, asked when the profile has none)
+    also gives the readable `address` the receipts, PDFs and officials show."""
+    residence = applicant.get("residence")
+    if not isinstance(residence, dict):
+        return applicant
+    from ..eform import _address_text
+
+    return {**applicant, "address": _address_text(residence)}
 
 
 def _as_stored(attr: str, value) -> str:
@@ -264,7 +293,7 @@ def dossier_draft_update(
             for name, value in locked.items():
                 if name in applicant and _as_stored(name, applicant[name]) not in ("", value):
                     raise DossierActionError(_locked_message(_APPLICANT_LABELS[name]))
-            d.applicant = {**d.applicant, **applicant, **locked}
+            d.applicant = {**d.applicant, **_with_residence_text(applicant), **locked}
         if form_data is not None:
             eform_identity_check(dossier=d, form_data=form_data)
             d.form_data = {**d.form_data, **form_data}

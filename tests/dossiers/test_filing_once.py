@@ -173,7 +173,7 @@ def test_the_api_refuses_to_change_a_verified_identity(client, agency, payload):
 
 
 def test_what_the_citizen_confirms_is_saved_to_the_profile_with_consent(client, agency):
-    citizen = _level1(full_name="", phone="", address_line="", personal_id=None, date_of_birth=None)
+    citizen = _level1(full_name="", phone="", address_line="12 Đường Số 1", personal_id=None, date_of_birth=None)
     pv = _pv([agency])
     client.force_login(citizen)
     client.post(reverse("dossiers:file", args=[pv.code]))
@@ -211,10 +211,19 @@ def test_the_applicant_is_prefilled_from_the_last_dossier(agency):
     assert second.applicant["phone"] == "0987654321"
 
 
-def test_a_placeholder_eid_email_is_not_the_contact_email(agency):
-    citizen = CitizenFactory(email="eid-0123456789abcdef@eid.invalid")
-    draft = services.dossier_draft_create(citizen=citizen, procedure_version=_pv([agency]))
+def test_an_account_without_email_has_an_empty_contact_email_that_is_asked(client, agency):
+    import re
+
+    citizen = CitizenFactory(email=None)  # an e-ID login that gave no email
+    pv = _pv([agency])
+    client.force_login(citizen)
+    client.post(reverse("dossiers:file", args=[pv.code]))
+    draft = Dossier.objects.get(citizen=citizen)
     assert draft.applicant["email"] == ""
+    page = client.get(reverse("dossiers:step", args=[draft.pk, "applicant"])).content.decode()
+    field = re.search(r'<input[^>]*name="email"[^>]*>', page).group(0)
+    assert 'type="email"' in field and "value=" not in field  # asked, empty, not faked
+    assert "None" not in page
 
 
 # --- Agencies ------------------------------------------------------------------------------------
@@ -311,3 +320,67 @@ def test_a_tiered_fee_shows_its_breakdown_before_submission_and_on_the_fee_rows(
     }
     receipt = render_to_string("payments/receipt_pdf.html", context, request=rf.get("/"))
     assert "2 × (2 trang × 2.000 đ + 3 trang × 1.000 đ)" in receipt and "14.000" in receipt  # the e-receipt's lines
+
+
+# --- Residence, asked once (structured) ------------------------------------------------------------
+
+ADDRESS_SCHEMA = [
+    *SCHEMA[:2],
+    {"name": "applicant_residence", "type": "address", "label": {"vi": "Nơi cư trú", "en": "Residence"},
+     "prefill": "identity.address", "required": True},
+]  # fmt: skip
+
+
+def test_a_new_account_without_address_gives_its_residence_once_structured(client, agency):
+    province = ProvinceFactory(code=86, name="Vĩnh Long")
+    ward = WardFactory(code=29800, name="Phường Trà Vinh", province=province)
+    citizen = CitizenFactory(email=None, phone="", address_line="", province=None, ward=None)
+    pv = version(agencies=[agency], documents=[], schema=ADDRESS_SCHEMA)
+    client.force_login(citizen)
+    client.post(reverse("dossiers:file", args=[pv.code]))
+    draft = Dossier.objects.get(citizen=citizen)
+    url = reverse("dossiers:step", args=[draft.pk, "applicant"])
+    page = client.get(url).content.decode()
+    assert 'name="residence_province"' in page and 'name="residence_ward"' in page
+    assert 'name="address"' not in page  # not asked twice on the page either
+    data = {
+        "phone": "0912345678",
+        "residence_province": "86",
+        "residence_ward": "29800",
+        "residence_line": "Số 12 đường Nguyễn Huệ",
+        "save_to_profile": "on",
+        "action": "next",
+    }
+    assert client.post(url, data).status_code == 302
+    citizen.refresh_from_db()
+    assert (citizen.province_id, citizen.ward_id, citizen.address_line) == (86, ward.pk, "Số 12 đường Nguyễn Huệ")
+    draft.refresh_from_db()
+    assert draft.applicant["address"] == "Số 12 đường Nguyễn Huệ, Phường Trà Vinh, Vĩnh Long"
+    residence = {"province": 86, "ward": 29800, "line": "Số 12 đường Nguyễn Huệ"}
+    assert draft.form_data["applicant_residence"] == residence
+    form = client.get(reverse("dossiers:step", args=[draft.pk, "form"])).content.decode()
+    assert "Số 12 đường Nguyễn Huệ, Phường Trà Vinh, Vĩnh Long" in form  # a fact, not an input
+    assert 'name="applicant_residence_province"' not in form
+
+
+def test_the_residence_fills_the_eform_without_consent_and_a_wrong_ward_is_refused(client, agency):
+    province = ProvinceFactory(code=86, name="Vĩnh Long")
+    WardFactory(code=29800, name="Phường Trà Vinh", province=province)
+    elsewhere = WardFactory(code=100, name="Xã Khác", province=ProvinceFactory(code=1, name="Hà Nội"))
+    citizen = CitizenFactory(address_line="", province=None, ward=None)
+    pv = version(agencies=[agency], documents=[], schema=ADDRESS_SCHEMA)
+    client.force_login(citizen)
+    client.post(reverse("dossiers:file", args=[pv.code]))
+    draft = Dossier.objects.get(citizen=citizen)
+    url = reverse("dossiers:step", args=[draft.pk, "applicant"])
+    bad = {"phone": "0912345678", "residence_province": "86", "residence_ward": str(elsewhere.pk), "action": "next"}
+    assert client.post(url, bad).status_code == 400
+    good = {**bad, "residence_ward": "29800", "residence_line": "Ấp 3"}
+    assert client.post(url, good).status_code == 302
+    citizen.refresh_from_db()
+    assert citizen.ward_id is None  # no consent: the profile is untouched
+    draft.refresh_from_db()
+    assert draft.form_data["applicant_residence"] == {"province": 86, "ward": 29800, "line": "Ấp 3"}
+    # without JavaScript, "show the communes" saves and stays on the step
+    response = client.post(url, {**good, "action": "refresh"})
+    assert response.status_code == 302 and response["Location"].endswith(url)

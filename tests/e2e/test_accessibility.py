@@ -59,9 +59,18 @@ def test_citizen_pages_have_no_serious_accessibility_violations(browser_session,
     assert not problems, "\n".join(problems)
 
 
+def _citizen_with_address():
+    """A citizen whose profile has an address: the applicant step asks it as free text (an
+    account without one is asked the structured residence, tests/e2e/test_journey_filing.py)."""
+    citizen = citizen_create()
+    citizen.address_line = "Số 5 đường Lê Lợi"
+    citizen.save(update_fields=["address_line"])
+    return citizen
+
+
 def test_form_errors_are_next_to_their_field_and_summarised_at_the_top(browser_session, catalog):
     page = browser_session.new_page(phone=True)
-    browser_session.login(page, citizen_create())
+    browser_session.login(page, _citizen_with_address())
     page.goto(f"/ho-so/nop/{catalog.version.code}/")
     page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
     page.locator("#id_phone").fill("")
@@ -172,7 +181,7 @@ def test_keyboard_only_filing(browser_session, catalog):
     from dossiers.models import Dossier, Status
     from tests.support.world import PDF_BYTES
 
-    citizen = citizen_create()
+    citizen = _citizen_with_address()
     page = browser_session.new_page()
     browser_session.login(page, citizen)
     page.goto(f"/thu-tuc/{catalog.version.code}/")
@@ -184,6 +193,7 @@ def test_keyboard_only_filing(browser_session, catalog):
 
     expect(page).to_have_url(re.compile(r"/buoc/applicant/$"))
     _tab_to(page, "#id_address")
+    page.keyboard.press("Control+A")
     page.keyboard.type("Số 5 đường Lê Lợi, xã Phú Thuận")
     _tab_to(page, "button[value=next]")
     page.keyboard.press("Enter")

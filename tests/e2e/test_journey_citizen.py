@@ -58,9 +58,13 @@ def test_citizen_files_pays_and_gets_the_intake_receipt_on_a_phone(phone_page, w
     assert_accessible(page)
     expect(page.get_by_test_id("verified-facts")).to_contain_text(resident.full_name)
     expect(page.get_by_test_id("verified-facts")).to_contain_text(resident.personal_id)
-    # The e-ID carries no phone or address: the citizen adds them once.
+    # The e-ID carries no phone or address: the citizen adds them once, the residence structured
+    # (province, then one of its communes, then the street), which the e-form then shows as a fact.
     page.locator("#id_phone").fill(resident.phone)
-    page.locator("#id_address").fill("Số 12 đường Nguyễn Huệ, xã Phú Thuận, tỉnh Vĩnh Long")
+    page.locator("[name=residence_province]").select_option("86")
+    expect(page.locator("[name=residence_ward] option[value='29218']")).to_have_count(1)
+    page.locator("[name=residence_ward]").select_option("29218")
+    page.locator("[name=residence_line]").fill("Số 12 đường Nguyễn Huệ")
     page.locator("button[name=action][value=next]").click()
 
     # Step 2: the e-form, its identity fields prefilled.

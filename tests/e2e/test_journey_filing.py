@@ -73,7 +73,7 @@ class Measure:
     """Per step: the controls the citizen must still fill (empty and required), the controls
     about the citizen themselves, and the phone screens the step takes."""
 
-    SELF = re.compile(r"^(full_name|personal_id|date_of_birth|sex|phone|email|address|applicant_.*)")
+    SELF = re.compile(r"^(full_name|personal_id|date_of_birth|sex|phone|email|address|residence|applicant_.*)")
 
     def __init__(self, page, size, name):
         self.page, self.size, self.name, self.rows = page, size, name, []
@@ -93,7 +93,11 @@ class Measure:
                 "controls": len(names),
                 "to_type": len(empty_required),
                 "about_self_inputs": len(
-                    {n.split("_")[0] if n.startswith("address_") else n for n in names if self.SELF.match(n)}
+                    {
+                        _field_of(n) if n.startswith(("address_", "residence_")) else n
+                        for n in names
+                        if self.SELF.match(n)
+                    }
                 ),
                 "screens": math.ceil(height / SIZES[self.size]["height"]),
             }
@@ -197,6 +201,57 @@ def test_a_level_two_citizen_files_birth_registration_typing_nothing_about_thems
     assert dossier.form_data["applicant_address"]["ward"] == 29242
     assert dossier.agency.code == "000.03.31.H62"
     assert sum(row["about_self_inputs"] for row in measure.report()) <= 3  # phone, email, address: prefilled
+
+
+def _residence(page):
+    """The residence, structured: the province, then one of its communes, then the street."""
+    page.locator("[name=residence_province]").select_option("86")
+    expect(page.locator("[name=residence_ward] option[value='29242']")).to_have_count(1)  # fetched for 86
+    page.locator("[name=residence_ward]").select_option("29242")
+    page.locator("[name=residence_line]").fill("Số 12 đường Nguyễn Huệ")
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_new_eid_account_without_address_types_its_residence_once(browser_session, demo_catalog, size):
+    """The first VNeID login leaves an account with no email, phone or address: the applicant
+    step asks for the residence structured, keeps it on the profile (with consent) and the
+    e-form shows it as a fact instead of asking again."""
+    from dossiers.models import Dossier
+    from identity.models import User
+
+    citizen = _citizen(2)
+    User.objects.filter(pk=citizen.pk).update(email=None, phone="", province=None, ward=None, address_line="")
+    citizen.refresh_from_db()
+    page = _page(browser_session, size)
+    browser_session.login(page, citizen)
+    measure = Measure(page, size, "new-eid-birth")
+    _start(page, "1.001193")
+
+    expect(page.locator("#id_address")).to_have_count(0)
+    expect(page.locator("#id_email")).to_have_value("")  # no email: asked, never a placeholder
+    expect(page.locator("main")).not_to_contain_text("invalid")
+    measure.step("1-applicant")
+    page.locator("#id_phone").fill("0912345678")
+    _residence(page)
+    page.locator("#id_save_to_profile").check()
+    _next(page, "form")
+
+    facts = page.get_by_test_id("identity-facts")
+    expect(facts).to_contain_text("Số 12 đường Nguyễn Huệ")
+    expect(facts).to_contain_text("Trà Vinh")
+    expect(page.locator("[name=applicant_address_province]")).to_have_count(0)
+    measure.step("2-form")
+    assert measure.rows[-1]["about_self_inputs"] == 0
+    _child(page)
+    _next(page, "documents")
+
+    citizen.refresh_from_db()
+    assert (citizen.province_id, citizen.ward_id, citizen.address_line) == (86, 29242, "Số 12 đường Nguyễn Huệ")
+    assert citizen.phone == "0912345678" and citizen.email is None
+    dossier = Dossier.objects.get(citizen=citizen)
+    assert dossier.form_data["applicant_address"] == {"province": 86, "ward": 29242, "line": "Số 12 đường Nguyễn Huệ"}
+    # About themselves this citizen typed the phone and the residence, once each.
+    assert sum(row["about_self_inputs"] for row in measure.report()) == 3  # phone, email (empty), residence
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
@@ -355,7 +410,10 @@ def test_measure_what_a_level_two_citizen_types_for_birth_registration(browser_s
     measure.step("1-applicant")
     if profile == "eid-only":
         page.locator("#id_phone").fill("0912345678")
-        page.locator("#id_address").fill("Số 12 đường Nguyễn Huệ, Phường Trà Vinh, Vĩnh Long")
+        if page.locator("#id_address").count():  # the code before: free text
+            page.locator("#id_address").fill("Số 12 đường Nguyễn Huệ, Phường Trà Vinh, Vĩnh Long")
+        else:
+            _residence(page)
     _next(page, "form")
     measure.step("2-form")
     if profile == "eid-only":
