@@ -13,10 +13,12 @@ class SandboxSigner:
         from pyhanko.sign.signers import Signer
         from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+        from portal.signing.cms_fast import FastPackagingMixin
+
         key, cert = sandbox_ca.agency_credential(agency_code=request.agency_code, agency_name=request.agency_name)
         root = sandbox_ca.to_asn1(sandbox_ca.root_certificate())
 
-        class SandboxKeySigner(Signer):
+        class SandboxKeySigner(FastPackagingMixin, Signer):
             # RSA PKCS#1 v1.5 with the parsed key (pyHanko's SimpleSigner parses it per signature)
             async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
                 return key.sign(data, PKCS1v15(), getattr(hashes, digest_algorithm.upper())())
