@@ -10,10 +10,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from dossiers import services
-from dossiers.models import Dossier, IssuedDocument, Status
+from dossiers.models import Dossier, DossierFile, IssuedDocument, Status
 from portal.signing.verify import trust_roots
 from tests.support.world import PDF_BYTES
 
@@ -117,6 +118,10 @@ def test_uploaded_pdf_result_is_signed_by_the_agency_and_recognised(
     client.force_login(d.citizen)
     detail = client.get(f"/ho-so/{d.pk}/").content.decode()
     assert "Văn bản kết quả (đã ký số)" in detail
+    # the result file in the dossier's file list downloads as signed, too
+    row = d.files.get(kind=DossierFile.Kind.RESULT)
+    response = client.get(reverse("dossiers:file_download", args=[d.pk, row.pk]))
+    assert b"".join(response.streaming_content if response.streaming else [response.content]) == data
     page = client.post("/kiem-tra-van-ban/", {"document": SimpleUploadedFile("kq.pdf", data, "application/pdf")})
     body = page.content.decode()
     assert "Chữ ký số hợp lệ" in body and "Văn bản kết quả (đã ký số)" in body and d.code in body
