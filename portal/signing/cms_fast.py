@@ -109,8 +109,31 @@ def timestamp_response(stamper, req):
 
 
 class FastPackagingMixin:
-    """For pyHanko Signer subclasses: the SignedData assembled by package_signature()."""
+    """For pyHanko Signer subclasses: the SignedData assembled by package_signature(), and the
+    signing-certificate-v2 attribute (a function of the certificate alone) encoded once per
+    signer object and reused parsed."""
+
+    _signing_certificate_v2_der: bytes | None = None
 
     def _package_signature(self, **kwargs):
         found = package_signature(self, **kwargs)
         return found if found is not None else super()._package_signature(**kwargs)
+
+    def _signed_attr_providers(self, *args, **kwargs):
+        from asn1crypto import tsp
+        from pyhanko.sign.attributes import SigningCertificateV2Provider
+        from pyhanko.sign.general import as_signing_certificate_v2
+
+        signer = self
+
+        class CachedSigningCertificateV2(SigningCertificateV2Provider):
+            async def build_attr_value(self, dry_run=False):
+                if signer._signing_certificate_v2_der is None:
+                    signer._signing_certificate_v2_der = as_signing_certificate_v2(self.signing_cert).dump()
+                return tsp.SigningCertificateV2.load(signer._signing_certificate_v2_der)
+
+        for prov in super()._signed_attr_providers(*args, **kwargs):
+            if type(prov) is SigningCertificateV2Provider:
+                yield CachedSigningCertificateV2(prov.signing_cert)
+            else:
+                yield prov
