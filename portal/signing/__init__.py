@@ -218,7 +218,11 @@ def _bytes_reserved(signer, timestamper) -> int | None:
     cert = getattr(signer, "signing_cert", None)
     if cert is None:
         return None
-    return _reserved_sizes.get((cert.sha256, type(timestamper).__name__, settings.SIGNING_TSA_URL))
+    return _reserved_sizes.get(_reserved_key(signer, timestamper))
+
+
+def _reserved_key(signer, timestamper) -> tuple:
+    return (signer.signing_cert.sha256, type(timestamper).__name__, settings.SIGNING_TSA_URL)
 
 
 def pdf_sign(
@@ -269,12 +273,15 @@ def pdf_sign(
         pdf_signer.signed_at = signed_at or timezone.now()
         reserved = _bytes_reserved(signer, timestamper)
         out = io.BytesIO()
-        _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, output=out, bytes_reserved=reserved))
+        try:
+            _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, output=out, bytes_reserved=reserved))
+        except Exception:
+            if reserved is not None:  # perhaps a bigger token than the kept size: estimate again next time
+                _reserved_sizes.pop(_reserved_key(signer, timestamper), None)
+            raise
         signed = out.getvalue()
         if reserved is None and getattr(signer, "signing_cert", None) is not None:
-            _reserved_sizes[(signer.signing_cert.sha256, type(timestamper).__name__, settings.SIGNING_TSA_URL)] = (
-                _reserved_size_used(signed)
-            )
+            _reserved_sizes[_reserved_key(signer, timestamper)] = _reserved_size_used(signed)
         return signed
     except SigningUnavailable:
         raise
