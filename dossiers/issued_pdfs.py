@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.outbox import outbox_enqueue, outbox_redeliver_pending
 from portal.pdf import pdf_render, qr_data_uri
-from portal.signing import SigningUnavailable, file_sha256, pdf_sign, verification_url
+from portal.signing import SigningUnavailable, file_sha256, pdf_sign, signature_block, verification_url
 
 from .lifecycle import SUCCESS_STATUSES
 from .models import CertificationEntry, Dossier, DossierEvent, DossierFile, IssuedDocument
@@ -243,8 +243,15 @@ def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None =
             entry = CertificationEntry.objects.select_related("source_file__personal_document").get(event_id=event_id)
             context["certification"] = entry
             context["scan_images"] = scan_page_images(entry.source_file)
-        pdf = pdf_render(template_name=TEMPLATES[kind], context=context)
         signer = context["signer"]
+        block = signature_block(
+            agency_name=agency.name,
+            signer_name=signer["name"],
+            signer_title=str(signer["title"]),
+            verify_url=context["verify_url"],
+        )
+        context["digital_signature"] = block
+        pdf = pdf_render(template_name=TEMPLATES[kind], context=context)
         try:
             pdf = pdf_sign(
                 pdf,
@@ -254,10 +261,15 @@ def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None =
                 signer_title=str(signer["title"]),
                 reason=label,
                 location=agency.province.name if agency.province_id else "",
+                signed_at=block["signed_at"],
             )
         except SigningUnavailable as exc:
             IssuedDocument.objects.filter(pk=row.pk).update(signing_error=str(exc)[:300])
             raise
+        if kind == IssuedDocument.Kind.RESULT:
+            # The uploaded result document itself, signed by the same job before the cover is
+            # stored (the citizen's store then takes it instead of the cover).
+            signed_result_create(dossier=dossier, event=event, context=context, force=force)
     name = f"{dossier.code or dossier.pk}-{kind}.pdf"
     with transaction.atomic():
         doc = IssuedDocument.objects.select_for_update().get(pk=row.pk)
@@ -272,6 +284,77 @@ def issued_document_create(*, dossier_id: int, kind: str, event_id: int | None =
             doc.file.storage.delete(old)
         if kind in STORE_KINDS and dossier.status in SUCCESS_STATUSES:  # signed after completion
             transaction.on_commit(lambda: results_to_store(dossier_id=dossier_id))
+    return doc
+
+
+def _uploaded_result(dossier: Dossier) -> DossierFile | None:
+    """The result document the agency uploaded for this dossier (the latest one: a proposal
+    redone replaces the draft), not one handed on from a previous part of a bundle."""
+    return dossier.files.filter(kind=DossierFile.Kind.RESULT, doc_key="").order_by("-created_at", "-id").first()
+
+
+def signed_result_create(*, dossier: Dossier, event: DossierEvent | None, context: dict, force: bool = False):
+    """Sign the uploaded result document with the agency's signer and store it as an issued
+    document (kind SIGNED_RESULT, same event as the cover sheet). A PDF is signed as it is
+    (invisible PAdES B-T signature: nothing is drawn over a layout the portal did not make; the
+    cover sheet carries the visible block and its QR code); an image is put on a PDF page with
+    the visible signature block. Raises SigningUnavailable like the cover (the job is retried)."""
+    upload = _uploaded_result(dossier)
+    if upload is None:
+        return None
+    kind = IssuedDocument.Kind.SIGNED_RESULT
+    existing = IssuedDocument.objects.filter(dossier_id=dossier.pk, kind=kind, event_id=event.pk if event else None)
+    row = existing.first()
+    if row is not None and row.file and not force:
+        return row
+    row = row or _row(dossier_id=dossier.pk, kind=kind, event_id=event.pk if event else None)
+    agency = context["agency"]
+    signer = context["signer"]
+    label = str(IssuedDocument.Kind(kind).label)
+    verify = verification_url(VERIFY_PREFIX, row.pk)
+    data = _file_bytes(upload)
+    sign_args = {
+        "agency_code": agency.code,
+        "agency_name": agency.name,
+        "signer_name": signer["name"],
+        "signer_title": str(signer["title"]),
+        "reason": label,
+        "location": agency.province.name if agency.province_id else "",
+    }
+    try:
+        if data[:5] == b"%PDF-":
+            pdf = pdf_sign(data, **sign_args, visible=False)
+        else:  # an image (upload_check lets only PDF, JPEG and PNG through)
+            block = signature_block(
+                agency_name=agency.name,
+                signer_name=signer["name"],
+                signer_title=str(signer["title"]),
+                verify_url=verify,
+            )
+            page_context = {
+                **context,
+                "digital_signature": block,
+                "verify_url": verify,
+                "scan_images": scan_page_images(upload),
+                "pdf_title": f"{label} — {dossier.code}" if dossier.code else label,
+                "pdf_subject": label,
+            }
+            pdf = pdf_render(template_name="dossiers/pdf/result_image.html", context=page_context)
+            pdf = pdf_sign(pdf, **sign_args, signed_at=block["signed_at"])
+    except SigningUnavailable as exc:
+        IssuedDocument.objects.filter(pk=row.pk).update(signing_error=str(exc)[:300])
+        raise
+    with transaction.atomic():
+        doc = IssuedDocument.objects.select_for_update().get(pk=row.pk)
+        if doc.file and not force:
+            return doc
+        old = doc.file.name if doc.file else None
+        doc.sha256 = file_sha256(pdf)
+        doc.signing_error = ""
+        doc.file.save(f"{dossier.code or dossier.pk}-{kind}.pdf", ContentFile(pdf), save=False)
+        doc.save(update_fields=["file", "sha256", "signing_error"])
+        if old and old != doc.file.name:
+            doc.file.storage.delete(old)
     return doc
 
 
@@ -313,7 +396,7 @@ def scan_page_images(row: DossierFile) -> list[str]:
 
 STORE_ORIGIN = "dossier-result:"
 # What a completed dossier puts into the citizen's store: its signed result, its certified copy.
-STORE_KINDS = (IssuedDocument.Kind.RESULT, IssuedDocument.Kind.CERTIFIED_COPY)
+STORE_KINDS = (IssuedDocument.Kind.RESULT, IssuedDocument.Kind.SIGNED_RESULT, IssuedDocument.Kind.CERTIFIED_COPY)
 
 
 def results_to_store(*, dossier_id: int) -> int:
@@ -347,6 +430,13 @@ def result_to_store(*, doc: IssuedDocument, dossier: Dossier) -> int:
     else:
         if not dossier.files.filter(kind=DossierFile.Kind.RESULT, doc_key="").exists():
             return 0
+        if (
+            doc.kind == IssuedDocument.Kind.RESULT
+            and IssuedDocument.objects.filter(dossier=dossier, kind=IssuedDocument.Kind.SIGNED_RESULT)
+            .exclude(file="")
+            .exists()
+        ):
+            return 0  # the signed result document itself is stored, not its cover sheet
         doc_type = snapshot.get("result_doc_type") or "result"
         title = f"{snapshot.get('name', '')} — {dossier.code}"
     from identity.services import personal_document_issue

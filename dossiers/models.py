@@ -303,7 +303,8 @@ class DossierFile(models.Model):
 
 
 class IssuedDocument(models.Model):
-    """A PDF the portal issued for a dossier (forms 01–04, result cover sheet). Private."""
+    """A PDF the portal issued for a dossier (forms 01–05, result cover sheet, the signed result
+    document, certified copies). Private."""
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", _("Intake receipt and appointment (form 01)")
@@ -313,6 +314,9 @@ class IssuedDocument(models.Model):
         STOP = "stop", _("Notice of stopping (form 05)")
         RESULT = "result", _("Result cover sheet")
         CERTIFIED_COPY = "cert_copy", _("Electronic certified copy from the original")
+        # The result document the official uploaded, signed by the agency (a PDF as it is, with an
+        # invisible signature; an image on a signed PDF page): what the citizen downloads and stores.
+        SIGNED_RESULT = "result_file", _("Result document (digitally signed)")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="issued_documents")
     event = models.ForeignKey(DossierEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

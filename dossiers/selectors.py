@@ -193,6 +193,27 @@ def issued_documents(dossier: Dossier) -> QuerySet[IssuedDocument]:
     return IssuedDocument.objects.filter(dossier_id__in=ids).exclude(file="").select_related("dossier")
 
 
+def signed_result_of(row: DossierFile) -> IssuedDocument | None:
+    """The signed issue of an uploaded result document (IssuedDocument kind result_file), when
+    `row` is the result the agency uploaded last for its dossier and it has been signed."""
+    if row.kind != DossierFile.Kind.RESULT or row.doc_key:
+        return None
+    latest = (
+        DossierFile.objects.filter(dossier_id=row.dossier_id, kind=DossierFile.Kind.RESULT, doc_key="")
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest != row.pk:
+        return None
+    return (
+        IssuedDocument.objects.filter(dossier_id=row.dossier_id, kind=IssuedDocument.Kind.SIGNED_RESULT)
+        .exclude(file="")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def issued_documents_awaiting_signature(dossier: Dossier) -> QuerySet[IssuedDocument]:
     """Documents rendered but not issued because the signer was unavailable (retried)."""
     ids = [dossier.pk, *dossier.parts.values_list("pk", flat=True)]

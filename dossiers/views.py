@@ -767,6 +767,11 @@ def file_download(request, pk: int, file_id: int):
         return _serve(document.file, filename=f"document-{document.pk}.{ext}", content_type=document.content_type)
     if not row.file:
         raise Http404
+    signed = selectors.signed_result_of(row)
+    if signed is not None:  # the result document as the agency signed it (docs/signing.md)
+        return _serve(
+            signed.file, filename=f"{dossier.code or dossier.pk}-{row.pk}.pdf", content_type="application/pdf"
+        )
     ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(row.content_type, "bin")
     return _serve(row.file, filename=f"{dossier.code or dossier.pk}-{row.pk}.{ext}", content_type=row.content_type)
 

@@ -520,7 +520,7 @@ def receipt_issue(*, payment: Payment) -> Receipt:
     from django.utils import translation
 
     from portal.pdf import pdf_render, qr_data_uri
-    from portal.signing import SigningUnavailable, file_sha256, pdf_sign
+    from portal.signing import SigningUnavailable, file_sha256, pdf_sign, signature_block, verification_url
 
     from .text import amount_in_words_vi
 
@@ -531,7 +531,9 @@ def receipt_issue(*, payment: Payment) -> Receipt:
         return receipt
     dossier = payment.dossier
     check_url = settings.SITE_URL + reverse("payments:receipt-check", args=[receipt.number])
+    verify_url = verification_url(RECEIPT_VERIFY_PREFIX, receipt.pk)
     with translation.override(settings.LANGUAGE_CODE):
+        block = signature_block(agency_name=payment.agency.name, verify_url=verify_url)
         pdf = pdf_render(
             template_name="payments/receipt_pdf.html",
             context={
@@ -550,6 +552,8 @@ def receipt_issue(*, payment: Payment) -> Receipt:
                 "qr_url": qr_data_uri(check_url),
                 "check_url": check_url,
                 "paid_at": timezone.localtime(payment.paid_at),
+                "verify_url": verify_url,
+                "digital_signature": block,
             },
         )
         try:
@@ -561,6 +565,7 @@ def receipt_issue(*, payment: Payment) -> Receipt:
                 signer_title=_("Collecting unit"),
                 reason=_("E-receipt for fees and charges"),
                 location=payment.agency.province.name if payment.agency.province_id else "",
+                signed_at=block["signed_at"],
             )
         except SigningUnavailable as exc:  # retried by the outbox; never an unsigned receipt
             Receipt.objects.filter(pk=receipt.pk).update(signing_error=str(exc)[:300])
@@ -585,15 +590,22 @@ RECEIPT_VERIFY_PREFIX = "r"
 
 def receipt_resolve(*, sha256: str = "", reference: str = "") -> dict | None:
     """portal.signing resolver: which e-receipt a signed file is (number and dossier code)."""
+    from portal.signing import verification_reference_parse
+
     receipt = None
     if sha256:
         receipt = Receipt.objects.select_related("payment__dossier").filter(sha256=sha256).exclude(file="").first()
+    elif reference:  # the link (and QR code) printed in the receipt's signature block
+        parsed = verification_reference_parse(reference)
+        if parsed and parsed[0] == RECEIPT_VERIFY_PREFIX:
+            receipt = Receipt.objects.select_related("payment__dossier").filter(pk=parsed[1]).first()
     if receipt is None:
         return None
     return {
         "kind": str(Receipt._meta.verbose_name),
         "dossier_code": receipt.payment.dossier.code if receipt.payment.dossier_id else "",
         "number": receipt.number,
+        "file": receipt.file if receipt.file else None,
     }
 
 

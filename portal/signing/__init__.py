@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -72,68 +70,96 @@ def timestamper_get():
     return sandbox_timestamper()
 
 
-_stamp_font_path: str | None = None
+def signature_block(
+    *, agency_name: str, signer_name: str = "", signer_title: str = "", verify_url: str = "", when=None
+):
+    """What the visible signature block shows, for the template (`digital_signature` in the
+    context of pdf/_signature_box.html): WeasyPrint draws it in the page, with the fonts it
+    already embeds, and `pdf_sign(..., signed_at=block["signed_at"])` then signs with that very
+    time (the signature dictionary's /M), so the printed signing time is the signature's.
+    The QR code encodes the verification link."""
+    from portal.pdf import qr_data_uri
+
+    when = when or timezone.now()
+    return {
+        "agency_name": agency_name,
+        "signer_name": signer_name,
+        "signer_title": signer_title,
+        "signed_at": when,
+        "signed_at_text": timezone.localtime(when).strftime("%H:%M:%S %d/%m/%Y"),
+        "verify_url": verify_url,
+        "qr": qr_data_uri(verify_url) if verify_url else "",
+    }
 
 
-def _stamp_font() -> str:
-    """Noto Sans cut down to the characters of Vietnamese text, once per process: pyHanko parses
-    and subsets the stamp font for every signature, and the full font takes seconds to parse."""
-    global _stamp_font_path
-    if _stamp_font_path is None or not os.path.exists(_stamp_font_path):
-        from fontTools import subset
+class _DrawnAppearance:
+    """The widget's appearance: an empty form XObject. The block itself is page content drawn by
+    WeasyPrint (signature_block); pyHanko's text stamp parsed and subset a font for every
+    signature, most of the time signing took (bench/pdf_sign.py). PDF/A wants an /AP /N on every
+    visible annotation: this is one."""
 
-        options = subset.Options()
-        options.layout_features = ["*"]
-        font = subset.load_font(str(settings.PDF_FONT_DIR / "NotoSans-Regular.ttf"), options)
-        subsetter = subset.Subsetter(options)
-        ranges = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x323), (0x1EA0, 0x1EF9), (0x2010, 0x2026)]
-        subsetter.populate(unicodes=[c for lo, hi in ranges for c in range(lo, hi + 1)])
-        subsetter.subset(font)
-        fd, path = tempfile.mkstemp(prefix="portal-stamp-", suffix=".ttf")
-        with os.fdopen(fd, "wb") as fh:
-            font.save(fh)
-        _stamp_font_path = path
-    return _stamp_font_path
+    def create_stamp(self, writer, box, text_params):
+        from pyhanko.pdf_utils import generic
 
+        class Stamp:
+            def apply_appearance(self, sig_annot):
+                xobj = generic.StreamObject(
+                    {
+                        generic.pdf_name("/Type"): generic.pdf_name("/XObject"),
+                        generic.pdf_name("/Subtype"): generic.pdf_name("/Form"),
+                        generic.pdf_name("/BBox"): generic.ArrayObject(
+                            [
+                                generic.FloatObject(0),
+                                generic.FloatObject(0),
+                                generic.FloatObject(box.width),
+                                generic.FloatObject(box.height),
+                            ]
+                        ),
+                        generic.pdf_name("/Resources"): generic.DictionaryObject(),
+                    },
+                    stream_data=b"",
+                )
+                sig_annot[generic.pdf_name("/AP")] = generic.DictionaryObject(
+                    {generic.pdf_name("/N"): writer.add_object(xobj)}
+                )
 
-def _stamp_style():
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-    from pyhanko.pdf_utils.text import TextBoxStyle
-    from pyhanko.stamp import TextStampStyle
-
-    font = GlyphAccumulatorFactory(_stamp_font())
-    return TextStampStyle(
-        stamp_text="%(text)s",
-        text_box_style=TextBoxStyle(font=font, font_size=6.5, leading=8),
-        border_width=1,
-        background=None,
-    )
-
-
-def _stamp_text(request: SignatureRequest, when) -> str:
-    lines = [
-        "Ký số bởi: " + request.agency_name,
-        (request.signer_title + ": " if request.signer_title else "") + (request.signer_name or ""),
-        "Thời gian ký: " + timezone.localtime(when).strftime("%H:%M:%S %d/%m/%Y"),
-        "Kiểm tra: " + settings.SITE_URL + "/kiem-tra-van-ban/",
-    ]
-    return "\n".join(line for line in lines if line.strip(": "))
+        return Stamp()
 
 
-def _placeholder(pdf: bytes):
-    """(page index, box) of the signature placeholder, or the bottom of the last page."""
-    import io
+def _name_tree_get(node, key: str, depth: int = 0):
+    if node is None or depth > 8:
+        return None
+    names = node.get("/Names")
+    if names is not None:
+        for i in range(0, len(names) - 1, 2):
+            if str(names[i]) == key:
+                return names[i + 1]
+    for kid in node.get("/Kids", ()):
+        found = _name_tree_get(kid.get_object(), key, depth + 1)
+        if found is not None:
+            return found
+    return None
 
-    from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(pdf))
-    dest = reader.named_destinations.get(ANCHOR_ID)
-    if dest is not None:
-        page = reader.get_destination_page_number(dest)
-        left, top = float(dest.left), float(dest.top)
-        return page, (left, top - BOX_HEIGHT, left + BOX_WIDTH, top)
-    page = len(reader.pages) - 1
-    return page, (62.0, 60.0, 62.0 + BOX_WIDTH, 60.0 + BOX_HEIGHT)
+def _placeholder(writer):
+    """(page index, box) of the signature placeholder (pdf/_signature_box.html's named
+    destination, looked up in the document pyHanko has already parsed), or the bottom of the
+    last page."""
+    root = writer.root
+    dests = root.get("/Names", {}).get("/Dests") if "/Names" in root else None
+    dest = _name_tree_get(dests.get_object() if dests is not None else None, ANCHOR_ID)
+    if dest is not None and not isinstance(dest, list | tuple) and hasattr(dest, "get"):
+        dest = dest.get("/D")
+    pages = root["/Pages"]
+    count = int(pages["/Count"])
+    if dest is not None and len(dest) >= 4:
+        page_ref = dest.raw_get(0) if hasattr(dest, "raw_get") else dest[0]
+        for index in range(count):
+            ref, _resources = writer.find_page_for_modification(index)
+            if ref.idnum == page_ref.idnum:
+                left, top = float(dest[2]), float(dest[3])
+                return index, (left, top - BOX_HEIGHT, left + BOX_WIDTH, top)
+    return count - 1, (62.0, 60.0, 62.0 + BOX_WIDTH, 60.0 + BOX_HEIGHT)
 
 
 def _outside_event_loop(fn):
@@ -165,6 +191,40 @@ def _writer_class():
     return KeepMetadataWriter
 
 
+_reserved_sizes: dict[tuple, int] = {}
+
+
+def _pdf_signer_class():
+    from pyhanko.sign import signers as ph_signers
+
+    class FixedTimePdfSigner(ph_signers.PdfSigner):
+        """Signs with a given signing time (/M): the one the visible block printed."""
+
+        signed_at = None
+
+        def init_signing_session(self, pdf_out, existing_fields_only=False):
+            session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+            if self.signed_at is not None:
+                session.system_time = self.signed_at
+            return session
+
+    return FixedTimePdfSigner
+
+
+def _bytes_reserved(signer, timestamper) -> int | None:
+    """The room for the CMS blob. pyHanko estimates it by making a whole dummy signature (and
+    a dummy timestamp) each time, doubling the cost; the size depends only on the certificates,
+    so the first estimate per signer certificate and TSA is kept (with pyHanko's own margin)."""
+    cert = getattr(signer, "signing_cert", None)
+    if cert is None:
+        return None
+    return _reserved_sizes.get(_reserved_key(signer, timestamper))
+
+
+def _reserved_key(signer, timestamper) -> tuple:
+    return (signer.signing_cert.sha256, type(timestamper).__name__, settings.SIGNING_TSA_URL)
+
+
 def pdf_sign(
     pdf: bytes,
     *,
@@ -174,8 +234,13 @@ def pdf_sign(
     signer_title: str = "",
     reason: str = "",
     location: str = "",
+    signed_at=None,
+    visible: bool = True,
 ) -> bytes:
-    """Sign `pdf` (PAdES B-T, visible block where pdf/base.html put its placeholder)."""
+    """Sign `pdf` (PAdES B-T) over the visible block the template drew (signature_block) where
+    pdf/base.html put its placeholder; `signed_at` is the time that block printed.
+    `visible=False`: an invisible signature (a PDF the portal did not lay out, e.g. the result
+    document an official uploaded: nothing is drawn over its content)."""
     import io
 
     from pyhanko.sign import fields
@@ -187,33 +252,70 @@ def pdf_sign(
     try:
         signer = signer_get().pyhanko_signer(request)
         timestamper = timestamper_get()
-        page, box = _placeholder(pdf)
-        now = timezone.now()
         writer = _KeepMetadataWriter(io.BytesIO(pdf), strict=False)
-        fields.append_signature_field(
-            writer, fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=page, box=tuple(round(v, 2) for v in box))
-        )
+        if visible:
+            page, box = _placeholder(writer)
+            spec = fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=page, box=tuple(round(v, 2) for v in box))
+        else:
+            spec = fields.SigFieldSpec(sig_field_name=_free_field_name(writer))
+        fields.append_signature_field(writer, spec)
         meta = ph_signers.PdfSignatureMetadata(
-            field_name=FIELD_NAME,
+            field_name=spec.sig_field_name,
             md_algorithm="sha256",
             subfilter=SigSeedSubFilter.PADES,
             reason=reason or None,
             location=location or None,
             name=signer_name or None,
         )
-        pdf_signer = ph_signers.PdfSigner(
-            meta, signer=signer, timestamper=timestamper, stamp_style=_stamp_style(), new_field_spec=None
+        pdf_signer = _pdf_signer_class()(
+            meta, signer=signer, timestamper=timestamper, stamp_style=_DrawnAppearance(), new_field_spec=None
         )
+        pdf_signer.signed_at = signed_at or timezone.now()
+        reserved = _bytes_reserved(signer, timestamper)
         out = io.BytesIO()
-        _outside_event_loop(
-            lambda: pdf_signer.sign_pdf(writer, output=out, appearance_text_params={"text": _stamp_text(request, now)})
-        )
-        return out.getvalue()
+        try:
+            _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, output=out, bytes_reserved=reserved))
+        except Exception:
+            if reserved is not None:  # perhaps a bigger token than the kept size: estimate again next time
+                _reserved_sizes.pop(_reserved_key(signer, timestamper), None)
+            raise
+        signed = out.getvalue()
+        if reserved is None and getattr(signer, "signing_cert", None) is not None:
+            _reserved_sizes[_reserved_key(signer, timestamper)] = _reserved_size_used(signed)
+        return signed
     except SigningUnavailable:
         raise
     except Exception as exc:  # a token, a network, a TSA: all mean "not signed now"
         logger.warning("Signing failed (%s): %s", settings.SIGNING_SIGNER, exc)
         raise SigningUnavailable(f"{type(exc).__name__}: {exc}"[:500]) from exc
+
+
+def _free_field_name(writer) -> str:
+    """FIELD_NAME, or FIELD_NAME-2, -3... when an uploaded PDF already has fields of that name."""
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    try:
+        taken = {name for name, _value, _ref in enumerate_sig_fields(writer)}
+    except Exception:  # no usable AcroForm: any name is free
+        taken = set()
+    name, n = FIELD_NAME, 1
+    while name in taken:
+        n += 1
+        name = f"{FIELD_NAME}-{n}"
+    return name
+
+
+def _reserved_size_used(signed: bytes) -> int:
+    """The /Contents room pyHanko reserved in `signed` (bytes), found from its /ByteRange."""
+    import re
+
+    found = None
+    for m in re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", signed):
+        found = m
+    if found is None:
+        return 0
+    start_gap, end_gap = int(found.group(2)), int(found.group(3))
+    return end_gap - start_gap - 2  # the hex digits between < and > (pyHanko counts those)
 
 
 # --- what the verification page can say about a file ------------------------------------------

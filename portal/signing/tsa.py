@@ -26,36 +26,57 @@ def _timestamper_class():
         parses it again for every token). Same signed attributes as the original."""
 
         rsa_key = None
+        _signing_certificate_der = None
 
         def _sign_tst_info(self, tst_info_data, md_algorithm, dt):
             md = hashes.Hash(getattr(hashes, md_algorithm.upper())())
             md.update(tst_info_data)
-            signed_attrs = cms.CMSAttributes(
-                [
-                    simple_cms_attribute("content_type", "tst_info"),
-                    simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
-                    simple_cms_attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
-                    simple_cms_attribute("message_digest", md.finalize()),
-                ]
-            )
-            signature = self.rsa_key.sign(signed_attrs.dump(), PKCS1v15(), getattr(hashes, md_algorithm.upper())())
+            if self._signing_certificate_der is None:  # the same for every token: encoded once
+                type(self)._signing_certificate_der = simple_cms_attribute(
+                    "signing_certificate", general.as_signing_certificate(self.tsa_cert)
+                ).dump()
+            parts = [
+                simple_cms_attribute("content_type", "tst_info").dump(),
+                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})).dump(),
+                self._signing_certificate_der,
+                simple_cms_attribute("message_digest", md.finalize()).dump(),
+            ]
+            from .cms_fast import _tlv
+
+            encoded = _tlv(0x31, b"".join(parts))  # SET OF Attribute, in the original's order
+            signed_attrs = cms.CMSAttributes.load(encoded)
+            signature = self.rsa_key.sign(encoded, PKCS1v15(), getattr(hashes, md_algorithm.upper())())
             return signature, signed_attrs
+
+        def request_tsa_response(self, req):
+            from .cms_fast import timestamp_response
+
+            return timestamp_response(self, req)
 
     return SandboxTimeStamper
 
 
+_stampers: dict = {}
+
+
 def sandbox_timestamper():
+    """The in-process sandbox TSA, built once per TSA credential (parsing and indexing the
+    certificates cost more than stamping)."""
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     key, cert = sandbox_ca.credential(sandbox_ca.TSA)
-    root = sandbox_ca.to_asn1(sandbox_ca.root_certificate())
-    stamper_class = _timestamper_class()
-    stamper_class.rsa_key = key
-    return stamper_class(
-        tsa_cert=sandbox_ca.to_asn1(cert),
-        tsa_key=sandbox_ca.to_asn1_key(key),
-        certs_to_embed=SimpleCertificateStore.from_certs([root]),
-    )
+    root_cert = sandbox_ca.root_certificate()
+    cache_key = (cert.fingerprint(sandbox_ca.hashes.SHA256()), root_cert.fingerprint(sandbox_ca.hashes.SHA256()))
+    stamper = _stampers.get(cache_key)
+    if stamper is None:
+        stamper_class = _timestamper_class()  # a class per TSA: its cached attribute is this TSA's
+        stamper_class.rsa_key = key
+        stamper = _stampers[cache_key] = stamper_class(
+            tsa_cert=sandbox_ca.to_asn1(cert),
+            tsa_key=sandbox_ca.to_asn1_key(key),
+            certs_to_embed=SimpleCertificateStore.from_certs([sandbox_ca.to_asn1(root_cert)]),
+        )
+    return stamper
 
 
 @csrf_exempt

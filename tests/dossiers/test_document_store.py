@@ -78,7 +78,8 @@ def test_birth_registration_result_lands_in_the_store_signed_and_a_later_dossier
         leader=leader,
         capture=django_capture_on_commit_callbacks,
     )
-    result = IssuedDocument.objects.get(dossier=d, kind=IssuedDocument.Kind.RESULT)
+    # the uploaded result document itself, signed by the agency (not its cover sheet)
+    result = IssuedDocument.objects.get(dossier=d, kind=IssuedDocument.Kind.SIGNED_RESULT)
     stored = PersonalDocument.objects.get(owner=citizen)
     assert stored.doc_type == "birth_extract"
     assert stored.issuer == "UBND phường Long Châu"
@@ -155,8 +156,9 @@ def test_a_tampered_store_document_is_flagged_to_the_official(
     stored = PersonalDocument.objects.get(owner=citizen)
     with stored.file.open("rb") as fh:
         data = fh.read()
-    start = data.index(b"stream", len(data) // 4) + 20
-    stored.file.save("changed.pdf", ContentFile(data[:start] + bytes([data[start] ^ 1]) + data[start + 1 :]))
+    # the stored file is the official's PDF (PDF_BYTES) signed: change its page size after signing
+    start = data.index(b"MediaBox[0 0 595 842]") + len(b"MediaBox[0 0 595 84")
+    stored.file.save("changed.pdf", ContentFile(data[:start] + b"3" + data[start + 1 :]))
     later = version(code="1.000229", name="Cấp thẻ bảo hiểm y tế", agencies=[agency], documents=[STORE_DOC])
     draft = services.dossier_draft_create(citizen=citizen, procedure_version=later)
     services.dossier_file_add(dossier=draft, by=citizen, doc_key="giay-khai-sinh", personal_document=stored)

@@ -46,7 +46,9 @@ def _make_signer_class():
     from pyhanko.sign.signers import Signer
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    class RemotePyHankoSigner(Signer):
+    from portal.signing.cms_fast import FastPackagingMixin
+
+    class RemotePyHankoSigner(FastPackagingMixin, Signer):
         def __init__(self, key_id: str):
             answer = _call("GET", "/certificates", params={"key_id": key_id})
             try:
