@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0011_indicator_rollups'),
+        ('dossiers', '0012_indicator_monthly_rollups'),
     ]
 
     operations = [
