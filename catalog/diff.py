@@ -157,6 +157,14 @@ def _plain(fields: list) -> list:
     return [{k: v for k, v in f.items() if v not in (None, False)} if isinstance(f, dict) else f for f in fields]
 
 
+def _field_name(field: dict) -> str:
+    """An e-form field's label in the reader's language (English when the editor gave one)."""
+    from django.utils.translation import get_language
+
+    label = field.get("label") or {}
+    return (get_language() == "en" and label.get("en")) or label.get("vi") or field.get("name", "")
+
+
 def snapshot_diff(published: dict | None, draft: dict) -> list[Section]:
     """Sections with at least one change; everything is "added" when nothing is published."""
     published = dict(published or {})
@@ -189,7 +197,7 @@ def snapshot_diff(published: dict | None, draft: dict) -> list[Section]:
             published.get("form_schema", []),
             draft.get("form_schema", []),
             key=lambda f: f.get("name"),
-            name=lambda f: (f.get("label") or {}).get("vi") or f.get("name", ""),
+            name=_field_name,
         ),
         _items(
             _("Inter-agency bundle"),

@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
@@ -52,6 +52,7 @@ from .lifecycle import (
     IN_PROGRESS_STATUSES,
     INTAKE_SCAN_STATUSES,
     OFFICIAL,
+    STATUS_BADGES,
     actions_available,
     in_group,
 )
@@ -101,26 +102,100 @@ class QueueChangeList(ChangeList):
         self.result_list = rows
         self.queue_rows = self._rows(rows)
 
-    def _rows(self, rows) -> list[list[tuple[str, str, str]]]:
-        """Each row's cells as (tag, field name, HTML), rendered here once instead of through the
-        admin's per-cell machinery (two thirds of the page's time at 50 rows)."""
+    def _rows(self, rows) -> str:
+        """The table body's HTML, written here in one pass (issue 19's speed target): each cell's
+        words are translated once per page, not once per row, and no template node runs per cell.
+        The markup is the admin's own (`th.field-…` holding the row's link, `td.action-checkbox`)."""
+        return QueueRows(self.model_admin, self.list_display, self.list_display_links).html(rows)
+
+
+class QueueRows:
+    """The queue table's rows. Anything that does not depend on the row — the cell labels shown on
+    a phone, the status badges, the fee and "not taken" words, the change link's shape — is made
+    once per page; a row is then a handful of string joins with every value escaped."""
+
+    def __init__(self, model_admin, list_display, list_display_links):
+        self.model_admin, self.columns, self.links = model_admin, list(list_display), set(list_display_links)
         change = reverse("admin:dossiers_dossier_change", args=[0])
-        head, tail = change.split("/0/", 1)
+        self.head, self.tail = change.split("/0/", 1)
+        language = get_language()
+        self.label = {name: _cell_label(str(text), language) for name, text in QUEUE_CELL_LABELS.items()}
+        self.status = {
+            value: format_html('<span class="badge {}">{}</span>', STATUS_BADGES.get(value, ""), label)
+            for value, label in Dossier._meta.get_field("status").flatchoices
+        }
+        self.overdue = format_html(' <span class="badge badge-danger">{}</span>', _("Overdue"))
+        self.no_fee, self.not_taken = escape(_("No fee")), escape(_("Not taken"))
+        self.select = escape(_("Select this object for an action - {}").replace("{}", "\x00"))
+        self.now = timezone.now()
+
+    def html(self, rows) -> str:
         out = []
         for obj in rows:
             cells = []
-            for name in self.list_display:
+            for name in self.columns:
                 if name == "action_checkbox":
-                    cells.append(("td", name, self.model_admin.action_checkbox(obj)))
-                elif name == "current_agency":
-                    cells.append(("td", name, conditional_escape(obj.current_agency)))
-                elif name in self.list_display_links:
-                    value = getattr(self.model_admin, name)(obj)
-                    cells.append(("th", name, format_html('<a href="{}/{}/{}">{}</a>', head, obj.pk, tail, value)))
+                    label = self.select.replace("\x00", escape(obj))
+                    cells.append(
+                        f'<td class="action-checkbox"><input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" '
+                        f'value="{obj.pk}" class="action-select" aria-label="{label}"></td>'
+                    )
+                    continue
+                value = self.cell(name, obj)
+                if name in self.links:
+                    cells.append(
+                        f'<th class="field-{name}"><a href="{self.head}/{obj.pk}/{self.tail}">{value}</a></th>'
+                    )
                 else:
-                    cells.append(("td", name, conditional_escape(getattr(self.model_admin, name)(obj))))
-            out.append(cells)
-        return out
+                    cells.append(f'<td class="field-{name}">{value}</td>')
+            out.append("<tr>" + "".join(cells) + "</tr>\n")
+        return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+    def cell(self, name, obj) -> str:
+        if name == "code_status":
+            status = self.status.get(obj.status) or escape(obj.get_status_display())
+            late = obj.due_at and obj.status in IN_PROGRESS_STATUSES and obj.due_at < self.now
+            return f"{escape(obj.code)}<br>{status}{self.overdue if late else ''}"
+        if name == "current_agency":
+            return escape(obj.current_agency)
+        if name == "procedure_name":
+            text = obj.procedure_version.name
+            return self.label[name] + escape(text if len(text) <= 70 else text[:68] + "…")
+        if name == "applicant_name":
+            return self.label[name] + escape((obj.applicant or {}).get("full_name") or "—")
+        if name == "submitted":
+            when = timezone.localtime(obj.submitted_at).strftime("%d/%m/%Y") if obj.submitted_at else "—"
+            return self.label[name] + when
+        if name == "due_date":
+            due = getattr(obj, "queue_due", None)
+            if due is None:
+                return self.label[name] + "—"
+            if not due["note"]:
+                return self.label[name] + due["date"]
+            tone = f" badge-{due['tone']}" if due["tone"] else ""
+            return self.label[name] + f'{due["date"]} <span class="badge{tone}">{escape(due["note"])}</span>'
+        if name == "fee_status":
+            fee = getattr(obj, "queue_fee", None)
+            if not fee:
+                return self.label[name] + self.no_fee
+            return self.label[name] + f'<span class="badge badge-{escape(fee["tone"])}">{escape(fee["label"])}</span>'
+        if name == "handler":
+            if not obj.assigned_to_id:
+                return self.label[name] + self.not_taken
+            user = obj.assigned_to
+            return self.label[name] + escape(user.get_full_name() or user.get_username())
+        return conditional_escape(getattr(self.model_admin, name)(obj))
+
+
+# The column names a phone shows in front of each value (the table's headings are hidden there).
+QUEUE_CELL_LABELS = {
+    "procedure_name": gettext_lazy("procedure"),
+    "applicant_name": gettext_lazy("applicant"),
+    "submitted": gettext_lazy("submitted"),
+    "due_date": gettext_lazy("due at"),
+    "fee_status": gettext_lazy("fee"),
+    "handler": gettext_lazy("handler"),
+}
 
 
 logger = logging.getLogger(__name__)
@@ -152,6 +227,9 @@ def _cell_label(label: str, language: str | None):
     return format_html('<span class="cell-label">{}: </span>', capfirst(label))
 
 
+_RUNNING_INDEX: dict = {}
+
+
 class _WorkingDayIndex:
     """Working days between two dates by subtraction: the page's calendar is walked once (a year
     either side of today) into a running count; dates beyond it count from its edge."""
@@ -161,10 +239,18 @@ class _WorkingDayIndex:
     def __init__(self, today: dt.date):
         calendar = WorkingCalendar(today - dt.timedelta(days=self.SPAN), days=2 * self.SPAN)
         self.start = calendar.start
-        self.running, count = [], 0
-        for offset in range(2 * self.SPAN + 1):
-            count += calendar.is_working_day(self.start + dt.timedelta(days=offset))
-            self.running.append(count)
+        # The walk over two years of days is the same for every page of the day while the
+        # exceptions stay the same: kept per process, keyed by both (the query above still runs).
+        key = (self.start, frozenset(calendar.days_off), frozenset(calendar.working))
+        running = _RUNNING_INDEX.get(key)
+        if running is None:
+            running, count = [], 0
+            for offset in range(2 * self.SPAN + 1):
+                count += calendar.is_working_day(self.start + dt.timedelta(days=offset))
+                running.append(count)
+            _RUNNING_INDEX.clear()  # one day's (and one set of exceptions') index at a time
+            _RUNNING_INDEX[key] = running
+        self.running = running
 
     def _at(self, day: dt.date) -> int:
         offset = min(max((day - self.start).days, 0), len(self.running) - 1)
@@ -547,23 +633,28 @@ class DossierAdmin(admin.ModelAdmin):
         if services.official_may(request.user, dossier, "receive") and dossier.status in INTAKE_SCAN_STATUSES:
             scan_form = ScanForm(documents=dossier.snapshot.get("documents", []), prefix="scan")
         forms = self._forms(request, dossier, bound)
+        # One query each for the timeline and the issued documents; the page reads both twice.
+        events = list(dossier.events.select_related("actor").order_by("at", "id"))
+        documents = list(dossier.issued_documents.all())
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"{_('Dossier')} {dossier.code}",
             "dossier": dossier,
             "snapshot": dossier.snapshot,
-            "events": dossier.events.select_related("actor").order_by("at", "id"),
+            "events": events,
             "files": selectors.dossier_files_checked(dossier),
-            "issued": dossier.issued_documents.exclude(file=""),
-            "awaiting_signature": dossier.issued_documents.filter(file="").exclude(signing_error=""),
+            "issued": [doc for doc in documents if doc.file],
+            "awaiting_signature": [doc for doc in documents if not doc.file and doc.signing_error],
             "action_forms": [a for a in forms if not a["destructive"]],
             "destructive_forms": [a for a in forms if a["destructive"]],
             "fee": fee_detail(dossier=dossier),
-            **_officials(dossier),
+            **_officials(dossier, events),
             "scan_form": scan_form,
             "parts": dossier.parts.select_related("agency"),
-            "answers": answers_display(dossier.snapshot.get("form_schema") or [], dossier.form_data),
+            "answers": answers_display(
+                dossier.snapshot.get("form_schema") or [], dossier.form_data, language=get_language() or "vi"
+            ),
             "identity": applicant_identity(dossier),
         }
         return TemplateResponse(request, self.change_form_template, context)
@@ -694,10 +785,14 @@ class DossierAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
 
 
-def _officials(dossier) -> dict:
+def _officials(dossier, events=None) -> dict:
     """ "Cán bộ tiếp nhận" — who received the dossier at the desk (the receive step's actor, or the
-    clerk holding it before receipt) — and "Cán bộ xử lý", who holds it after receipt."""
-    event = dossier.events.filter(action="receive").select_related("actor").order_by("id").first()
+    clerk holding it before receipt) — and "Cán bộ xử lý", who holds it after receipt. `events`:
+    the dossier's timeline already read (with their actors), searched instead of a query."""
+    if events is None:
+        event = dossier.events.filter(action="receive").select_related("actor").order_by("id").first()
+    else:
+        event = min((e for e in events if e.action == "receive"), key=lambda e: e.pk, default=None)
     if event is None:
         return {"intake_official": dossier.assigned_to, "processing_official": None}
     holder = dossier.assigned_to if dossier.assigned_to_id != event.actor_id else None

@@ -6,11 +6,28 @@ from catalog.selectors import agency_area, agency_descendant_ids
 
 from .models import User
 
+# Read once per user object (a request's user is loaded afresh for each request), as Django keeps
+# its permission cache on the user: the dossier screen asks for every action of the lifecycle table.
+# Changing the user's groups through `user.groups` forgets it (roles_forget, a m2m_changed receiver).
+_ROLES_ATTR = "_portal_roles_cache"
+_AGENCIES_ATTR = "_portal_agency_ids_cache"
+
 
 def user_roles(user: User) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(user.groups.values_list("name", flat=True))
+    cached = getattr(user, _ROLES_ATTR, None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, _ROLES_ATTR, cached)
+    return set(cached)
+
+
+def roles_forget(sender=None, instance=None, **kwargs) -> None:
+    """m2m_changed on User.groups: the user's cached roles (and agencies) are read again."""
+    for attr in (_ROLES_ATTR, _AGENCIES_ATTR):
+        if instance is not None and attr in getattr(instance, "__dict__", {}):
+            delattr(instance, attr)
 
 
 def user_has_role(user: User, *roles: str) -> bool:
@@ -33,7 +50,11 @@ def official_agency_ids(user: User, *, include_children: bool = True) -> set[int
         return set()
     ids = {agency.pk}
     if include_children:
-        ids |= agency_descendant_ids(ids=ids)
+        cached = getattr(user, _AGENCIES_ATTR, None)
+        if cached is None or cached[0] != agency.pk:
+            cached = (agency.pk, frozenset(agency_descendant_ids(ids=ids)))
+            setattr(user, _AGENCIES_ATTR, cached)
+        ids |= cached[1]
     return ids
 
 

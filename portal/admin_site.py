@@ -3,6 +3,8 @@ grouped the way officials think of their work rather than by code package."""
 
 from django.conf import settings
 from django.contrib import admin
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # (heading, app labels or "app_label.ModelName" in order). Anything not listed lands in "System".
@@ -37,9 +39,27 @@ class PortalAdminSite(admin.AdminSite):
         return context
 
     def get_app_list(self, request, app_label=None):
-        apps = super().get_app_list(request, app_label)
         if app_label is not None:
-            return apps
+            return super().get_app_list(request, app_label)
+        # Every admin page builds the sidebar's list (each_context): a walk over every registered
+        # model's permissions and URLs. What it shows depends only on who the user is and what
+        # they may do (the model admins' has_*_permission read the user's permissions and
+        # superuser flag), and on the language its names are sorted in: kept per process.
+        user = request.user
+        key = (user.pk, user.is_active, user.is_superuser, frozenset(user.get_all_permissions()), get_language())
+        cached = self._app_lists.get(key)
+        if cached is None:
+            cached = self._grouped(super().get_app_list(request))
+            if len(self._app_lists) > 500:
+                self._app_lists.clear()
+            self._app_lists[key] = cached
+        return cached
+
+    @cached_property
+    def _app_lists(self) -> dict:
+        return {}
+
+    def _grouped(self, apps):
         headings = {key: heading for key, heading, _members in ADMIN_GROUPS} | {SYSTEM_GROUP[0]: SYSTEM_GROUP[1]}
         order = [key for key, _heading, _members in ADMIN_GROUPS] + [SYSTEM_GROUP[0]]
         groups: dict[str, dict] = {}

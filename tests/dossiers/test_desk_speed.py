@@ -1,0 +1,86 @@
+"""Issue 19's speed: the officials' two busiest pages run a fixed number of SQL statements, however
+many dossiers the queue holds and however long a dossier's history is (the page's cost at a
+million dossiers then stays that of a small office)."""
+
+import pytest
+from django.urls import reverse
+
+from dossiers import services
+from dossiers.models import Dossier, DossierEvent, DossierFile, IssuedDocument
+
+from .conftest import pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_staff_2fa(settings):
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "StaffTwoFactor" not in m]
+
+
+def _submit(pv, citizen) -> Dossier:
+    d = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
+    services.dossier_draft_update(dossier=d, by=citizen, form_data={"reason": "x"})
+    services.dossier_file_add(dossier=d, by=citizen, doc_key="to-khai", upload=pdf_upload())
+    return services.dossier_submit(dossier=d, by=citizen)
+
+
+def _copies(model_instance: Dossier, n: int) -> None:
+    """n more dossiers like this one (same procedure, agency and state), straight into the table."""
+    rows = []
+    for i in range(n):
+        copy = Dossier.objects.get(pk=model_instance.pk)
+        copy.pk = None
+        copy.code = f"{model_instance.code}-{i:03d}"
+        rows.append(copy)
+    Dossier.objects.bulk_create(rows)
+
+
+@pytest.mark.parametrize("queue", ["", "new", "processing", "mine"])
+def test_the_queue_page_runs_as_many_statements_for_50_dossiers_as_for_5(
+    client, pv, citizen, intake, queue, django_assert_max_num_queries
+):
+    made = [_submit(pv, citizen) for _ in range(5)]
+    for d in made[:2]:
+        services.dossier_claim(dossier=services.dossier_receive(dossier=d, by=intake), by=intake)
+    client.force_login(intake)
+    url = reverse("admin:dossiers_dossier_changelist") + (f"?queue={queue}" if queue else "")
+    client.get(url)  # warm caches (content types)
+    with django_assert_max_num_queries(30) as five:
+        assert client.get(url).status_code == 200
+    _copies(made[0], 25)  # in processing, taken by the clerk
+    _copies(made[4], 25)  # new
+    with django_assert_max_num_queries(len(five.captured_queries)) as fifty:
+        page = client.get(url).content.decode()
+    assert len(fifty.captured_queries) == len(five.captured_queries)
+    assert page.count('class="action-select"') >= (25 if queue else 50)
+
+
+def test_the_dossier_screen_runs_as_many_statements_for_a_long_history_as_for_a_short_one(
+    client, received, intake, django_assert_max_num_queries
+):
+    client.force_login(intake)
+    url = reverse("admin:dossiers_dossier_change", args=[received.pk])
+    client.get(url)  # warm caches (content types)
+    with django_assert_max_num_queries(30) as short:
+        assert client.get(url).status_code == 200
+    first = received.files.first()
+    DossierFile.objects.bulk_create(
+        [
+            DossierFile(dossier=received, doc_key=first.doc_key, file=first.file.name, original_name=f"scan-{i}.pdf")
+            for i in range(8)
+        ]
+    )
+    DossierEvent.objects.bulk_create(
+        [DossierEvent(dossier=received, actor=intake, action="note", note=f"note {i}") for i in range(20)]
+    )
+    IssuedDocument.objects.bulk_create(
+        [IssuedDocument(dossier=received, kind=IssuedDocument.Kind.RECEIPT, file=first.file.name) for _ in range(4)]
+    )
+    with django_assert_max_num_queries(len(short.captured_queries)) as long:
+        page = client.get(url).content.decode()
+    assert len(long.captured_queries) == len(short.captured_queries)
+    assert page.count("scan-") >= 8 and page.count("note ") >= 20
+    # The number of statements is small and fixed: session, user, roles, agency, permissions, the
+    # dossier, its events, files, issued documents, parts, fees and the forms' choices.
+    assert len(short.captured_queries) <= 22
