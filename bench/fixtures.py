@@ -112,11 +112,19 @@ def build(*, ipn_orders: int) -> dict:
     citizens = list(
         User.objects.filter(email__endswith="@bench.example.vn", is_staff=False).order_by("pk")[:BENCH_CITIZENS]
     )
-    citizen_sessions, citizen_tokens = [], []
+    # A generated level-2 citizen stands for one who verified with the e-ID: their personal ID
+    # is proven (User.personal_id_verified), which waives the ID copy of the submission's
+    # procedure (dossiers document_waived). Older databases lack the source: set it here.
+    User.objects.filter(pk__in=[u.pk for u in citizens], identity_level__gte=2, personal_id_source="").update(
+        personal_id_source=User.PersonalIdSource.EID
+    )
+    citizen_sessions, citizen_tokens, verified_tokens = [], [], []
     for user in citizens:
         citizen_sessions.append(_session_for(user))
         token, _ = Token.objects.get_or_create(user=user)
         citizen_tokens.append(token.key)
+        if user.identity_level >= 2:
+            verified_tokens.append(token.key)
 
     # Dossier codes to look up: a uniform sample over the whole table.
     with connection.cursor() as cur:
@@ -183,6 +191,8 @@ def build(*, ipn_orders: int) -> dict:
                     "applicant": {"address": "Số 1 đường Lê Lợi, phường Bến Thành"},
                 },
                 "procedure_code": submit_version.code,
+                # Only a verified citizen may leave out the ID copy the procedure asks for.
+                "tokens": verified_tokens,
             }
             if submit_version
             else {"why": "no free, level-1 procedure without required uploads at the one-stop desk"}
@@ -259,9 +269,15 @@ def ipn_orders_create(count: int, agency) -> dict:
     except ImportError as exc:
         return {"ipn_orders": [], "ipn_why": f"payments app not available: {exc}"}
     from dossiers.models import Dossier
+    from payments.models import Payment
 
+    # The generator writes no payments: every one is an order of an earlier run (the IPN paid
+    # it). Removed, their dossiers can be paid again, so `--reuse` runs keep finding orders.
+    payments_remove(Payment.objects.filter(provider="vnpay").values_list("pk", flat=True))
     candidates = (
-        Dossier.objects.filter(status="submitted", procedure_version__total_fee__gt=0, payments__isnull=True)
+        Dossier.objects.filter(
+            status__in=pay.PAYABLE_DOSSIER_STATES, procedure_version__total_fee__gt=0, payments__isnull=True
+        )
         .select_related("procedure_version", "agency", "citizen")
         .order_by("-pk")[: count * 2]
     )
@@ -280,6 +296,28 @@ def ipn_orders_create(count: int, agency) -> dict:
     if not orders:
         out["ipn_why"] = "no payable submitted dossier" + (f" ({failures[0]})" if failures else "")
     return out
+
+
+def payments_remove(ids) -> None:
+    """Remove bench payments with what hangs on them (fees, refunds, receipts, outbox jobs), so
+    that their dossiers can be paid again. Bench databases only."""
+    from django.db import transaction
+
+    from payments.models import Fee, Payment
+    from portal.models import OutboxJob
+
+    ids = list(ids)
+    if not ids:
+        return
+    with transaction.atomic():
+        dossier_ids = list(Payment.objects.filter(pk__in=ids).values_list("dossier_id", flat=True))
+        OutboxJob.objects.filter(key__in=[f"payment:{pk}:{k}" for pk in ids for k in ("receipt", "notice")]).delete()
+        Fee.objects.filter(payment_id__in=ids).update(payment=None)
+        for rel in Payment._meta.related_objects:
+            if rel.related_model is not Fee and rel.on_delete.__name__ in ("PROTECT", "RESTRICT"):
+                rel.related_model._base_manager.filter(**{rel.field.name + "__in": ids}).delete()
+        Payment.objects.filter(pk__in=ids).delete()
+        Fee.objects.filter(dossier_id__in=dossier_ids).delete()
 
 
 # A one-page PDF the upload checker accepts (the same as tests/support/world.py's).

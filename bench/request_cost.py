@@ -1,28 +1,91 @@
-"""In-process cost of the dossier submission (Django test client, the bench server's settings and
-database, warm caches): CPU ms and wall ms per request, and the broker messages it published.
-Less sensitive to a loaded machine than the HTTP load run (CPU time is the process's own), so
-the relay's effect can be seen. After `make bench` generated its data:
+"""In-process cost of the dossier submission, the VNPay IPN and the write floor (Django test
+client, the bench server's settings and database, warm caches): CPU ms and wall ms per request,
+SQL statements, and the broker messages published. Less sensitive to a loaded machine than the
+HTTP load run (CPU time is the process's own). After `make bench` generated its data:
 
     DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=postgres://…/bench REDIS_URL=redis://…/7 \\
-        OUTBOX_RELAY=0|1 .venv/bin/python -m bench.request_cost --n 200
+        OUTBOX_RELAY=0|1 .venv/bin/python -m bench.request_cost --n 200 [--only submission,ipn,floor]
+        [--sql] [--profile]
+
+`--sql` prints the statements of one warm request of each kind; `--profile` prints the cProfile
+top functions (cumulative) over the measured requests. The IPN orders are pending VNPay
+payments made for the run (bench/fixtures.py `ipn_orders_create`) and removed again after it,
+with their fees and outbox jobs, so the run can be repeated on the same database.
 
 Prints one BENCH-JSON line. No worker should consume the Redis db (the queue is measured)."""
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
 import statistics
 import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 
+def _measure(client, n, make_request, check, *, sql=False, profile=False, label=""):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cpu, wall, statements = [], [], []
+    profiler = cProfile.Profile() if profile else None
+    for i in range(n + 10):
+        c0, w0 = time.process_time(), time.perf_counter()
+        if profiler and i >= 10:
+            profiler.enable()
+        with CaptureQueriesContext(connection) as queries:
+            response = make_request(client, i)
+        if profiler and i >= 10:
+            profiler.disable()
+        c1, w1 = time.process_time(), time.perf_counter()
+        check(response)
+        if i >= 10:  # warm
+            cpu.append((c1 - c0) * 1000)
+            wall.append((w1 - w0) * 1000)
+            statements.append(len(queries))
+        if sql and i == 10:
+            print(f"--- SQL of one {label} request ({len(queries)} statements)")
+            for q in queries.captured_queries:
+                print("  ", q["sql"][:400])
+    if profiler:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
+        stats.print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "45")))
+        print(f"--- cProfile of {label} ({n} requests)\n" + out.getvalue())
+    return {
+        "cpu_ms_median": round(statistics.median(cpu), 2),
+        "wall_ms_median": round(statistics.median(wall), 2),
+        "statements_median": statistics.median(statements),
+    }
+
+
+def _ipn_orders(n: int, agency_pk: int) -> list[dict]:
+    from bench.fixtures import ipn_orders_create
+    from catalog.models import Agency
+
+    return ipn_orders_create(n, Agency.objects.get(pk=agency_pk))["ipn_orders"]
+
+
+def _ipn_orders_remove(orders: list[dict]) -> None:
+    from bench.fixtures import payments_remove
+    from payments.models import Payment
+
+    payments_remove(Payment.objects.filter(reference__in=[o["reference"] for o in orders]).values_list("pk", flat=True))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--only", default="submission,ipn,floor")
+    parser.add_argument("--sql", action="store_true")
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
+    only = {o.strip() for o in args.only.split(",")}
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     os.environ.pop("PORTAL_TESTING", None)
     import django
@@ -30,41 +93,74 @@ def main() -> None:
     django.setup()
     import redis
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
+
+    from bench.run import vnpay_ipn_path
 
     name = urlparse(os.environ["DATABASE_URL"]).path.strip("/")
     fx = json.loads(Path(f"/tmp/bench_fixtures_{name}.json").read_text())
-    payload = fx["submit"]["payload"]
-    tokens = list(Token.objects.values_list("key", flat=True)[:50])
+    tokens = fx["submit"].get("tokens") or list(
+        Token.objects.filter(user__is_staff=False).values_list("key", flat=True)[:50]
+    )
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     broker.delete("celery")
     client = Client(HTTP_HOST="127.0.0.1")
-    cpu, wall, statements = [], [], []
-    for i in range(args.n + 10):
-        headers = {"HTTP_AUTHORIZATION": f"Token {tokens[i % len(tokens)]}"}
-        c0, w0 = time.process_time(), time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            response = client.post("/api/v1/dossiers/", data=payload, content_type="application/json", **headers)
-        c1, w1 = time.process_time(), time.perf_counter()
-        assert response.status_code == 201, response.content[:300]
-        if i >= 10:  # warm
-            cpu.append((c1 - c0) * 1000)
-            wall.append((w1 - w0) * 1000)
-            statements.append(len(queries))
-    published = broker.llen("celery")
+    result = {"outbox_relay": settings.OUTBOX_RELAY, "requests": args.n}
+
+    def token(i):
+        return {"HTTP_AUTHORIZATION": f"Token {tokens[i % len(tokens)]}"}
+
+    def status_is(code):
+        def check(response):
+            assert response.status_code == code, response.content[:300]
+
+        return check
+
+    if "floor" in only:
+        result["write floor"] = _measure(
+            client,
+            args.n,
+            lambda c, i: c.post("/bench/write-floor/", data={}, content_type="application/json", **token(i)),
+            status_is(201),
+            sql=args.sql,
+            profile=args.profile,
+            label="write floor",
+        )
+    if "submission" in only:
+        payload = fx["submit"]["payload"]
+        result["submission"] = _measure(
+            client,
+            args.n,
+            lambda c, i: c.post("/api/v1/dossiers/", data=payload, content_type="application/json", **token(i)),
+            status_is(201),
+            sql=args.sql,
+            profile=args.profile,
+            label="submission",
+        )
+    if "ipn" in only:
+        orders = _ipn_orders(args.n + 10, fx["official_agency"]["id"])
+        assert len(orders) == args.n + 10, f"only {len(orders)} payable dossiers"
+        vnpay = fx["vnpay"]
+
+        def ipn_ok(response):
+            assert response.status_code == 200 and response.json()["RspCode"] == "00", response.content
+
+        try:
+            result["ipn"] = _measure(
+                client,
+                args.n,
+                lambda c, i: c.get(vnpay_ipn_path(orders[i], vnpay, i)),
+                ipn_ok,
+                sql=args.sql,
+                profile=args.profile,
+                label="IPN",
+            )
+        finally:
+            _ipn_orders_remove(orders)
+    result["broker_messages"] = broker.llen("celery")
     broker.delete("celery")
-    result = {
-        "outbox_relay": settings.OUTBOX_RELAY,
-        "requests": args.n,
-        "cpu_ms_median": round(statistics.median(cpu), 2),
-        "wall_ms_median": round(statistics.median(wall), 2),
-        "statements_median": statistics.median(statements),
-        "broker_messages_per_request": round(published / (args.n + 10), 2),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print("BENCH-JSON " + json.dumps(result))
 
 

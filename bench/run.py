@@ -334,13 +334,14 @@ def endpoints(fx: dict, *, max_requests: int):
         missing("indicators page", "no indicators URL")
     sub = fx.get("submit") or {}
     if sub.get("payload"):
+        sub_tokens = sub.get("tokens") or tokens
 
         def submission(i):
             payload = json.loads(json.dumps(sub["payload"]))
             return Request(
                 "/api/v1/dossiers/",
                 method="POST",
-                headers={"Authorization": f"Token {tokens[i % len(tokens)]}"},
+                headers={"Authorization": f"Token {sub_tokens[i % len(sub_tokens)]}"},
                 json=payload,
             )
 

@@ -3,6 +3,7 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from dossiers.lifecycle import DRAFT_STATUSES
 from dossiers.signals import dossier_transitioned
 
 from . import services
@@ -11,7 +12,9 @@ from .models import WebhookSubscription
 
 @receiver(dossier_transitioned, dispatch_uid="integrations.record_change")
 def dossier_change_record(sender, *, dossier, action, from_status, to_status, **kwargs):
-    services.sync_record(dossier=dossier, action=action, to_status=to_status)
+    # Filed now (from no status, or from a draft, which never has a code): its first message.
+    first = action == "submit" and (not from_status or from_status in DRAFT_STATUSES)
+    services.sync_record(dossier=dossier, action=action, to_status=to_status, first=first)
     services.webhook_events_record(dossier=dossier, action=action, from_status=from_status, to_status=to_status)
 
 

@@ -61,12 +61,20 @@ def _fmt(value) -> str:
     return timezone.localtime(value).strftime(m.DATE_FORMAT) if value else ""
 
 
-def sync_payload(*, dossier, action: str, national: m.NationalStatus, sequence: int, message_id, at) -> dict:
-    """The message for the national portal, named by the mapping (dvcqg_mapping.FIELDS)."""
+def sync_payload(
+    *, dossier, action: str, national: m.NationalStatus, sequence: int, message_id, at, first: bool = False
+) -> dict:
+    """The message for the national portal, named by the mapping (dvcqg_mapping.FIELDS).
+    `first`: the dossier is being filed in this transaction, so no fee is paid and no result
+    exists yet (nothing to read)."""
     f = m.FIELDS
     applicant = dossier.applicant or {}
-    fees = [fee for fee in dossier_fees(dossier=dossier) if fee.status == "paid"]
-    results = [row for row in dossier_files(dossier) if row.kind == "result" and row.dossier_id == dossier.pk]
+    fees = [] if first else [fee for fee in dossier_fees(dossier=dossier) if fee.status == "paid"]
+    results = (
+        []
+        if first
+        else [row for row in dossier_files(dossier) if row.kind == "result" and row.dossier_id == dossier.pk]
+    )
     agency = dossier.current_agency or dossier.agency
     return {
         f["message_id"]: str(message_id),
@@ -92,21 +100,26 @@ def sync_payload(*, dossier, action: str, national: m.NationalStatus, sequence: 
     }
 
 
-def sync_record(*, dossier, action: str, to_status: str) -> SyncMessage | None:
+def sync_record(*, dossier, action: str, to_status: str, first: bool = False) -> SyncMessage | None:
     """Write the change to the sync outbox, in the caller's transaction (the dossier row is locked
-    by the transition, so sequence numbers of one dossier never clash)."""
+    by the transition, so sequence numbers of one dossier never clash). `first`: the dossier is
+    filed in this transaction (it had no code before, so no message): sequence 1, nothing to
+    supersede, no paid fee or result to report — three reads and an update fewer."""
     if not settings.NATIONAL_SYNC_ENABLED or not dossier.code:
         return None
     national = m.national_status(action=action, to_status=to_status)
     if national is None:
         return None
-    last = (
-        SyncMessage.objects.filter(dossier_id=dossier.pk)
-        .order_by("-sequence")
-        .values_list("sequence", flat=True)
-        .first()
-    )
-    SyncMessage.objects.filter(dossier_id=dossier.pk, is_latest=True).update(is_latest=False)
+    if first:
+        last = 0
+    else:
+        last = (
+            SyncMessage.objects.filter(dossier_id=dossier.pk)
+            .order_by("-sequence")
+            .values_list("sequence", flat=True)
+            .first()
+        )
+        SyncMessage.objects.filter(dossier_id=dossier.pk, is_latest=True).update(is_latest=False)
     sequence = (last or 0) + 1
     message_id = uuid.uuid4()
     agency = dossier.current_agency or dossier.agency
@@ -126,6 +139,7 @@ def sync_record(*, dossier, action: str, to_status: str) -> SyncMessage | None:
             sequence=sequence,
             message_id=message_id,
             at=timezone.now(),
+            first=first,
         ),
     )
     outbox_enqueue(kind=SYNC_JOB, key=f"sync:{message_id}", payload={"dossier_id": dossier.pk})

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from catalog.fees import fee_lines_due
 from dossiers.lifecycle import OPEN_STATUSES
-from portal.outbox import OutboxRetry, outbox_enqueue
+from portal.outbox import OutboxRetry, outbox_enqueue, outbox_enqueue_many
 
 from .models import Fee, FeeTiming, GatewayCheck, Payment, Provider, Receipt, ReceiptCounter, Refund
 from .providers import GatewayResult, ProviderError, provider_get
@@ -192,8 +192,12 @@ def _after_paid(payment: Payment) -> None:
         refund_start(payment=payment, reason=_("Duplicate payment: the fee had already been paid."))
     # Recorded with the payment, carried out after commit: a broker outage only delays them, and
     # the gateway's callback is answered from what was committed.
-    outbox_enqueue(kind=RECEIPT_JOB, key=f"payment:{payment.pk}:receipt", payload={"payment_id": payment.pk})
-    outbox_enqueue(kind=PAID_NOTICE_JOB, key=f"payment:{payment.pk}:notice", payload={"payment_id": payment.pk})
+    outbox_enqueue_many(
+        [
+            (RECEIPT_JOB, f"payment:{payment.pk}:receipt", {"payment_id": payment.pk}),
+            (PAID_NOTICE_JOB, f"payment:{payment.pk}:notice", {"payment_id": payment.pk}),
+        ]
+    )
 
 
 def _returning_supported() -> bool:

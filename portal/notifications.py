@@ -2,12 +2,14 @@
 by Celery after commit, exactly once per row; a beat job re-publishes rows a broker outage left
 pending. Channels are plugins (portal/channels.py).
 
-Public interface: notification_enqueue, notifications_enqueue_for, notifications_publish,
+Public interface: notification_enqueue, notifications_enqueue_for, notifications_batch, notifications_publish,
 notification_send,
 notifications_redeliver_pending, notification_mark_read, notifications_mark_all_read,
 inbox_for, inbox_unread_count.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import uuid
@@ -21,7 +23,7 @@ from django.utils import timezone
 
 from .channels import ChannelError, PermanentChannelError, channel_get
 from .models import Notification
-from .relay import relay_active, relay_wake_on_commit
+from .relay import relay_active, relay_wake_on_commit, relay_wake_sql
 from .tasks import notifications_deliver_task
 
 logger = logging.getLogger(__name__)
@@ -157,7 +159,18 @@ def notifications_enqueue_for(
             )
     if not rows:
         return []
-    saved = _rows_save(rows)
+    batch = _BATCH.get()
+    if batch is not None:  # written at the end of `notifications_batch`, with the others
+        batch += rows
+        return rows
+    return _rows_save_and_publish(rows)
+
+
+def _rows_save_and_publish(rows: list[Notification]) -> list[Notification]:
+    # The relay's NOTIFY goes with the INSERT (no statement of its own); a spare wake-up when
+    # every row was a repeat costs the relay one empty pass.
+    wake = relay_wake_sql() if relay_active() else ""
+    saved = _rows_save(rows, prefix=wake)
     to_send = [n.pk for n in saved if n.status == Notification.Status.PENDING]
     if to_send and relay_active():
         relay_wake_on_commit()  # the relay publishes them (portal/relay.py)
@@ -166,7 +179,30 @@ def notifications_enqueue_for(
     return saved
 
 
-def _rows_save(rows: list[Notification]) -> list[Notification]:
+_BATCH: contextvars.ContextVar[list | None] = contextvars.ContextVar("notifications_batch", default=None)
+
+
+@contextlib.contextmanager
+def notifications_batch():
+    """Write the rows of every `notifications_enqueue_for` inside the block in one INSERT at its
+    end (one change telling several people different things: the citizen and the officials).
+    Inside the block the calls return their rows unsaved. Nothing is written if the block
+    raises (the caller's transaction is rolled back anyway)."""
+    if _BATCH.get() is not None:  # already batching: the outer block writes them
+        yield
+        return
+    rows: list[Notification] = []
+    token = _BATCH.set(rows)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+    unique = list({row.dedupe_key: row for row in reversed(rows)}.values())[::-1]  # first of each key
+    if unique:
+        _rows_save_and_publish(unique)
+
+
+def _rows_save(rows: list[Notification], *, prefix: str = "") -> list[Notification]:
     """Insert the rows whose key is new and return the rows of all these keys, by id.
 
     A repeat is ignored (ON CONFLICT DO NOTHING) without breaking the caller's transaction.
@@ -184,7 +220,7 @@ def _rows_save(rows: list[Notification]) -> list[Notification]:
     table, columns = quote(Notification._meta.db_table), ", ".join(quote(f.column) for f in fields)
     key, pk = quote("dedupe_key"), quote("id")
     sql = (  # names from the model, values as parameters
-        f"INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608
+        f"{prefix}INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608
         f"ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}"
     )
     with connection.cursor() as cursor:

@@ -7,7 +7,7 @@ keyword arguments and must be idempotent (it may run again after a crash). A run
 its attempt and commits, then calls the handler, then records the result: a run whose result was
 never recorded is "in doubt" after OUTBOX_IN_DOUBT_SECONDS and runs again.
 
-Public interface: outbox_handler_register, outbox_enqueue, outbox_publish, outbox_job_run,
+Public interface: outbox_handler_register, outbox_enqueue, outbox_enqueue_many, outbox_publish, outbox_job_run,
 outbox_redeliver_pending, OutboxRetry, OutboxPermanentError.
 """
 
@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .models import OutboxJob
-from .relay import relay_active, relay_wake_on_commit
+from .relay import relay_active, relay_wake_on_commit, relay_wake_sql
 from .tasks import outbox_deliver_task
 
 logger = logging.getLogger(__name__)
@@ -59,25 +59,83 @@ def outbox_enqueue(*, kind: str, key: str, payload: dict | None = None, again: b
     The same `key` never makes a second job: a repeat returns the existing one. `again=True`
     re-arms a finished or failed job (an operator's "send again", a forced regeneration) with
     the new payload."""
-    payload = payload or {}
-    job, created = OutboxJob.objects.get_or_create(key=key, defaults={"kind": kind, "payload": payload})
-    if not created:
-        if not again or job.status == OutboxJob.Status.RUNNING:
-            return job
-        OutboxJob.objects.filter(pk=job.pk).update(
-            status=OutboxJob.Status.PENDING,
-            payload=payload,
-            attempts=0,
-            next_attempt_at=timezone.now(),
-            last_error="",
-        )
-        job.refresh_from_db()
-    job_id = job.pk
-    if relay_active():
-        relay_wake_on_commit()  # the relay publishes it (portal/relay.py): no broker in the request
-    else:
-        transaction.on_commit(lambda: outbox_publish([job_id]), robust=True)
-    return job
+    return outbox_enqueue_many([(kind, key, payload)], again=again)[0]
+
+
+def outbox_enqueue_many(jobs: Iterable[tuple[str, str, dict | None]], *, again: bool = False) -> list[OutboxJob]:
+    """`outbox_enqueue` of several (kind, key, payload) at once: the new keys in one
+    `INSERT … ON CONFLICT (key) DO NOTHING RETURNING id` (a repeat breaks no transaction and
+    needs no savepoint); only repeats are read back. The jobs, in the order given."""
+    jobs = [(kind, key, payload or {}) for kind, key, payload in jobs]
+    if not jobs:
+        return []
+    now = timezone.now()
+    rows = {
+        key: OutboxJob(kind=kind, key=key, payload=payload, next_attempt_at=now, created_at=now)
+        for kind, key, payload in jobs
+    }
+    wake = relay_wake_sql() if relay_active() else ""  # sent with the INSERT: no statement of its own
+    created = _insert_new(list(rows.values()), prefix=wake)
+    repeats = [key for key in rows if key not in created]
+    found = {job.key: job for job in OutboxJob.objects.filter(key__in=repeats)} if repeats else {}
+    result = []
+    for _kind, key, payload in jobs:
+        job = rows[key] if key in created else found[key]
+        if key not in created and again and job.status != OutboxJob.Status.RUNNING:
+            OutboxJob.objects.filter(pk=job.pk).update(
+                status=OutboxJob.Status.PENDING,
+                payload=payload,
+                attempts=0,
+                next_attempt_at=timezone.now(),
+                last_error="",
+            )
+            job.refresh_from_db()
+            created[key] = job.pk  # published again below
+        result.append(job)
+    ids = list(dict.fromkeys(created.values()))
+    if ids:
+        if relay_active():
+            relay_wake_on_commit()  # the relay publishes them (portal/relay.py): no broker in the request
+            # (nothing more when the INSERT carried the NOTIFY)
+        else:
+            transaction.on_commit(lambda: outbox_publish(ids), robust=True)
+    return result
+
+
+def _insert_new(rows: list[OutboxJob], *, prefix: str = "") -> dict[str, int]:
+    """Insert the rows whose key is new; {key: id} of those inserted (the rows get their pk).
+    `prefix`: a statement sent in the same round trip (`relay_wake_sql`)."""
+    if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover - old SQLite
+        created = {}
+        for row in rows:
+            job, made = OutboxJob.objects.get_or_create(
+                key=row.key, defaults={"kind": row.kind, "payload": row.payload, "next_attempt_at": row.next_attempt_at}
+            )
+            if made:
+                row.pk, row.created_at = job.pk, job.created_at
+                row._state.adding, row._state.db = False, job._state.db
+                created[row.key] = job.pk
+        return created
+    fields = [f for f in OutboxJob._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    values = []
+    for row in rows:
+        values += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    table, columns = quote(OutboxJob._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    key, pk = quote("key"), quote("id")
+    sql = (  # names from the model, values as parameters
+        f"{prefix}INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608
+        f"ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        created = {k: id_ for id_, k in cursor.fetchall()}
+    for row in rows:
+        if row.key in created:
+            row.pk = created[row.key]
+            row._state.adding, row._state.db = False, connection.alias
+    return created
 
 
 def outbox_publish(ids: Iterable[int]) -> list[int]:

@@ -12,7 +12,7 @@ are the record; the beat redelivery jobs stay the safety net for what the relay 
 With eager Celery (the embedded default) or `OUTBOX_RELAY` off, nothing changes: the work is
 published (eager: done) right after commit, as before.
 
-Public interface: relay_active, relay_wake_on_commit, RELAY_CHANNEL; the loop is portal.relay_loop.
+Public interface: relay_active, relay_wake_on_commit, relay_wake_sql, RELAY_CHANNEL; the loop is portal.relay_loop.
 """
 
 from __future__ import annotations
@@ -42,9 +42,30 @@ def _wake() -> None:
         logger.warning("Could not wake the outbox relay (it will poll): %s", exc)
 
 
+def _woken() -> None:
+    """Marks a transaction whose statements already carry the NOTIFY (`relay_wake_sql`)."""
+
+
+def _waking(connection) -> bool:
+    return connection.in_atomic_block and any(entry[1] in (_wake, _woken) for entry in connection.run_on_commit)
+
+
 def relay_wake_on_commit() -> None:
     """Wake the relay once the caller's transaction commits (once per transaction)."""
     connection = transaction.get_connection()
-    if connection.in_atomic_block and any(entry[1] is _wake for entry in connection.run_on_commit):
+    if _waking(connection):
         return
     transaction.on_commit(_wake)
+
+
+def relay_wake_sql() -> str:
+    """`NOTIFY portal_outbox; ` to send in front of a statement of the caller's transaction, or
+    "" (not on PostgreSQL, no transaction open, the transaction wakes the relay already).
+    PostgreSQL delivers a NOTIFY made in a transaction when it commits and drops it when it
+    rolls back (a rolled-back savepoint too, as Django drops the marker registered here), so
+    the wake costs no statement of its own. Call it only where the relay is active."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql" or not connection.in_atomic_block or _waking(connection):
+        return ""
+    transaction.on_commit(_woken)
+    return f"NOTIFY {RELAY_CHANNEL}; "

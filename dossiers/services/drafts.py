@@ -108,10 +108,12 @@ def _identity_of(user) -> dict[str, str]:
     }
 
 
-def applicant_from_user(user) -> dict:
+def applicant_from_user(user, *, given: dict | None = None) -> dict:
     """The applicant as the portal knows them: the verified identity and the profile, and for
     what the profile lacks (phone, address, a typed number…) the applicant of the citizen's last
-    dossier. An account without an email (an e-ID login that gave none) has none to prefill."""
+    dossier. An account without an email (an e-ID login that gave none) has none to prefill.
+    `given`: values the caller will put over these; the last dossier is not read when they fill
+    every gap of the profile."""
     from ..eform import user_address
 
     profile = {
@@ -121,7 +123,7 @@ def applicant_from_user(user) -> dict:
         "email": user.email or "",
         "address": user_address(user),
     }
-    if all(profile.values()):
+    if all(value or (given or {}).get(name) for name, value in profile.items()):
         return profile
     last = (
         Dossier.objects.filter(citizen=user, filed_by__isnull=True)
@@ -255,7 +257,7 @@ def applicant_clean(*, citizen, applicant: dict) -> dict:
     {"applicant:<field>": [messages]}."""
     from ..forms import ApplicantForm
 
-    form = ApplicantForm(data={**applicant_from_user(citizen), **applicant})
+    form = ApplicantForm(data={**applicant_from_user(citizen, given=applicant), **applicant})
     form.is_valid()
     errors = {
         f"applicant:{name}": [f"{form.fields[name].label}: {m}" if name in form.fields else m for m in messages]

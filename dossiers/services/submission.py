@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from catalog.eform import build_form_class, form_data_clean
 from portal.kernel.cccd import cccd_validate
+from portal.notifications import notifications_batch
 
 from ..lifecycle import DRAFT_STATUSES
 from ..models import (
@@ -291,9 +292,10 @@ def _submitted(d: Dossier, *, by, from_status: str, now) -> None:
     dossier_transitioned.send(
         sender=Dossier, dossier=d, action="submit", from_status=from_status, to_status=d.status, actor=by, event=event
     )
-    citizen_notify(dossier=d, action="submit")
-    if d.current_agency_id:
-        _intake_officials_notify(dossier=d)
+    with notifications_batch():  # the citizen's and the officials' rows in one INSERT
+        citizen_notify(dossier=d, action="submit")
+        if d.current_agency_id:
+            _intake_officials_notify(dossier=d)
     # The timeline and the parts, as `prefetch_related` would have loaded them: showing the
     # dossier just filed needs no second read of what was just written.
     for name, rows in (("events", [event]), ("parts", parts)):

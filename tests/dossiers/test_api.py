@@ -38,7 +38,7 @@ def test_create_and_submit_through_the_api(client, citizen, pv):
     assert body["code"] in inbox.subject
 
 
-def test_api_filing_takes_a_bounded_number_of_statements(client, citizen, pv, django_assert_max_num_queries):
+def test_api_filing_takes_a_bounded_number_of_statements(client, citizen, pv, intake, django_assert_max_num_queries):
     doc = PersonalDocument.objects.create(owner=citizen, doc_type="x", title="Tờ khai đã ký")
     client.force_login(citizen)
     payload = {
@@ -47,12 +47,15 @@ def test_api_filing_takes_a_bounded_number_of_statements(client, citizen, pv, dj
         "documents": [{"key": "to-khai", "personal_document": doc.pk}],
     }
     client.post("/api/v1/dossiers/", payload, content_type="application/json")  # warm the caches
-    # session, user, version, documents, agency, number, savepoint, dossier, files, event, the
-    # citizen's outbox rows, the intake officials (and their rows when there are any), release:
-    # a fixed number, not one per field, document or channel
+    # session, user, official profile, version, documents, agency, number, savepoint, dossier,
+    # files, event, the intake officials, the citizen's and the officials' notification rows (one
+    # INSERT), release: a fixed number, not one per field, document, recipient or channel
     with django_assert_max_num_queries(14):
         r = client.post("/api/v1/dossiers/", payload, content_type="application/json")
     assert r.status_code == 201, r.content
+    code = r.json()["code"]
+    assert Notification.objects.filter(user=intake, subject__contains=code).exists()
+    assert Notification.objects.filter(user=citizen, subject__contains=code).exists()
 
 
 def test_api_refuses_a_document_of_someone_else(client, citizen, pv):

@@ -38,6 +38,22 @@ def test_vnpay_ipn_confirms_payment_and_marks_fees_paid(client, pending_payment)
     assert set(Fee.objects.filter(dossier=pending_payment.dossier).values_list("status", flat=True)) == {"paid"}
 
 
+def test_vnpay_ipn_takes_a_fixed_number_of_statements(client, pending_payment, settings, django_assert_num_queries):
+    """The gateway's call costs one conditional UPDATE of the payment, one of its fees and one
+    INSERT of both outbox jobs (receipt, notice) in its transaction: what the server can answer
+    at the gateway's rate. The jobs are written once and carried out after the commit."""
+    from portal.models import OutboxJob
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # only the rows: the jobs are not run here
+    settings.OUTBOX_RELAY = True
+    # savepoint (the test's transaction), payment, fees, both jobs, release
+    with django_assert_num_queries(5):
+        resp = client.get(IPN, _vnpay(pending_payment))
+    assert resp.json()["RspCode"] == "00"
+    keys = set(OutboxJob.objects.values_list("key", flat=True))
+    assert keys == {f"payment:{pending_payment.pk}:receipt", f"payment:{pending_payment.pk}:notice"}
+
+
 def test_vnpay_ipn_repeat_answers_02_and_changes_nothing(client, pending_payment):
     client.get(IPN, _vnpay(pending_payment))
     paid_at = Payment.objects.get(pk=pending_payment.pk).paid_at
