@@ -43,7 +43,9 @@ def _timestamper_class():
             ]
             from .cms_fast import _tlv
 
-            encoded = _tlv(0x31, b"".join(parts))  # SET OF Attribute, in the original's order
+            # SET OF Attribute in DER order (sorted encodings): a verifier or pyHanko's own
+            # embedding may re-encode the token canonically, and the signature must survive it.
+            encoded = _tlv(0x31, b"".join(sorted(parts)))
             signed_attrs = cms.CMSAttributes.load(encoded)
             signature = self.rsa_key.sign(encoded, PKCS1v15(), getattr(hashes, md_algorithm.upper())())
             return signature, signed_attrs
