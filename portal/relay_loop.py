@@ -113,6 +113,11 @@ def relay_run(*, poll_seconds: float | None = None, stop=lambda: False, log=logg
             if raw is None:
                 time.sleep(poll)
                 continue
+            if raw.notifies:
+                # A NOTIFY that arrived while the queries above ran was read with their results:
+                # select() would not see it again. Publish once more now instead of waiting a poll.
+                raw.notifies.clear()
+                continue
             if select.select([raw], [], [], poll)[0]:
                 raw.poll()
                 raw.notifies.clear()
