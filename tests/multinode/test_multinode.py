@@ -236,7 +236,10 @@ def test_two_nodes_two_workers_one_of_each_killed(cluster):
     answered = {pk: answers for pk, answers in traffic.payments.items() if answers}
     assert answered, "no IPN went through"
     for pk, answers in answered.items():
-        assert set(answers) <= {"00", "02"} and answers.count("00") == 1, (pk, answers)
+        # "00" once; or only "02" when node a confirmed it and was killed before its answer left
+        # (VNPay then hears "already confirmed" from node b: paid once either way, checked below).
+        assert set(answers) <= {"00", "02"}, (pk, answers)
+        assert answers.count("00") == 1 or (answers == ["02"] and traffic.killed_at is not None), (pk, answers)
         payment = Payment.objects.get(pk=pk)
         assert payment.status == Payment.Status.PAID, pk
         assert Payment.objects.filter(dossier=payment.dossier, status=Payment.Status.PAID).count() == 1
