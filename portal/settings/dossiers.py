@@ -16,6 +16,9 @@ DOSSIER_DUE_SOON_DAYS = env.int("DOSSIER_DUE_SOON_DAYS", default=2)
 DOSSIER_QUEUE_COUNTS_SECONDS = env.int("DOSSIER_QUEUE_COUNTS_SECONDS", default=0 if TESTING else 15)
 # The public statistics page (/thong-ke/) is cached this many seconds.
 PUBLIC_STATISTICS_CACHE_SECONDS = env.int("PUBLIC_STATISTICS_CACHE_SECONDS", default=0 if TESTING else 600)
+# The leaders' indicators page: the figures of one set of agencies and period are computed once
+# and kept this many seconds (the page says when they were computed; 0: computed on every view).
+INDICATOR_CACHE_SECONDS = env.int("INDICATOR_CACHE_SECONDS", default=0 if TESTING else 60)
 DOSSIER_UPLOAD_MAX_FILE_SIZE = env.int("DOSSIER_UPLOAD_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 DOSSIER_UPLOAD_MAX_TOTAL_SIZE = env.int("DOSSIER_UPLOAD_MAX_TOTAL_SIZE", default=50 * 1024 * 1024)
 DOSSIER_UPLOAD_MAX_FILES = env.int("DOSSIER_UPLOAD_MAX_FILES", default=20)

@@ -324,3 +324,41 @@ def test_the_queue_links_to_the_indicators_for_leaders_only(client, agency, lead
     assert URL in client.get(reverse("admin:dossiers_dossier_changelist")).content.decode()
     client.force_login(intake)
     assert URL not in client.get(reverse("admin:dossiers_dossier_changelist")).content.decode()
+
+
+def test_leaders_opening_the_page_in_the_same_minute_cost_one_computation(
+    client, pv, citizen, agency, leader, intake, processor, settings
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.INDICATOR_CACHE_SECONDS = 60
+    cache.clear()
+    _complete(_file(pv, citizen), intake, processor, rate=5)
+    client.force_login(leader)
+    with CaptureQueriesContext(connection) as first:
+        body = client.get(URL).content.decode()
+    assert "Số liệu tính lúc" in body and "60 giây" in body
+
+    second_leader = official(agency, "leader")
+    client.force_login(second_leader)
+    with CaptureQueriesContext(connection) as second:
+        again = client.get(URL).content.decode()
+    read = lambda queries: [q["sql"] for q in queries if "dossiers_" in q["sql"] or "payments_" in q["sql"]]  # noqa: E731
+    assert read(first.captured_queries), "the first view computes the figures"
+    assert read(second.captured_queries) == [], "the second leader's view reads no dossier or payment row"
+    # The same figures: the table and the charts are the first view's.
+    table = lambda html: html[html.index('<table class="indicators-table">') : html.index("</table>")]  # noqa: E731
+    assert table(again) == table(body)
+
+    # Another period is computed on its own.
+    with CaptureQueriesContext(connection) as other:
+        client.get(URL, {"period": "this_year"})
+    assert read(other.captured_queries)
+
+
+def test_without_the_cache_the_page_does_not_claim_a_computation_time(client, pv, citizen, leader):
+    _file(pv, citizen)
+    client.force_login(leader)
+    assert "Số liệu tính lúc" not in client.get(URL).content.decode()
