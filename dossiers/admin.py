@@ -503,7 +503,7 @@ class DossierAdmin(admin.ModelAdmin):
             raise PermissionDenied
         asked = any(k in request.GET for k in ("period", "date_from", "date_to"))
         form = IndicatorPeriodForm(request.GET if asked else {"period": "this_month"})
-        rows, start, end, charts, computed_at = [], None, None, None, None
+        rows, start, end, charts, computed_at, rows_html = [], None, None, None, None, None
         if form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
             agency_ids = None if request.user.is_superuser else official_agency_ids(request.user)
@@ -513,6 +513,7 @@ class DossierAdmin(admin.ModelAdmin):
             # for a minute: indicator_pages.leaders_figures).
             figures = indicator_pages.leaders_figures(agency_ids=agency_ids, period=(start, end), n=6, prefix="adm")
             rows, charts, computed_at = figures["rows"], figures["charts"], figures["computed_at"]
+            rows_html = figures["rows_html"]
         query = request.GET.copy()
         query["format"] = "csv"
         context = {
@@ -527,6 +528,7 @@ class DossierAdmin(admin.ModelAdmin):
             "ratio_keys": RATIO_KEYS,
             "score_formula": indicator_pages.score_formula(),
             "charts": charts,
+            "rows_html": rows_html,
             "computed_at": computed_at if settings.INDICATOR_CACHE_SECONDS > 0 else None,
             "cache_seconds": settings.INDICATOR_CACHE_SECONDS,
             "csv_url": f"{reverse('admin:dossiers_dossier_indicators')}?{query.urlencode()}",
