@@ -69,10 +69,11 @@ def test_queue_never_counts_the_whole_table(client, pv, citizen, intake, django_
     client.force_login(intake)
     with django_assert_max_num_queries(25) as ctx:
         client.get(reverse("admin:dossiers_dossier_changelist") + "?queue=new")
-    # Counts of dossiers (the page's and each tab's); the fee column's GROUP BY over the page's
-    # own ids is not one.
+    # Counts of dossiers (each tab's: the page itself counts nothing, it reads one row past its
+    # end to know whether a next page exists); the fee column's GROUP BY over the page's own ids
+    # is not one.
     counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper() and "payments_fee" not in q["sql"]]
-    assert len(counts) >= 10
+    assert len(counts) >= 9
     assert counts and all("LIMIT" in sql.upper() for sql in counts)
     # The bounded count does not sort what it counts (a sort of up to 1,001 rows at 1M dossiers).
     assert all("ORDER BY" not in sql.upper() for sql in counts)
