@@ -176,13 +176,14 @@ def queue_page(
     *,
     after: QueueKey | None = None,
     before: QueueKey | None = None,
-    size: int = QUEUE_PAGE_SIZE,
+    size: int | None = None,
     with_agency: bool = False,
 ) -> tuple[list[dict], bool]:
     """One page of a queue in its order (keyset pagination: the rows after `after`, or those before
     `before`, never an OFFSET), as plain values — no model instances — and whether more rows lie
     beyond it in the direction read. One statement; with the official's agency fixed, the database
     walks dossier_queue_keyset_idx from the cursor and stops after size + 1 rows."""
+    size = size or QUEUE_PAGE_SIZE
     qs = queryset.alias(q_due=queue_due_key(), q_sub=queue_submitted_key())
     if after is not None:
         due, submitted, pk = after
