@@ -204,6 +204,22 @@ def _cell_label(label: str, language: str | None):
     return format_html('<span class="cell-label">{}: </span>', capfirst(label))
 
 
+@functools.lru_cache(maxsize=256)
+def _filter_options(kind: str, language: str | None, selected: str) -> str:
+    """The queue's status or channel <option>s in this language, the chosen one selected (the
+    same few lists on every page: made once per process)."""
+    if kind == "status":
+        empty, choices = _("— any status —"), [(v, label) for v, label in Status.choices if v not in DRAFT_STATUSES]
+    else:
+        empty, choices = _("— any channel —"), Channel.choices
+    options = [("", empty), *choices]
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, mark_safe(" selected") if value == selected else "", label) for value, label in options),
+    )
+
+
 _RUNNING_INDEX: dict = {}
 
 
@@ -351,7 +367,7 @@ class DossierAdmin(admin.ModelAdmin):
         queue = params.get("queue")
         queue = queue if queue in selectors.QUEUES else None
         status = params.get("status") or params.get("status__exact")
-        status = status if status in self._status_choices() else None
+        status = status if status in Status.values and status not in DRAFT_STATUSES else None
         channel = params.get("channel") or params.get("channel__exact")
         channel = channel if channel in Channel.values else None
         term = " ".join(params.get("q", "").split())[:100]
@@ -404,8 +420,11 @@ class DossierAdmin(admin.ModelAdmin):
             "term": term,
             "status": status,
             "channel": channel,
-            "status_choices": self._status_choices().items(),
-            "channel_choices": Channel.choices,
+            "status_options": _filter_options("status", get_language(), status or ""),
+            "channel_options": _filter_options("channel", get_language(), channel or ""),
+            # The queue is the officials' work page: the width goes to its columns, not to the
+            # admin's sidebar of every model (the breadcrumbs lead back to the index).
+            "is_nav_sidebar_enabled": False,
             "search_help_text": self.search_help_text,
             "action_choices": action_choices if len(action_choices) > 1 else None,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
@@ -415,10 +434,6 @@ class DossierAdmin(admin.ModelAdmin):
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.change_list_template, context)
-
-    @staticmethod
-    def _status_choices() -> dict:
-        return {value: label for value, label in Status.choices if value not in DRAFT_STATUSES}
 
     def _queue_tabs(self, request, current):
         """The tabs with their counts: bounded counts, kept for a few seconds per official."""
