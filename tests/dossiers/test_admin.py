@@ -252,3 +252,29 @@ def test_a_forged_cursor_never_shows_another_agencys_dossier(client, pv, citizen
     for junk in ("x", "1.2", "-1.-2.-3", "9" * 40 + ".1.1", "1.1.0"):
         assert client.get(base, {"after": junk}).status_code == 200
         assert client.get(base, {"before": junk}).status_code == 200
+
+
+def test_the_status_and_channel_selects_narrow_the_queue(client, pv, citizen, intake):
+    received, waiting = _many(pv, citizen, 2)
+    services.dossier_receive(dossier=received, by=intake)
+    Dossier.objects.filter(pk=waiting.pk).update(channel="counter")
+    client.force_login(intake)
+    base = reverse("admin:dossiers_dossier_changelist")
+    assert _page(client, f"{base}?status=in_processing")[0] == [received.pk]
+    assert _page(client, f"{base}?channel=counter")[0] == [waiting.pk]
+    page = client.get(base, {"status": "in_processing"}).content.decode()
+    assert '<option value="in_processing" selected>' in page
+    # An unknown value is no filter at all (and no error).
+    assert sorted(_page(client, f"{base}?status=nonsense&channel=nonsense")[0]) == sorted([received.pk, waiting.pk])
+
+
+def test_taking_without_ticking_a_dossier_changes_nothing_and_says_so(client, pv, citizen, intake):
+    (dossier,) = _many(pv, citizen, 1)
+    client.force_login(intake)
+    url = reverse("admin:dossiers_dossier_changelist") + "?queue=new"
+    response = client.post(url, {"action": "claim_selected", "index": 0}, follow=True)
+    assert response.redirect_chain[-1][0].endswith("?queue=new")
+    # Django's own words for it ("Mục tiêu phải được chọn…"), as a warning.
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"]
+    dossier.refresh_from_db()
+    assert dossier.assigned_to is None
