@@ -143,6 +143,7 @@ def queue_counts(queryset: QuerySet[Dossier], *, user, now: dt.datetime | None =
 QUEUE_PAGE_SIZE = 50
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MAX_US = (QUEUE_NO_DATE - _EPOCH) // dt.timedelta(microseconds=1)
+_MIN_US = (dt.datetime(1, 1, 2, tzinfo=dt.UTC) - _EPOCH) // dt.timedelta(microseconds=1)
 
 
 QueueKey = tuple[dt.datetime, dt.datetime, int]
@@ -163,10 +164,11 @@ def queue_cursor_parse(text: str | None) -> QueueKey | None:
     """The key a cursor names, or None for anything malformed. A cursor only says where to start
     reading: the rows come from the official's own queryset, whatever it holds."""
     parts = (text or "").split(".")
-    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 18 for p in parts):
+    # Dates before 1970 are negative numbers of microseconds.
+    if len(parts) != 3 or not all(p.removeprefix("-").isdigit() and len(p) <= 19 for p in parts):
         return None
     due, submitted, pk = (int(p) for p in parts)
-    if due > _MAX_US or submitted > _MAX_US or not 0 < pk < 2**63:
+    if not (_MIN_US <= due <= _MAX_US and _MIN_US <= submitted <= _MAX_US and 0 < pk < 2**63):
         return None
     return (_EPOCH + dt.timedelta(microseconds=due), _EPOCH + dt.timedelta(microseconds=submitted), pk)
 
