@@ -133,6 +133,9 @@ class Dossier(models.Model):
                 models.F("id"),
                 name="dossier_queue_keyset_idx",
             ),
+            # The queue's search by personal ID number (the applicant's, as filed): one index
+            # probe instead of reading every dossier of the agency.
+            models.Index(models.F("applicant__personal_id"), name="dossier_applicant_pid_idx"),
             models.Index(fields=["status", "due_at"], name="dossier_deadline_idx"),
             # The indicator rollups recompute one day at a time (dossiers/rollups.py) and the
             # indicators page counts today live; "overdue now" is a count on the legal due date.
