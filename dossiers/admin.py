@@ -628,9 +628,9 @@ class DossierAdmin(admin.ModelAdmin):
             raise Http404
         return dossier
 
-    def _forms(self, request, dossier, bound=None):
+    def _forms(self, request, dossier, bound=None, events=None):
         forms = []
-        for action in actions_available(user=request.user, dossier=dossier, actor=OFFICIAL):
+        for action in actions_available(user=request.user, dossier=dossier, actor=OFFICIAL, events=events):
             name = action.name
             if name not in ACTION_FORMS or not action.panel:
                 continue
@@ -668,9 +668,10 @@ class DossierAdmin(admin.ModelAdmin):
         scan_form = None
         if services.official_may(request.user, dossier, "receive") and dossier.status in INTAKE_SCAN_STATUSES:
             scan_form = ScanForm(documents=dossier.snapshot.get("documents", []), prefix="scan")
-        forms = self._forms(request, dossier, bound)
-        # One query each for the timeline and the issued documents; the page reads both twice.
+        # One query each for the timeline and the issued documents; the page reads both twice, and
+        # the actions' legal limits look in the timeline instead of asking the database again.
         events = list(dossier.events.select_related("actor").order_by("at", "id"))
+        forms = self._forms(request, dossier, bound, events)
         documents = list(dossier.issued_documents.all())
         context = {
             **self.admin_site.each_context(request),
@@ -687,6 +688,7 @@ class DossierAdmin(admin.ModelAdmin):
             "fee": fee_detail(dossier=dossier),
             **_officials(dossier, events),
             "scan_form": scan_form,
+            "scan_form_html": _form_html(scan_form) if scan_form is not None else "",
             "parts": dossier.parts.select_related("agency"),
             "answers": answers_display(
                 dossier.snapshot.get("form_schema") or [], dossier.form_data, language=get_language() or "vi"
