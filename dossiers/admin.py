@@ -15,6 +15,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import urlencode
+from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -673,8 +675,10 @@ class DossierAdmin(admin.ModelAdmin):
         events = list(dossier.events.select_related("actor").order_by("at", "id"))
         forms = self._forms(request, dossier, bound, events)
         documents = list(dossier.issued_documents.all())
+        site = self.admin_site.each_context(request)
         context = {
-            **self.admin_site.each_context(request),
+            **site,
+            "nav_sidebar": _nav_sidebar(request, site.get("available_apps") or []),
             "opts": self.opts,
             "title": f"{_('Dossier')} {dossier.code}",
             "dossier": dossier,
@@ -821,6 +825,39 @@ class DossierAdmin(admin.ModelAdmin):
             raise PermissionDenied(exc.message) from exc
         self.message_user(request, _("The document is being generated again."), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
+
+
+_NAV_SIDEBAR: dict = {}
+
+
+def _nav_sidebar(request, apps) -> str:
+    """The admin's navigation sidebar (its own template) for the dossier screen, rendered once per
+    process for what it shows: the language, the apps and models the official may open, and which
+    of them the page's address marks as current (every dossier screen marks the same ones)."""
+    path = urlencode(request.path)  # as the template compares them
+    key = (
+        get_language(),
+        tuple(
+            (
+                app["app_label"],
+                str(app["name"]),
+                app["app_url"],
+                app["app_url"] in path,
+                tuple(
+                    (m["object_name"], str(m["name"]), m.get("admin_url"), m.get("add_url"), m.get("admin_url") in path)
+                    for m in app["models"]
+                ),
+            )
+            for app in apps
+        ),
+    )
+    html = _NAV_SIDEBAR.get(key)
+    if html is None:
+        html = get_template("admin/nav_sidebar.html").render({"available_apps": apps, "request": request})
+        if len(_NAV_SIDEBAR) >= 64:
+            _NAV_SIDEBAR.clear()
+        _NAV_SIDEBAR[key] = html
+    return mark_safe(html)  # noqa: S308 - Django's template, escaped as it rendered
 
 
 def _officials(dossier, events=None) -> dict:
