@@ -835,16 +835,16 @@ def _nav_sidebar(request, apps) -> str:
     process for what it shows: the language, the apps and models the official may open, and which
     of them the page's address marks as current (every dossier screen marks the same ones)."""
     path = urlencode(request.path)  # as the template compares them
+    # The names shown are the groups' and models' own, in the language: not translated here.
     key = (
         get_language(),
         tuple(
             (
                 app["app_label"],
-                str(app["name"]),
                 app["app_url"],
                 app["app_url"] in path,
                 tuple(
-                    (m["object_name"], str(m["name"]), m.get("admin_url"), m.get("add_url"), m.get("admin_url") in path)
+                    (m["object_name"], m.get("admin_url"), m.get("add_url"), (m.get("admin_url") or "\0") in path)
                     for m in app["models"]
                 ),
             )
