@@ -343,12 +343,17 @@ def _form_html(form) -> str:
 
 
 def _choices_key(form) -> tuple:
-    """Every choice field's (value, label) pairs: the part of an unbound form's markup read from data."""
+    """Every choice field's (value, label) pairs: the part of an unbound form's markup read from data
+    (a field that can say so without building its choices' objects is asked for its key)."""
     return tuple(
-        (name, tuple((str(value), str(label)) for value, label in field.choices))
+        (name, key() if (key := getattr(field, "choices_key", None)) else _pairs(field.choices))
         for name, field in form.fields.items()
         if hasattr(field, "choices")
     )
+
+
+def _pairs(choices) -> tuple:
+    return tuple((str(value), str(label)) for value, label in choices)
 
 
 def _panel_title(action) -> str:
