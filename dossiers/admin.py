@@ -58,7 +58,7 @@ from .lifecycle import (
     actions_available,
     in_group,
 )
-from .models import CalendarException, Dossier, DossierFile, IssuedDocument
+from .models import CalendarException, Dossier, DossierEvent, DossierFile, IssuedDocument
 from .services import DossierActionError
 from .services.calendar import calendar_exception_delete, calendar_exception_may_change, calendar_exception_save
 
@@ -384,6 +384,12 @@ def _screen_fields() -> tuple[str, ...]:
     return (*(f.name for f in Dossier._meta.concrete_fields), *_SCREEN_RELATED_FIELDS)
 
 
+@functools.cache
+def _timeline_fields() -> tuple[str, ...]:
+    """An event's own columns and what the screen shows of its actor: the name (or email)."""
+    return (*(f.name for f in DossierEvent._meta.concrete_fields), "actor__full_name", "actor__email")
+
+
 def _panel_title(action) -> str:
     title = str(action.label)
     if action.form:
@@ -707,7 +713,7 @@ class DossierAdmin(admin.ModelAdmin):
             scan_form = ScanForm(documents=dossier.snapshot.get("documents", []), prefix="scan")
         # One query each for the timeline and the issued documents; the page reads both twice, and
         # the actions' legal limits look in the timeline instead of asking the database again.
-        events = list(dossier.events.select_related("actor").order_by("at", "id"))
+        events = list(dossier.events.select_related("actor").only(*_timeline_fields()).order_by("at", "id"))
         forms = self._forms(request, dossier, bound, events)
         documents = list(dossier.issued_documents.all())
         site = self.admin_site.each_context(request)
