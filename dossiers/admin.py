@@ -320,9 +320,10 @@ ACTION_FORMS = {
 # An unbound action form's markup is the same on every dossier screen with the same language and
 # choices: Django's form templates render it once per process and later screens reuse the string
 # (the forms were a third of the screen's CPU, issue 19). Bounded: a handful of forms × languages,
-# and the agencies' or officials' choices as they change.
+# the agencies' or officials' choices as they change, and the scan form of each procedure (its list
+# of documents; a few KB each, forgotten all at once when full).
 _FORM_HTML: dict = {}
-_FORM_HTML_MAX = 256
+_FORM_HTML_MAX = 2048
 # Forms whose choices are the dossier's own (its files): rendered each time, never kept.
 _FORMS_PER_DOSSIER = (CertifyCopyForm,)
 
