@@ -5,8 +5,12 @@ import django.db.models.functions.comparison
 from django.conf import settings
 from django.db import migrations, models
 
+from portal.kernel.migrations import AddIndexConcurrentlyOnPostgres
+
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY on PostgreSQL: the dossiers stay writable while it is built.
+    atomic = False
 
     dependencies = [
         ('dossiers', '0013_issued_document_signed_result'),
@@ -15,7 +19,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name='dossier',
             index=models.Index(models.F('current_agency'), django.db.models.functions.comparison.Coalesce('due_at', models.Value(datetime.datetime(9999, 1, 1, 0, 0, tzinfo=datetime.timezone.utc), output_field=models.DateTimeField())), django.db.models.functions.comparison.Coalesce('submitted_at', models.Value(datetime.datetime(9999, 1, 1, 0, 0, tzinfo=datetime.timezone.utc), output_field=models.DateTimeField())), models.F('id'), name='dossier_queue_keyset_idx'),
         ),

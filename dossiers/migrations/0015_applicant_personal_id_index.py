@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from portal.kernel.migrations import AddIndexConcurrentlyOnPostgres
+
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY on PostgreSQL: the dossiers stay writable while it is built.
+    atomic = False
 
     dependencies = [
         ('dossiers', '0014_queue_keyset_index'),
@@ -13,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name='dossier',
             index=models.Index(models.F('applicant__personal_id'), name='dossier_applicant_pid_idx'),
         ),
