@@ -186,8 +186,19 @@ class QuickSelect(forms.Select):
         return mark_safe("\n".join(out))  # noqa: S308 - every value is escaped
 
 
+class NamedChoiceField(forms.ModelChoiceField):
+    """A choice among rows shown by their `name`: the choices can then be read as (pk, name) pairs
+    without building every row's object (the dossier screen keeps a form's markup by its choices)."""
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+    def choices_key(self) -> tuple:
+        return tuple(self.queryset.values_list("pk", "name"))
+
+
 class TransferForm(forms.Form):
-    to_agency = forms.ModelChoiceField(label=_("Transfer to"), queryset=None, widget=QuickSelect)
+    to_agency = NamedChoiceField(label=_("Transfer to"), queryset=None, widget=QuickSelect)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

@@ -272,12 +272,17 @@ def _is_leader(user) -> bool:
     return bool(user is not None and (user.is_superuser or user_has_role(user, roles.LEADER)))
 
 
-def _last_event(dossier: Dossier, action: str) -> DossierEvent | None:
+def _last_event(dossier: Dossier, action: str, events=None) -> DossierEvent | None:
+    if events is not None:
+        return max((e for e in events if e.action == action), key=lambda e: (e.at, e.pk), default=None)
     return dossier.events.filter(action=action).order_by("-at", "-id").first()
 
 
-def supplement_requested_in_processing(dossier: Dossier) -> bool:
-    """A supplement request after receipt was already made (intake requests before receipt are separate)."""
+def supplement_requested_in_processing(dossier: Dossier, events=None) -> bool:
+    """A supplement request after receipt was already made (intake requests before receipt are separate).
+    `events`: the dossier's whole timeline already read, searched instead of a query."""
+    if events is not None:
+        return any(e.action == "request_supplement" and e.from_status == S.IN_PROCESSING for e in events)
     return dossier.events.filter(action="request_supplement", from_status=S.IN_PROCESSING).exists()
 
 
@@ -298,7 +303,7 @@ def previous_part_pending(dossier: Dossier) -> Dossier | None:
     return None
 
 
-def _rules(*, user, dossier: Dossier, action: Action) -> None:
+def _rules(*, user, dossier: Dossier, action: Action, events=None) -> None:
     """The legal limits of Decree 118/2025 beyond role and state; raises with the reason why."""
     name = action.name
     if name in ("approve", "refuse") and needs_signoff(dossier) and not _is_leader(user):
@@ -315,7 +320,7 @@ def _rules(*, user, dossier: Dossier, action: Action) -> None:
     if (
         name == "request_supplement"
         and dossier.status == S.IN_PROCESSING
-        and supplement_requested_in_processing(dossier)
+        and supplement_requested_in_processing(dossier, events)
     ):
         raise _error(
             _(
@@ -330,7 +335,7 @@ def _rules(*, user, dossier: Dossier, action: Action) -> None:
 
         if dossier.received_at is None:
             raise _illegal(dossier, action)
-        if _last_event(dossier, "extend") is not None:
+        if _last_event(dossier, "extend", events) is not None:
             raise _error(_("An apology with a new date was already issued: the new date is set only once."))
         if dossier.due_at is not None and dossier.due_at <= timezone.now():
             raise _error(_("The due date has passed: an apology with a new date must be issued before the due date."))
@@ -348,13 +353,14 @@ def _illegal(dossier: Dossier, action: Action):
     )
 
 
-def action_check(*, user, dossier: Dossier, action: str) -> None:
+def action_check(*, user, dossier: Dossier, action: str, events=None) -> None:
     """Raise DossierActionError (a Vietnamese message saying why) unless `user` may take `action`
-    on `dossier` now: who (role, agency or owner), the state, and the legal limits."""
+    on `dossier` now: who (role, agency or owner), the state, and the legal limits. `events`: the
+    dossier's whole timeline when the caller has read it already (the limits look things up in it)."""
     a = actor_check(user=user, dossier=dossier, action=action)
     if dossier.status not in a.sources:
         raise _illegal(dossier, a)
-    _rules(user=user, dossier=dossier, action=a)
+    _rules(user=user, dossier=dossier, action=a, events=events)
 
 
 def actor_check(*, user, dossier: Dossier, action: str) -> Action:
@@ -371,18 +377,20 @@ def actor_check(*, user, dossier: Dossier, action: str) -> Action:
     return a
 
 
-def action_allowed(*, user, dossier: Dossier, action: str) -> bool:
+def action_allowed(*, user, dossier: Dossier, action: str, events=None) -> bool:
     try:
-        action_check(user=user, dossier=dossier, action=action)
+        action_check(user=user, dossier=dossier, action=action, events=events)
     except DossierActionError:
         return False
     return True
 
 
-def actions_available(*, user, dossier: Dossier, actor: str | None = None) -> list[Action]:
-    """What this person may do on this dossier now, in table order."""
+def actions_available(*, user, dossier: Dossier, actor: str | None = None, events=None) -> list[Action]:
+    """What this person may do on this dossier now, in table order. `events`: the dossier's whole
+    timeline when the caller has read it already (the dossier screen), instead of a query per limit."""
     return [
         a
         for a in _ACTIONS
-        if (actor is None or a.actor == actor) and action_allowed(user=user, dossier=dossier, action=a.name)
+        if (actor is None or a.actor == actor)
+        and action_allowed(user=user, dossier=dossier, action=a.name, events=events)
     ]

@@ -1,8 +1,25 @@
 """Dossiers (hồ sơ): what a citizen files, its lifecycle status and its append-only timeline."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+# The officials' queue is read earliest due first, then earliest submitted, then by id. A dossier
+# without a due date (refused at intake, withdrawn) or a submission time sorts after every dated
+# one: the queue's order and its keyset cursor compare this date instead of NULL, the same way on
+# every database, and dossier_queue_keyset_idx holds exactly these expressions.
+QUEUE_NO_DATE = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+
+
+def queue_due_key():
+    return Coalesce("due_at", models.Value(QUEUE_NO_DATE, output_field=models.DateTimeField()))
+
+
+def queue_submitted_key():
+    return Coalesce("submitted_at", models.Value(QUEUE_NO_DATE, output_field=models.DateTimeField()))
 
 
 class Status(models.TextChoices):
@@ -107,6 +124,18 @@ class Dossier(models.Model):
             models.Index(fields=["citizen", "-created_at"]),
             models.Index(fields=["current_agency", "status", "due_at"], name="dossier_queue_idx"),
             models.Index(fields=["current_agency", "due_at"], name="dossier_queue_due_idx"),
+            # The queue page's keyset (dossiers.selectors.queue_page): an agency's dossiers in the
+            # queue's order, read from a cursor onwards without an OFFSET or a sort.
+            models.Index(
+                models.F("current_agency"),
+                queue_due_key(),
+                queue_submitted_key(),
+                models.F("id"),
+                name="dossier_queue_keyset_idx",
+            ),
+            # The queue's search by personal ID number (the applicant's, as filed): one index
+            # probe instead of reading every dossier of the agency.
+            models.Index(models.F("applicant__personal_id"), name="dossier_applicant_pid_idx"),
             models.Index(fields=["status", "due_at"], name="dossier_deadline_idx"),
             # The indicator rollups recompute one day at a time (dossiers/rollups.py) and the
             # indicators page counts today live; "overdue now" is a count on the legal due date.

@@ -15,17 +15,8 @@ def dossier_fees(*, dossier) -> list[Fee]:
 def dossier_payment_summary(*, dossier) -> dict:
     """Everything the dossier's payment panel shows."""
     fees = dossier_fees(dossier=dossier)
-    due = sum((f.amount for f in fees if f.status == Fee.Status.DUE), Decimal(0))
-    total = sum((f.amount for f in fees), Decimal(0))
+    due, total, state = _fees_state(fees)
     payments = list(Payment.objects.filter(dossier=dossier).select_related("receipt").order_by("-created_at"))
-    if not fees:
-        state = "free"
-    elif due:
-        state = "due"
-    elif all(f.status == Fee.Status.REFUNDED for f in fees):
-        state = "refunded"
-    else:
-        state = "paid"
     paid = [p for p in payments if p.status == Payment.Status.PAID]
     refunds = list(Refund.objects.filter(payment__dossier=dossier))
     return {
@@ -41,6 +32,21 @@ def dossier_payment_summary(*, dossier) -> dict:
         "refunds": refunds,
         "providers": providers_online() if due else [],
     }
+
+
+def _fees_state(fees: list[Fee]) -> tuple[Decimal, Decimal, str]:
+    """(due, total, state) of a dossier's fees; state is free, due, refunded or paid."""
+    due = sum((f.amount for f in fees if f.status == Fee.Status.DUE), Decimal(0))
+    total = sum((f.amount for f in fees), Decimal(0))
+    if not fees:
+        state = "free"
+    elif due:
+        state = "due"
+    elif all(f.status == Fee.Status.REFUNDED for f in fees):
+        state = "refunded"
+    else:
+        state = "paid"
+    return due, total, state
 
 
 def payment_can_view_receipt(*, user, payment: Payment) -> bool:
@@ -200,9 +206,14 @@ def fee_states(*, dossier_ids) -> dict[int, dict]:
 
 
 def fee_panel(*, dossier) -> dict | None:
-    """The officials' fee panel of a dossier: what is due, what was paid, how, and the receipts."""
-    summary = dossier_payment_summary(dossier=dossier)
-    if summary["state"] == "free":
+    """The officials' fee panel of a dossier: what is due, what was paid, how, and the receipts.
+    Only what the panel shows is read (issue 19): the fees, then the paid payments with their
+    receipts — a dossier without fees costs one query."""
+    # Sorted here as the models order them: a dossier's rows are few, and the SQL compiler's ORDER BY
+    # (it hashes every selected column) costs more than the sort.
+    fees = sorted(Fee.objects.filter(dossier=dossier).order_by(), key=lambda f: (f.position, f.pk))
+    due, total, state = _fees_state(fees)
+    if state == "free":
         return None
     from django.urls import reverse
 
@@ -214,13 +225,16 @@ def fee_panel(*, dossier) -> dict | None:
         except Receipt.DoesNotExist:
             return None
 
+    paid = Payment.objects.filter(dossier=dossier, status=Payment.Status.PAID).select_related("receipt")
     return {
-        **summary,
-        "total_text": vnd(summary["total"]),
-        "due_text": vnd(summary["due"]),
+        "due": due,
+        "state": state,
+        "before_intake": fees[0].timing == FeeTiming.BEFORE_INTAKE,
+        "total_text": vnd(total),
+        "due_text": vnd(due),
         "fee_lines": [
             {"name": f.name, "note": f.note, "amount_text": vnd(f.amount), "status": f.get_status_display()}
-            for f in summary["fees"]
+            for f in fees
         ],
         "paid_lines": [
             {
@@ -230,6 +244,6 @@ def fee_panel(*, dossier) -> dict | None:
                 "receipt_number": r.number if (r := receipt(p)) else "",
                 "receipt_url": reverse("payments:receipt-download", args=[p.pk]) if r and r.file else "",
             }
-            for p in summary["paid_payments"]
+            for p in sorted(paid.order_by(), key=lambda p: p.created_at, reverse=True)
         ],
     }

@@ -116,18 +116,3 @@ def indicator_rows(rows, columns):
 @register.filter
 def is_draft(dossier) -> bool:
     return dossier.status in DRAFT_STATUSES
-
-
-@register.inclusion_tag("admin/dossiers/dossier/_queue_results.html")
-def queue_results(cl):
-    """The queue's table: Django's column headings (sorting links) and the rows the queue's
-    ChangeList rendered once (dossiers.admin.QueueChangeList)."""
-    from django.contrib.admin.templatetags.admin_list import result_headers
-
-    headers = list(result_headers(cl))
-    return {
-        "cl": cl,
-        "result_headers": headers,
-        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        "rows": cl.queue_rows,
-    }

@@ -84,3 +84,44 @@ def test_the_dossier_screen_runs_as_many_statements_for_a_long_history_as_for_a_
     # The number of statements is small and fixed: session, user, roles, agency, permissions, the
     # dossier, its events, files, issued documents, parts, fees and the forms' choices.
     assert len(short.captured_queries) <= 22
+
+
+def test_the_screens_action_forms_are_djangos_markup_and_follow_the_agencies(client, received, processor):
+    """The screen keeps an unbound form's markup between screens: it is Django's own rendering of the
+    form, and an agency opened (or closed) since the last screen is offered (or not) at once."""
+    from dossiers.forms import SupplementRequestForm, TransferForm
+
+    from .factories import AgencyFactory
+
+    client.force_login(processor)
+    url = reverse("admin:dossiers_dossier_change", args=[received.pk])
+    first = client.get(url).content.decode()
+    assert TransferForm(prefix="transfer").as_div() in first
+    assert SupplementRequestForm(prefix="request_supplement").as_div() in first
+    opened = AgencyFactory(code="000.00.33.H57", name="UBND xã Tân Hạnh")
+    second = client.get(url).content.decode()
+    assert f'<option value="{opened.pk}">UBND xã Tân Hạnh</option>' in second
+    assert TransferForm(prefix="transfer").as_div() in second
+    opened.is_active = False
+    opened.save()
+    assert "UBND xã Tân Hạnh" not in client.get(url).content.decode()
+
+
+def test_the_screen_of_a_dossier_filed_on_behalf_as_part_of_a_bundle_reads_nothing_more(
+    client, received, submitted, intake, other_citizen, django_assert_max_num_queries
+):
+    """The screen reads only some columns of the dossier's related rows: the filer's name and the
+    bundle's code shown on the screen come with the dossier, not one query each."""
+    client.force_login(intake)
+    url = reverse("admin:dossiers_dossier_change", args=[received.pk])
+    client.get(url)  # warm caches (content types)
+    with django_assert_max_num_queries(30) as plain:
+        client.get(url)
+    bundle = Dossier.objects.get(pk=received.pk)
+    bundle.pk, bundle.code = None, f"{received.code}-B"
+    bundle.save()
+    Dossier.objects.filter(pk=received.pk).update(filed_by=other_citizen, parent=bundle, consent_recorded=True)
+    with django_assert_max_num_queries(len(plain.captured_queries)) as behalf:
+        page = client.get(url).content.decode()
+    assert len(behalf.captured_queries) == len(plain.captured_queries)
+    assert "Lê Văn Tám" in page and f"{received.code}-B" in page
