@@ -35,8 +35,21 @@ def user_has_role(user: User, *roles: str) -> bool:
 
 
 def official_agency(user: User):
-    """The official's agency (a catalog Agency), or None."""
-    profile = getattr(user, "official_profile", None) if getattr(user, "is_authenticated", False) else None
+    """The official's agency (a catalog Agency), or None.
+
+    The profile and its agency are read together, once per user object, and kept where
+    `user.official_profile` finds them (no profile: the accessor raises as usual)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    related = User.official_profile.related
+    if not related.is_cached(user):
+        from .models import OfficialProfile
+
+        profile = OfficialProfile.objects.select_related("agency").filter(user_id=user.pk).first()
+        if profile is not None:
+            OfficialProfile.user.field.set_cached_value(profile, user)
+        related.set_cached_value(user, profile)
+    profile = related.get_cached_value(user)
     return profile.agency if profile else None
 
 
