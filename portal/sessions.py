@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.contrib.sessions.backends.db import SessionStore as DBStore
@@ -85,3 +86,13 @@ class SessionStore(CachedDBStore):
         if missed:
             with _undeleted_lock:
                 _undeleted.add(key)
+
+    # The async API (Django's async views) goes through the same guards.
+    async def aload(self):
+        return await sync_to_async(self.load)()
+
+    async def asave(self, must_create=False):
+        await sync_to_async(self.save)(must_create)
+
+    async def adelete(self, session_key=None):
+        await sync_to_async(self.delete)(session_key)
