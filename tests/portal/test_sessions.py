@@ -27,12 +27,18 @@ def _signed_in(cookie: str) -> bool:
 
 
 def _sign_in(client: Client, email: str) -> str:
+    anonymous = client.session  # a session before signing in (saved, its cookie set)
+    anonymous["seen"] = True
+    anonymous.save()
+    before = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     client.get("/accounts/login/")
-    before = client.cookies.get(django_settings.SESSION_COOKIE_NAME)
     response = client.post("/accounts/login/", {"login": email, "password": PASSWORD})
     assert response.status_code == 302, response.content[:300]
     after = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    assert before is None or before.value != after  # a new key on sign-in (session fixation)
+    # A new key on sign-in (no session fixation): the old one is gone, from the cache too.
+    assert before != after
+    assert not Session.objects.filter(session_key=before).exists()
+    assert not _signed_in(before)
     return after
 
 
