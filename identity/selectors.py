@@ -18,14 +18,73 @@ def user_roles(user: User) -> set[str]:
         return set()
     cached = getattr(user, _ROLES_ATTR, None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        setattr(user, _ROLES_ATTR, cached)
+        cached = user_access_load(user)
     return set(cached)
 
 
+def user_access_load(user: User) -> frozenset[str]:
+    """Read the user's roles (group names) and permissions (their own and their groups') in one
+    statement; keep them on the user object for the request, the roles where `user_roles` looks
+    and the permissions where Django's ModelBackend does (identity.backends uses this). Returns
+    the roles."""
+    roles, own, of_groups = set(), set(), set()
+    for name, app_label, codename in _access_rows(user.pk):
+        if name is not None:
+            roles.add(name)
+        if codename is None:
+            continue
+        (own if name is None else of_groups).add(f"{app_label}.{codename}")
+    cached = frozenset(roles)
+    setattr(user, _ROLES_ATTR, cached)
+    if user.is_superuser:  # Django gives a superuser every permission: left to ModelBackend
+        return cached
+    user._user_perm_cache = own
+    user._group_perm_cache = of_groups
+    user._perm_cache = own | of_groups
+    return cached
+
+
+def _access_rows(user_pk: int):
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connections, router
+
+    connection = connections[router.db_for_read(Group)]
+    q = connection.ops.quote_name
+    user_groups = User.groups.through._meta
+    user_perms = User.user_permissions.through._meta
+    group_perms = Group.permissions.through._meta
+
+    def column(meta, name):
+        return q(meta.get_field(name).column)
+
+    perm, ctype = q(Permission._meta.db_table), q(ContentType._meta.db_table)
+    # A NULL name marks the user's own permissions; a group without permissions gives one row
+    # with NULL permission columns (its name is still a role).
+    sql = (
+        f"SELECT g.name, ct.app_label, p.codename FROM {q(user_groups.db_table)} ug"  # noqa: S608 - names from the models
+        f" JOIN {q(Group._meta.db_table)} g ON g.id = ug.{column(user_groups, 'group')}"
+        f" LEFT JOIN {q(group_perms.db_table)} gp ON gp.{column(group_perms, 'group')} = g.id"
+        f" LEFT JOIN {perm} p ON p.id = gp.{column(group_perms, 'permission')}"
+        f" LEFT JOIN {ctype} ct ON ct.id = p.content_type_id"
+        f" WHERE ug.{column(user_groups, 'user')} = %s"
+        f" UNION ALL"
+        f" SELECT NULL, ct.app_label, p.codename FROM {q(user_perms.db_table)} up"
+        f" JOIN {perm} p ON p.id = up.{column(user_perms, 'permission')}"
+        f" JOIN {ctype} ct ON ct.id = p.content_type_id"
+        f" WHERE up.{column(user_perms, 'user')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_pk, user_pk])
+        return cursor.fetchall()
+
+
+_PERM_ATTRS = ("_perm_cache", "_user_perm_cache", "_group_perm_cache")
+
+
 def roles_forget(sender=None, instance=None, **kwargs) -> None:
-    """m2m_changed on User.groups: the user's cached roles (and agencies) are read again."""
-    for attr in (_ROLES_ATTR, _AGENCIES_ATTR):
+    """m2m_changed on User.groups: the user's cached roles, permissions and agencies are read again."""
+    for attr in (_ROLES_ATTR, _AGENCIES_ATTR, *_PERM_ATTRS):
         if instance is not None and attr in getattr(instance, "__dict__", {}):
             delattr(instance, attr)
 
@@ -35,8 +94,21 @@ def user_has_role(user: User, *roles: str) -> bool:
 
 
 def official_agency(user: User):
-    """The official's agency (a catalog Agency), or None."""
-    profile = getattr(user, "official_profile", None) if getattr(user, "is_authenticated", False) else None
+    """The official's agency (a catalog Agency), or None.
+
+    The profile and its agency are read together, once per user object, and kept where
+    `user.official_profile` finds them (no profile: the accessor raises as usual)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    related = User.official_profile.related
+    if not related.is_cached(user):
+        from .models import OfficialProfile
+
+        profile = OfficialProfile.objects.select_related("agency").filter(user_id=user.pk).first()
+        if profile is not None:
+            OfficialProfile.user.field.set_cached_value(profile, user)
+        related.set_cached_value(user, profile)
+    profile = related.get_cached_value(user)
     return profile.agency if profile else None
 
 

@@ -8,6 +8,8 @@ from portal.settings.base import MIDDLEWARE, PRODUCTION, SITE_URL, env
 
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
+    # First: reads permissions and roles in one statement; it authenticates nobody (the next two do).
+    "identity.backends.PermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

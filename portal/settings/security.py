@@ -35,6 +35,10 @@ RATELIMIT_IP_META_KEY = "portal.client_ip.client_ip"
 # Before SecurityMiddleware: X-Forwarded-Proto from outside TRUSTED_PROXIES must not count as HTTPS.
 MIDDLEWARE.insert(0, "portal.middleware.TrustedProxyMiddleware")
 
+# Sessions are read from the cache (no SQL per request), the database stays the truth: a Redis
+# outage falls back to it. portal/sessions.py bounds what a cache that missed a delete can keep.
+SESSION_ENGINE = "portal.sessions"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False

@@ -56,9 +56,9 @@ def test_queue_pages_have_constant_query_count(client, pv, citizen, intake, queu
     client.force_login(intake)
     url = reverse("admin:dossiers_dossier_changelist") + (f"?queue={queue}" if queue else "")
     client.get(url)  # warm caches (content types, permissions)
-    # 14 for the page itself, one bounded count per tab (9; cached for a few seconds outside
+    # 10 for the page itself, one bounded count per tab (9; cached for a few seconds outside
     # tests), the page's fees and its working calendar.
-    with django_assert_max_num_queries(14 + 9 + 2) as small:
+    with django_assert_max_num_queries(10 + 9 + 2) as small:
         assert client.get(url).status_code == 200
     _many(pv, citizen, 12)
     with django_assert_max_num_queries(len(small.captured_queries)):
@@ -68,7 +68,7 @@ def test_queue_pages_have_constant_query_count(client, pv, citizen, intake, queu
 def test_queue_never_counts_the_whole_table(client, pv, citizen, intake, django_assert_max_num_queries):
     _many(pv, citizen, 2)
     client.force_login(intake)
-    with django_assert_max_num_queries(25) as ctx:
+    with django_assert_max_num_queries(21) as ctx:
         client.get(reverse("admin:dossiers_dossier_changelist") + "?queue=new")
     # Counts of dossiers (each tab's: the page itself counts nothing, it reads one row past its
     # end to know whether a next page exists); the fee column's GROUP BY over the page's own ids
@@ -85,11 +85,11 @@ def test_lists_do_not_load_the_procedure_snapshot(client, pv, citizen, intake, d
     and the search text are not read for the queue or for the citizen's list."""
     _many(pv, citizen, 3)
     client.force_login(intake)
-    with django_assert_max_num_queries(25) as queue:
+    with django_assert_max_num_queries(21) as queue:
         page = client.get(reverse("admin:dossiers_dossier_changelist")).content.decode()
     assert pv.name in page
     client.force_login(citizen)
-    with django_assert_max_num_queries(20) as mine:
+    with django_assert_max_num_queries(16) as mine:
         page = client.get(reverse("dossiers:mine")).content.decode()
     assert pv.name in page
     for ctx in (queue, mine):

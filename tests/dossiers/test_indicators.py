@@ -201,8 +201,8 @@ def test_page_query_count_is_bounded(client, pv, citizen, leader, intake, proces
     client.force_login(leader)
     client.get(URL)
     # The indicators (agencies, the rollups' sum, today's live aggregates, "overdue now", the
-    # payments hook) and the admin page (16), and the six-month trend of the charts (four a month).
-    with django_assert_max_num_queries(16 + 6 * 4):
+    # payments hook) and the admin page (12), and the six-month trend of the charts (four a month).
+    with django_assert_max_num_queries(12 + 6 * 4):
         assert client.get(URL).status_code == 200
 
 

@@ -47,7 +47,7 @@ def test_the_figures_are_cached(client, pv, citizen, intake, processor, settings
     cache.clear()
     client.get(URL)
     _complete(_file(pv, citizen), intake, processor)
-    with django_assert_max_num_queries(3):  # the session and nothing of the figures
+    with django_assert_max_num_queries(1):  # at most the session (cached) and nothing of the figures
         page = client.get(URL).content.decode()
     assert "100,00 %" not in page  # the cached month has nothing resolved yet
     cache.clear()

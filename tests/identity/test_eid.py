@@ -6,13 +6,13 @@ import jwt
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils.translation import override
 
 from identity.eid import SESSION_KEY, oidc_discovery, oidc_verify_id_token, pkce_challenge
 from identity.models import User
 from identity.sandbox_eid import sandbox_id_token, sandbox_signing_key, subject_for
 from identity.services import EidLoginError
+from portal.sessions import SessionStore
 
 from .factories import SandboxResidentFactory, UserFactory
 

@@ -10,13 +10,13 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import jwt
 import pytest
 import requests
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils.translation import override
 
 from identity.eid import PROMPT_LOGIN_COOKIE, SESSION_KEY, oidc_token_auth, oidc_verify_id_token
 from identity.models import User
 from identity.sandbox_eid import sandbox_signing_key, subject_for
 from identity.services import EidLoginError
+from portal.sessions import SessionStore
 
 from .factories import SandboxResidentFactory, UserFactory
 from .test_eid import _authorize_page, _pick

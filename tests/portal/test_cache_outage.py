@@ -91,6 +91,7 @@ def test_production_settings_use_the_fail_soft_cache():
     assert getattr(django_settings, "SESSION_ENGINE", "django.contrib.sessions.backends.db") in (
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
+        "portal.sessions",
     )
 
 
