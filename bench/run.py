@@ -556,7 +556,10 @@ def extras(url, redis_url, args) -> dict:
     if args.pdf_runs:
         result.update(call(["--pdf-runs", str(args.pdf_runs)]))
     if args.notifications:
-        flush_redis(redis_url)  # tasks the load run enqueued must not compete with the measurement
+        # Tasks the load run recorded (outbox rows, pending notifications) and published must not
+        # compete with the measurement: set aside in the database, then the broker emptied.
+        result.update(call(["--pdf-runs", "0", "--set-aside"]))
+        flush_redis(redis_url)
         worker = celery_worker(env=env, log=LOGS / "celery.log", concurrency=2)
         relay = outbox_relay(env=env, log=LOGS / "relay.log")
         try:
