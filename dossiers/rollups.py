@@ -146,11 +146,28 @@ def next_month(first: dt.date) -> dt.date:
     return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
+# pg_advisory_xact_lock(MONTH_LOCK_CLASS, yyyymm): one writer of a month's rows at a time.
+MONTH_LOCK_CLASS = 0x696E64  # "ind"
+
+
+def _month_lock(month: dt.date) -> None:
+    """Serialise the writers of one month's rows until their transaction ends (PostgreSQL). Two
+    rebuilds of two halves of a month, or the rollup job and the nightly reconciliation, each sum
+    the month from the day rows: without the lock each sees only the day rows it wrote itself (the
+    other's are not committed yet) and the month row ends up as one half. With it, the second
+    waits for the first to commit, then reads every day row (READ COMMITTED: a new snapshot per
+    statement)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK_CLASS, month.year * 100 + month.month])
+
+
 def months_write(months, agency_ids=None) -> int:
     """Replace the month rows of these months (first days; for these agencies, or all with None)
     by the sums of their daily total rows. Call it in the transaction that wrote the days."""
     written = 0
     for month in sorted(set(months)):
+        _month_lock(month)
         daily = IndicatorDaily.objects.filter(procedure__isnull=True, day__gte=month, day__lt=next_month(month))
         old = IndicatorMonthly.objects.filter(month=month)
         if agency_ids is not None:

@@ -219,3 +219,53 @@ def test_a_full_rebuild_moves_the_jobs_mark_past_the_events_it_counted(pv, citiz
 def test_the_rebuild_refuses_a_range_backwards():
     with pytest.raises(CommandError, match="before --from"):
         call_command("indicators_rebuild", "--from", "2026-02-01", "--to", "2026-01-01")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rebuilds_of_the_two_halves_of_a_month_at_once_leave_the_whole_month(pv, citizen):
+    """Rebuilding a month in parallel ranges (what an operator does at 10 million dossiers): each
+    process sums the month row from the day rows. The second waits for the first to commit and
+    then counts both halves (PostgreSQL; without the lock it failed on the month's unique row or
+    kept one half)."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from dossiers.rollups import _days_write_set_based, months_write
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+    first = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    tz = timezone.get_default_timezone()
+    for day in (3, 4, 20, 21, 22):
+        d = _file(pv, citizen, Channel.ONLINE)
+        at = dt.datetime.combine(first.replace(day=day), dt.time(9), tzinfo=tz)
+        Dossier.objects.filter(pk=d.pk).update(created_at=at, submitted_at=at)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    halves = [(first, first.replace(day=15)), (first.replace(day=16), last)]
+    both_wrote_their_days = threading.Barrier(2, timeout=30)
+    errors = []
+
+    def rebuild(start, end):
+        try:
+            with transaction.atomic():
+                _days_write_set_based(start, end)
+                both_wrote_their_days.wait()  # neither has committed its days yet
+                months_write([first])
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=rebuild, args=half) for half in halves]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    month = IndicatorMonthly.objects.get(month=first, agency_id=Dossier.objects.values_list("agency_id", flat=True)[0])
+    days = IndicatorDaily.objects.filter(
+        procedure__isnull=True, day__gte=first, day__lte=last, agency_id=month.agency_id
+    )
+    assert sum(days.values_list("received", flat=True)) == 5
+    assert month.received == 5
