@@ -184,10 +184,14 @@ def _finish(payment: Payment, status: str, **fields) -> bool:
     return bool(changed)
 
 
-def _after_paid(payment: Payment) -> None:
-    """Mark the fees paid (one statement); a payment for fees someone else already paid is given back."""
-    fee_ids = Payment.fees.through.objects.filter(payment_id=payment.pk).values("fee_id")
-    marked = Fee.objects.filter(pk__in=fee_ids, status=Fee.Status.DUE).update(status=Fee.Status.PAID, payment=payment)
+def _after_paid(payment: Payment, *, marked: int | None = None) -> None:
+    """Mark the fees paid (one statement, unless the payment's own UPDATE already did: `marked`);
+    a payment for fees someone else already paid is given back."""
+    if marked is None:
+        fee_ids = Payment.fees.through.objects.filter(payment_id=payment.pk).values("fee_id")
+        marked = Fee.objects.filter(pk__in=fee_ids, status=Fee.Status.DUE).update(
+            status=Fee.Status.PAID, payment=payment
+        )
     if not marked:
         refund_start(payment=payment, reason=_("Duplicate payment: the fee had already been paid."))
     # Recorded with the payment, carried out after commit: a broker outage only delays them, and
@@ -246,18 +250,39 @@ def _finish_open_returning(*, reference: str, provider_id: str, amount: Decimal,
         amount_field.get_db_prep_save(amount, connection),
         *(str(state) for state in OPEN_STATES),
     ]
+    fold_fees = status == Payment.Status.PAID and connection.vendor == "postgresql"
+    if fold_fees:
+        # PostgreSQL: the fees are marked paid by the same statement (a data-modifying WITH),
+        # one round trip and one commit's worth of work fewer for every paid IPN.
+        fee, link = Fee._meta, Payment.fees.through._meta
+        fee_table, link_table = qn(fee.db_table), qn(link.db_table)
+        link_payment = qn(link.get_field("payment").column)
+        link_fee = qn(link.get_field("fee").column)
+        sql = (
+            f"WITH paid AS ({sql}), marked AS ("  # noqa: S608
+            f"UPDATE {fee_table} SET {qn('status')} = %s, {qn(fee.get_field('payment').column)} = paid.{qn('id')}"
+            f" FROM paid, {link_table} WHERE {link_table}.{link_payment} = paid.{qn('id')}"
+            f" AND {fee_table}.{qn('id')} = {link_table}.{link_fee} AND {fee_table}.{qn('status')} = %s"
+            f" RETURNING 1) SELECT paid.*, (SELECT count(*) FROM marked) FROM paid"
+        )
+        params += [str(Fee.Status.PAID), str(Fee.Status.DUE)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
+    marked = None
+    if fold_fees:
+        row, marked = row[:-1], row[-1]
     values = []
     for field, value in zip(concrete, row, strict=True):
         col = field.get_col(meta.db_table)
         for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
             value = converter(value, col, connection)
         values.append(value)
-    return Payment.from_db(connection.alias, [f.attname for f in concrete], values)
+    payment = Payment.from_db(connection.alias, [f.attname for f in concrete], values)
+    payment._fees_marked = marked  # None: the caller marks the fees itself
+    return payment
 
 
 def payment_apply_gateway_result(*, provider_id: str, result: GatewayResult) -> str:
@@ -289,7 +314,7 @@ def payment_apply_gateway_result(*, provider_id: str, result: GatewayResult) -> 
             )
             if payment is not None:
                 if status == Payment.Status.PAID:
-                    _after_paid(payment)
+                    _after_paid(payment, marked=getattr(payment, "_fees_marked", None))
                 return CONFIRMED
         # Not applied: say why, in the order VNPay expects (order, amount, state).
         payment = Payment.objects.filter(reference=result.reference, provider=provider_id).first()
