@@ -41,9 +41,10 @@ EXEMPT_URL_NAMES = (
 
 
 def staff_has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
+    """Read with the user's roles and permissions, which the pages behind this check need too."""
+    from .selectors import user_has_totp
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return user_has_totp(user)
 
 
 def session_passed_mfa(request) -> bool:

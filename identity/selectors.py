@@ -11,6 +11,18 @@ from .models import User
 # Changing the user's groups through `user.groups` forgets it (roles_forget, a m2m_changed receiver).
 _ROLES_ATTR = "_portal_roles_cache"
 _AGENCIES_ATTR = "_portal_agency_ids_cache"
+_TOTP_ATTR = "_portal_has_totp_cache"
+_TOTP_ROW = 2  # the `kind` of the row that says a TOTP authenticator exists
+
+
+def user_has_totp(user: User) -> bool:
+    """Whether the user has set up an authenticator app (TOTP). Read with their roles and
+    permissions (one statement for the three; officials' requests need all of them)."""
+    cached = getattr(user, _TOTP_ATTR, None)
+    if cached is None:
+        user_access_load(user)
+        cached = getattr(user, _TOTP_ATTR)
+    return cached
 
 
 def user_roles(user: User) -> set[str]:
@@ -28,7 +40,11 @@ def user_access_load(user: User) -> frozenset[str]:
     and the permissions where Django's ModelBackend does (identity.backends uses this). Returns
     the roles."""
     roles, own, of_groups = set(), set(), set()
-    for name, app_label, codename in _access_rows(user.pk):
+    has_totp = False
+    for name, app_label, codename, kind in _access_rows(user.pk):
+        if kind == _TOTP_ROW:
+            has_totp = True
+            continue
         if name is not None:
             roles.add(name)
         if codename is None:
@@ -36,6 +52,7 @@ def user_access_load(user: User) -> frozenset[str]:
         (own if name is None else of_groups).add(f"{app_label}.{codename}")
     cached = frozenset(roles)
     setattr(user, _ROLES_ATTR, cached)
+    setattr(user, _TOTP_ATTR, has_totp)
     if user.is_superuser:  # Django gives a superuser every permission: left to ModelBackend
         return cached
     user._user_perm_cache = own
@@ -45,6 +62,7 @@ def user_access_load(user: User) -> frozenset[str]:
 
 
 def _access_rows(user_pk: int):
+    from allauth.mfa.models import Authenticator
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
     from django.db import connections, router
@@ -60,22 +78,27 @@ def _access_rows(user_pk: int):
 
     perm, ctype = q(Permission._meta.db_table), q(ContentType._meta.db_table)
     # A NULL name marks the user's own permissions; a group without permissions gives one row
-    # with NULL permission columns (its name is still a role).
+    # with NULL permission columns (its name is still a role). The last column says what a row is:
+    # 0 a group's, 1 the user's own, 2 "has a TOTP authenticator" (the two-factor check's question).
+    totp = Authenticator._meta
     sql = (
-        f"SELECT g.name, ct.app_label, p.codename FROM {q(user_groups.db_table)} ug"  # noqa: S608 - names from the models
+        f"SELECT g.name, ct.app_label, p.codename, 0 FROM {q(user_groups.db_table)} ug"  # noqa: S608 - names from the models
         f" JOIN {q(Group._meta.db_table)} g ON g.id = ug.{column(user_groups, 'group')}"
         f" LEFT JOIN {q(group_perms.db_table)} gp ON gp.{column(group_perms, 'group')} = g.id"
         f" LEFT JOIN {perm} p ON p.id = gp.{column(group_perms, 'permission')}"
         f" LEFT JOIN {ctype} ct ON ct.id = p.content_type_id"
         f" WHERE ug.{column(user_groups, 'user')} = %s"
         f" UNION ALL"
-        f" SELECT NULL, ct.app_label, p.codename FROM {q(user_perms.db_table)} up"
+        f" SELECT NULL, ct.app_label, p.codename, 1 FROM {q(user_perms.db_table)} up"
         f" JOIN {perm} p ON p.id = up.{column(user_perms, 'permission')}"
         f" JOIN {ctype} ct ON ct.id = p.content_type_id"
         f" WHERE up.{column(user_perms, 'user')} = %s"
+        f" UNION ALL"
+        f" SELECT NULL, NULL, NULL, {_TOTP_ROW} FROM (SELECT 1 FROM {q(totp.db_table)} a"
+        f" WHERE a.{column(totp, 'user')} = %s AND a.{column(totp, 'type')} = %s LIMIT 1) t"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_pk, user_pk])
+        cursor.execute(sql, [user_pk, user_pk, user_pk, str(Authenticator.Type.TOTP)])
         return cursor.fetchall()
 
 
@@ -84,7 +107,7 @@ _PERM_ATTRS = ("_perm_cache", "_user_perm_cache", "_group_perm_cache")
 
 def roles_forget(sender=None, instance=None, **kwargs) -> None:
     """m2m_changed on User.groups: the user's cached roles, permissions and agencies are read again."""
-    for attr in (_ROLES_ATTR, _AGENCIES_ATTR, *_PERM_ATTRS):
+    for attr in (_ROLES_ATTR, _AGENCIES_ATTR, _TOTP_ATTR, *_PERM_ATTRS):
         if instance is not None and attr in getattr(instance, "__dict__", {}):
             delattr(instance, attr)
 
