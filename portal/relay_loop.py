@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Notification, OutboxJob
@@ -26,52 +27,105 @@ RELAY_LOCK_KEY = 0x706F7274616C  # "portal": one active relay per database
 RELAY_WINDOW_SECONDS = 600
 
 
-class _Published:
-    """Ids this relay has published recently, so a row still pending (its task queued, a worker
-    busy) is not published again on every wake-up. Forgotten after RELAY_WINDOW_SECONDS."""
+# A row id below the highest one seen but not seen itself: a transaction that took the id and has
+# not committed yet (or rolled back). New-rows passes look for it this long; the full sweep after.
+GAP_SECONDS = 5.0
+SWEEP_PAGES = 20  # a full sweep reads at most this many pages of `limit` ids
+
+
+class _Seen:
+    """What the relay knows of one table: the ids it published recently (so a row still pending,
+    its task queued and a worker busy, is not published again on every wake-up; forgotten after
+    RELAY_WINDOW_SECONDS), the highest id it has seen, and the ids below that it has not seen yet
+    (gaps: transactions that commit out of order)."""
 
     def __init__(self):
-        self.jobs: dict[int, float] = {}
-        self.notifications: dict[int, float] = {}
+        self.published: dict[int, float] = {}
+        self.high = 0
+        self.gaps: dict[int, float] = {}
+
+    def saw(self, ids: list[int], now: float) -> None:
+        for pk in ids:
+            self.gaps.pop(pk, None)
+        top = max(ids, default=0)
+        if top > self.high:
+            if self.high:  # the ids between the old high and the new one that did not come
+                wanted = set(range(self.high + 1, top)) - set(ids)
+                if len(wanted) <= 1000:
+                    self.gaps.update(dict.fromkeys(wanted, now))
+            self.high = top
 
     def prune(self, now: float) -> None:
-        for seen in (self.jobs, self.notifications):
-            for key in [k for k, at in seen.items() if now - at > RELAY_WINDOW_SECONDS]:
-                del seen[key]
+        for key in [k for k, at in self.published.items() if now - at > RELAY_WINDOW_SECONDS]:
+            del self.published[key]
+        for key in [k for k, at in self.gaps.items() if now - at > GAP_SECONDS]:
+            del self.gaps[key]
 
 
-def relay_publish_due(published: _Published | None = None, *, limit: int = 500) -> int:
+class _Published:
+    def __init__(self):
+        self.job_ids = _Seen()
+        self.notification_ids = _Seen()
+
+    # The sets of published ids, as before (tests and the command read them).
+    @property
+    def jobs(self) -> dict[int, float]:
+        return self.job_ids.published
+
+    @property
+    def notifications(self) -> dict[int, float]:
+        return self.notification_ids.published
+
+
+def _due_ids(queryset, seen: _Seen, *, new_only: bool, limit: int) -> list[int]:
+    """The due rows' ids not yet published by this relay. `new_only`: only ids above the highest
+    seen and the recent gaps (what a NOTIFY announces: one index range, however many rows are still
+    pending behind it); else a sweep of every pending row of the window, page by page."""
+    if new_only:
+        rows = queryset.filter(Q(pk__gt=seen.high) | Q(pk__in=list(seen.gaps)))
+        ids = list(rows.order_by("pk").values_list("pk", flat=True)[:limit])
+        return [pk for pk in ids if pk not in seen.published]
+    found, after = [], 0
+    for _ in range(SWEEP_PAGES):
+        page = list(queryset.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:limit])
+        found += [pk for pk in page if pk not in seen.published]
+        if len(page) < limit or len(found) >= limit:
+            break
+        after = page[-1]
+    return found[:limit]
+
+
+def relay_publish_due(published: _Published | None = None, *, limit: int = 500, new_only: bool = False) -> int:
     """Publish the outbox jobs and notification rows that are due and not yet published by this
-    relay. Returns how many were published."""
+    relay. Returns how many were published. `new_only` (a NOTIFY woke the relay): look only past
+    what was already seen; the full sweep (at every poll) also finds retries that became due."""
     published = published if published is not None else _Published()
     now = timezone.now()
     since = now - timedelta(seconds=RELAY_WINDOW_SECONDS)
-    jobs = [
-        pk
-        for pk in OutboxJob.objects.filter(
-            status=OutboxJob.Status.PENDING, next_attempt_at__lte=now, created_at__gte=since
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-        if pk not in published.jobs
-    ]
-    rows = [
-        pk
-        for pk in Notification.objects.filter(status=Notification.Status.PENDING, created_at__gte=since)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-        if pk not in published.notifications
-    ]
     mark = time.monotonic()
-    # The first publish tells whether the broker is up; if not, try again on the next wake-up or poll.
-    sent_jobs = outbox_publish(jobs[:1]) if jobs else []
+    jobs = _due_ids(
+        OutboxJob.objects.filter(status=OutboxJob.Status.PENDING, next_attempt_at__lte=now, created_at__gte=since),
+        published.job_ids,
+        new_only=new_only,
+        limit=limit,
+    )
+    rows = _due_ids(
+        Notification.objects.filter(status=Notification.Status.PENDING, created_at__gte=since),
+        published.notification_ids,
+        new_only=new_only,
+        limit=limit,
+    )
+    # Nothing published: the broker is down; try again on the next wake-up or poll.
+    sent_jobs = outbox_publish(jobs, batch=True) if jobs else []
     if jobs and not sent_jobs:
         return 0
-    sent_jobs += outbox_publish(jobs[1:])
     published.jobs.update(dict.fromkeys(sent_jobs, mark))
+    published.job_ids.saw(sent_jobs, mark)
     sent_rows = notifications_publish(rows) if rows else []
     published.notifications.update(dict.fromkeys(sent_rows, mark))
-    published.prune(mark)
+    published.notification_ids.saw(sent_rows, mark)
+    published.job_ids.prune(mark)
+    published.notification_ids.prune(mark)
     return len(sent_jobs) + len(sent_rows)
 
 
@@ -96,10 +150,13 @@ def _leader(connection) -> bool:
 def relay_run(*, poll_seconds: float | None = None, stop=lambda: False, log=logger.info) -> None:
     """The relay loop (`manage.py outbox_relay`). Returns when `stop()` is true."""
     poll = settings.OUTBOX_RELAY_POLL_SECONDS if poll_seconds is None else poll_seconds
+    coalesce = max(0.0, min(settings.OUTBOX_RELAY_COALESCE_SECONDS, poll))
     connection = connections[DEFAULT_DB_ALIAS]
     published = _Published()
     raw = None
     leading = False
+    woken = False  # by a NOTIFY: only the rows past what was seen; else (a poll) a full sweep
+    swept_at = float("-inf")
     while not stop():
         try:
             if not leading:
@@ -109,7 +166,11 @@ def relay_run(*, poll_seconds: float | None = None, stop=lambda: False, log=logg
                     continue
                 log("outbox relay: active")
                 raw = _listen(connection)
-            relay_publish_due(published)
+            new_only = woken and time.monotonic() - swept_at < poll
+            if not new_only:
+                swept_at = time.monotonic()
+            relay_publish_due(published, new_only=new_only)
+            woken = False
             if raw is None:
                 time.sleep(poll)
                 continue
@@ -117,10 +178,18 @@ def relay_run(*, poll_seconds: float | None = None, stop=lambda: False, log=logg
                 # A NOTIFY that arrived while the queries above ran was read with their results:
                 # select() would not see it again. Publish once more now instead of waiting a poll.
                 raw.notifies.clear()
+                if coalesce > 0:
+                    time.sleep(coalesce)
+                    raw.poll()
+                    raw.notifies.clear()
+                woken = True
                 continue
             if select.select([raw], [], [], poll)[0]:
+                if coalesce > 0:  # let the other commits of this moment arrive: one pass for all
+                    time.sleep(coalesce)
                 raw.poll()
                 raw.notifies.clear()
+                woken = True
         except (OperationalError, InterfaceError, OSError) as exc:
             logger.warning("outbox relay: database connection lost, reconnecting: %s", exc)
             connection.close()

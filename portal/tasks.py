@@ -78,6 +78,20 @@ def outbox_deliver_task(job_id: int) -> str:
 
 
 @shared_task(
+    name="portal.tasks.outbox_deliver_many",
+    **task_options(acks_late=True, reject_on_worker_lost=True, soft_time_limit=240, time_limit=300, ignore_result=True),
+)
+def outbox_deliver_many_task(job_ids: list[int]) -> dict[int, str]:
+    """Carry out several outbox jobs one after the other (the relay publishes what it found due
+    in one message instead of one per job). Same time limits as `outbox_deliver`, so no job of the
+    batch runs longer than OUTBOX_IN_DOUBT_SECONDS allows; a job the limit cuts short, or one not
+    yet started when the worker is lost, stays pending and the beat job publishes it again."""
+    from .outbox import outbox_job_run
+
+    return {job_id: outbox_job_run(job_id=job_id) for job_id in job_ids}
+
+
+@shared_task(
     name="portal.tasks.outbox_redeliver",
     **task_options(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60),
 )

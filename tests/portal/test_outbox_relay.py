@@ -93,3 +93,27 @@ def _relay_listening() -> bool:
         # The relay holds its advisory lock, then LISTENs, then publishes what is due.
         cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
         return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("new_only", [True, False], ids=["woken by NOTIFY", "full sweep"])
+def test_a_backlog_of_published_rows_does_not_hide_a_new_one(new_only):
+    """Workers behind: rows published earlier are still pending. A new row is published however
+    many are pending before it (the relay once read only the first `limit` pending rows and left
+    every newer one to the beat job's redelivery, a minute later)."""
+    import time as clock
+
+    from portal.relay_loop import _Published
+
+    with transaction.atomic():
+        backlog = [outbox_enqueue(kind="test.relay", key=f"r:old{i}", payload={"word": f"old{i}"}) for i in range(5)]
+    published = _Published()
+    ids = [job.pk for job in backlog]
+    published.jobs.update(dict.fromkeys(ids, clock.monotonic()))  # as if published, not yet run
+    if new_only:
+        published.job_ids.saw(ids, clock.monotonic())
+    with transaction.atomic():
+        outbox_enqueue(kind="test.relay", key="r:new", payload={"word": "new"})
+
+    assert relay_publish_due(published, limit=3, new_only=new_only) == 1
+    assert CARRIED_OUT == ["new"]
+    assert relay_publish_due(published, limit=3, new_only=new_only) == 0

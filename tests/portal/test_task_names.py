@@ -26,6 +26,7 @@ REGISTERED = {
     "portal.tasks.notifications_deliver",
     "portal.tasks.notifications_redeliver",
     "portal.tasks.outbox_deliver",
+    "portal.tasks.outbox_deliver_many",
     "portal.tasks.outbox_redeliver",
     "integrations.tasks.national_sync_dossier",
     "integrations.tasks.national_sync_due",

@@ -9,6 +9,7 @@ from portal.celery import app
 
 IDEMPOTENT = {
     "portal.tasks.outbox_deliver",
+    "portal.tasks.outbox_deliver_many",
     "portal.tasks.notification_deliver",
     "portal.tasks.notifications_deliver",
     "payments.tasks.receipt_issue_task",
@@ -44,4 +45,5 @@ def test_visibility_timeout_outlasts_the_longest_task():
     assert timeout < 3600, "the transport's default would leave a dead worker's task unnoticed for an hour"
     # A claimed outbox job is re-run only after its task could have finished.
     assert app.tasks["portal.tasks.outbox_deliver"].time_limit <= settings.OUTBOX_IN_DOUBT_SECONDS
+    assert app.tasks["portal.tasks.outbox_deliver_many"].time_limit <= settings.OUTBOX_IN_DOUBT_SECONDS
     assert app.tasks["portal.tasks.notifications_deliver"].time_limit <= settings.NOTIFICATION_IN_DOUBT_SECONDS
