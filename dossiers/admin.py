@@ -29,7 +29,7 @@ from identity.selectors import official_agency
 from portal.db_router import replica_reads
 
 from . import indicator_pages, selectors, services
-from .calendar import WorkingCalendar
+from .calendar import display_calendar
 from .eform import answers_display
 from .forms import (
     ApproveForm,
@@ -231,10 +231,11 @@ class _WorkingDayIndex:
     SPAN = 366
 
     def __init__(self, today: dt.date):
-        calendar = WorkingCalendar(today - dt.timedelta(days=self.SPAN), days=2 * self.SPAN)
+        calendar = display_calendar(today - dt.timedelta(days=self.SPAN), 2 * self.SPAN)
         self.start = calendar.start
         # The walk over two years of days is the same for every page of the day while the
-        # exceptions stay the same: kept per process, keyed by both (the query above still runs).
+        # exceptions stay the same: kept per process, keyed by both (the exceptions themselves are
+        # read again whenever one is saved or deleted: dossiers.calendar.display_calendar).
         key = (self.start, frozenset(calendar.days_off), frozenset(calendar.working))
         running = _RUNNING_INDEX.get(key)
         if running is None:

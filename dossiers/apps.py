@@ -21,14 +21,20 @@ class DossiersConfig(AppConfig):
     }
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from identity import hooks
         from portal.outbox import outbox_handler_register
         from portal.signing import signed_document_resolver_register
 
+        from .calendar import calendar_exceptions_changed
         from .issued_pdfs import PDF_JOB, issued_document_job_run, issued_document_resolve
+        from .models import CalendarException
         from .selectors import personal_document_in_handled_dossier, user_has_open_dossier
         from .services.drafts import personal_document_release
 
+        for signal in (post_save, post_delete):
+            signal.connect(calendar_exceptions_changed, sender=CalendarException, dispatch_uid="calendar-exceptions")
         hooks.document_access_checker_register(personal_document_in_handled_dossier)
         hooks.open_dossier_checker_register(user_has_open_dossier)
         hooks.document_releaser_register(personal_document_release)

@@ -47,6 +47,15 @@ class WorkingCalendar:
         self.start, self.end = start, start + dt.timedelta(days=days)
         self.days_off, self.working = _exceptions(self.start, self.end, agency_id)
 
+    @classmethod
+    def from_exceptions(cls, start: dt.date, days: int, *, days_off, working, agency_id: int | None = None):
+        """A calendar over exceptions already read (no query)."""
+        calendar = cls.__new__(cls)
+        calendar.agency_id = agency_id
+        calendar.start, calendar.end = start, start + dt.timedelta(days=days)
+        calendar.days_off, calendar.working = set(days_off), set(working)
+        return calendar
+
     def is_working_day(self, day: dt.date) -> bool:
         if not (self.start <= day <= self.end):
             start = min(day, self.start)
@@ -62,6 +71,53 @@ class WorkingCalendar:
         while not self.is_working_day(day):
             day += dt.timedelta(days=1)
         return day
+
+
+# The queue shows each dossier's working days left: the province's exceptions it needs are kept per
+# process under a version held in the shared cache. Saving or deleting an exception drops the
+# version (at once and again after the commit), and the next reader makes a new one, so every
+# process reads the rows again. Without the cache (Redis down) the rows are read every time. Legal
+# due dates (`due_at_compute`) never use this: they read the rows.
+_VERSION_KEY = "dossiers:calendar-exceptions:version"
+_VERSION_SECONDS = 300  # a version lost to a cache outage is forgotten after this
+_DISPLAY_CALENDARS: dict = {}
+
+
+def _exceptions_version() -> str | None:
+    import uuid
+
+    from django.core.cache import cache
+
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(_VERSION_KEY, version, _VERSION_SECONDS):
+            version = cache.get(_VERSION_KEY)  # another process was first, or the cache is down
+    return version
+
+
+def calendar_exceptions_changed(**_kwargs) -> None:
+    """post_save / post_delete of a CalendarException: every process reads the rows again."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    cache.delete(_VERSION_KEY)
+    transaction.on_commit(lambda: cache.delete(_VERSION_KEY))  # a reader between the two saw old rows
+
+
+def display_calendar(start: dt.date, days: int) -> "WorkingCalendar":
+    """The province's calendar for showing days left (not for computing a due date)."""
+    version = _exceptions_version()
+    if version is None:
+        return WorkingCalendar(start, days=days)
+    key = (version, start, days)
+    found = _DISPLAY_CALENDARS.get(key)
+    if found is None:
+        calendar = WorkingCalendar(start, days=days)
+        found = (frozenset(calendar.days_off), frozenset(calendar.working))
+        _DISPLAY_CALENDARS.clear()  # one version and one window at a time
+        _DISPLAY_CALENDARS[key] = found
+    return WorkingCalendar.from_exceptions(start, days, days_off=found[0], working=found[1])
 
 
 def is_working_day(day: dt.date, *, agency_id: int | None = None) -> bool:

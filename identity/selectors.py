@@ -125,11 +125,24 @@ def official_agency(user: User):
         return None
     related = User.official_profile.related
     if not related.is_cached(user):
+        from django.db.models import Exists, OuterRef
+
         from .models import OfficialProfile
 
-        profile = OfficialProfile.objects.select_related("agency").filter(user_id=user.pk).first()
+        Agency = OfficialProfile.agency.field.related_model
+        # Whether the agency has agencies under it, in the same statement: most officials work in
+        # an agency without any, and then `official_agency_ids` needs no query of the tree.
+        under = Agency.objects.filter(parent_id=OuterRef("agency_id"))
+        profile = (
+            OfficialProfile.objects.select_related("agency")
+            .annotate(agency_has_children=Exists(under))
+            .filter(user_id=user.pk)
+            .first()
+        )
         if profile is not None:
             OfficialProfile.user.field.set_cached_value(profile, user)
+            if profile.agency is not None:
+                profile.agency._portal_has_children = profile.agency_has_children
         related.set_cached_value(user, profile)
     profile = related.get_cached_value(user)
     return profile.agency if profile else None
@@ -147,7 +160,8 @@ def official_agency_ids(user: User, *, include_children: bool = True) -> set[int
     if include_children:
         cached = getattr(user, _AGENCIES_ATTR, None)
         if cached is None or cached[0] != agency.pk:
-            cached = (agency.pk, frozenset(agency_descendant_ids(ids=ids)))
+            has_children = getattr(agency, "_portal_has_children", True)  # unknown: ask the tree
+            cached = (agency.pk, frozenset(agency_descendant_ids(ids=ids)) if has_children else frozenset())
             setattr(user, _AGENCIES_ATTR, cached)
         ids |= cached[1]
     return ids

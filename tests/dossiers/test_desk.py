@@ -135,3 +135,44 @@ def test_cached_counts_follow_the_officials_own_claim(client, pv, citizen, intak
     client.post(reverse(QUEUE), {"action": "claim_selected", "_selected_action": [dossier.pk], "index": 0})
     assert _tab(client.get(reverse(QUEUE)).content.decode(), "mine").endswith(">1</span>")
     cache.clear()
+
+
+def test_the_queue_counts_days_left_by_an_exception_saved_a_moment_ago(client, received, intake):
+    """The queue keeps the province's calendar exceptions between pages; an exception saved or
+    deleted shows on the next page, in every process (their version in the shared cache is
+    dropped), and the page does not read the exceptions again until then."""
+    import datetime as dt
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from dossiers.calendar import is_working_day
+    from dossiers.models import CalendarException
+
+    today = timezone.localdate()
+    day = today + dt.timedelta(days=1)
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    due = day + dt.timedelta(days=12)
+    Dossier.objects.filter(pk=received.pk).update(
+        due_at=timezone.make_aware(dt.datetime.combine(due, dt.time(17, 0))), status=Status.IN_PROCESSING
+    )
+    client.force_login(intake)
+    url = reverse(QUEUE) + "?queue=processing"
+
+    def days_left() -> int:
+        page = client.get(url).content.decode()
+        row = page[page.index(received.code) :]
+        return int(re.search(r"còn (\d+) ngày làm việc", row).group(1))
+
+    before = days_left()
+    with CaptureQueriesContext(connection) as again:
+        assert days_left() == before
+    assert not [q for q in again.captured_queries if "calendarexception" in q["sql"]]
+
+    exception = CalendarException.objects.create(date=day, kind=CalendarException.Kind.DAY_OFF, name="Nghỉ bù")
+    assert days_left() == before - 1
+    exception.delete()
+    assert days_left() == before
