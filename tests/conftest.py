@@ -38,3 +38,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not on_redis:
             item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_display_calendar():
+    """A test runs in one transaction rolled back at its end: a queue page rendered inside it may
+    keep calendar exceptions that were never committed (dossiers.calendar.display_calendar). In
+    production a reader never sees another transaction's uncommitted rows; here every test starts
+    with the kept exceptions forgotten."""
+    from dossiers import calendar
+
+    calendar._DISPLAY_CALENDARS.clear()
+    yield
+    calendar._DISPLAY_CALENDARS.clear()
