@@ -48,10 +48,10 @@ class WorkingCalendar:
         self.days_off, self.working = _exceptions(self.start, self.end, agency_id)
 
     @classmethod
-    def from_exceptions(cls, start: dt.date, days: int, *, days_off, working, agency_id: int | None = None):
-        """A calendar over exceptions already read (no query)."""
+    def from_exceptions(cls, start: dt.date, days: int, *, days_off, working):
+        """The province's calendar over exceptions already read (no query)."""
         calendar = cls.__new__(cls)
-        calendar.agency_id = agency_id
+        calendar.agency_id = None
         calendar.start, calendar.end = start, start + dt.timedelta(days=days)
         calendar.days_off, calendar.working = set(days_off), set(working)
         return calendar

@@ -216,8 +216,10 @@ def _returning_supported() -> bool:
 
 def _finish_open_returning(*, reference: str, provider_id: str, amount: Decimal, status: str, **fields):
     """One statement: `UPDATE … WHERE reference, provider, amount match AND status is open
-    RETURNING *`. The updated Payment, or None when no open payment matched (the caller then
-    finds out why). Falls back to UPDATE + one read where RETURNING is not available."""
+    RETURNING *`. (the updated Payment, the number of its fees the statement marked paid), or
+    (None, None) when no open payment matched (the caller then finds out why). The fees are marked
+    by the same statement on PostgreSQL only; elsewhere the count is None and the caller marks
+    them. Falls back to UPDATE + one read where RETURNING is not available."""
     now = timezone.now()
     fields["status"] = status
     fields["finished_at"] = now
@@ -227,7 +229,7 @@ def _finish_open_returning(*, reference: str, provider_id: str, amount: Decimal,
         changed = Payment.objects.filter(
             reference=reference, provider=provider_id, amount=amount, status__in=OPEN_STATES
         ).update(**fields)
-        return Payment.objects.get(reference=reference, provider=provider_id) if changed else None
+        return (Payment.objects.get(reference=reference, provider=provider_id) if changed else None), None
     meta = Payment._meta
     qn = connection.ops.quote_name
     assignments, params = [], []
@@ -270,7 +272,7 @@ def _finish_open_returning(*, reference: str, provider_id: str, amount: Decimal,
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
-        return None
+        return None, None
     marked = None
     if fold_fees:
         row, marked = row[:-1], row[-1]
@@ -280,9 +282,7 @@ def _finish_open_returning(*, reference: str, provider_id: str, amount: Decimal,
         for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
             value = converter(value, col, connection)
         values.append(value)
-    payment = Payment.from_db(connection.alias, [f.attname for f in concrete], values)
-    payment._fees_marked = marked  # None: the caller marks the fees itself
-    return payment
+    return Payment.from_db(connection.alias, [f.attname for f in concrete], values), marked
 
 
 def payment_apply_gateway_result(*, provider_id: str, result: GatewayResult) -> str:
@@ -302,7 +302,7 @@ def payment_apply_gateway_result(*, provider_id: str, result: GatewayResult) -> 
     }.get(result.status, Payment.Status.FAILED)
     with transaction.atomic():
         if amount is not None and result.status != "pending":
-            payment = _finish_open_returning(
+            payment, marked = _finish_open_returning(
                 reference=result.reference,
                 provider_id=provider_id,
                 amount=amount,
@@ -314,7 +314,7 @@ def payment_apply_gateway_result(*, provider_id: str, result: GatewayResult) -> 
             )
             if payment is not None:
                 if status == Payment.Status.PAID:
-                    _after_paid(payment, marked=getattr(payment, "_fees_marked", None))
+                    _after_paid(payment, marked=marked)
                 return CONFIRMED
         # Not applied: say why, in the order VNPay expects (order, amount, state).
         payment = Payment.objects.filter(reference=result.reference, provider=provider_id).first()

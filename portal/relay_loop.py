@@ -44,7 +44,8 @@ class _Seen:
         self.high = 0
         self.gaps: dict[int, float] = {}
 
-    def saw(self, ids: list[int], now: float) -> None:
+    def published_now(self, ids: list[int], now: float) -> None:
+        self.published.update(dict.fromkeys(ids, now))
         for pk in ids:
             self.gaps.pop(pk, None)
         top = max(ids, default=0)
@@ -66,15 +67,6 @@ class _Published:
     def __init__(self):
         self.job_ids = _Seen()
         self.notification_ids = _Seen()
-
-    # The sets of published ids, as before (tests and the command read them).
-    @property
-    def jobs(self) -> dict[int, float]:
-        return self.job_ids.published
-
-    @property
-    def notifications(self) -> dict[int, float]:
-        return self.notification_ids.published
 
 
 def _due_ids(queryset, seen: _Seen, *, new_only: bool, limit: int) -> list[int]:
@@ -119,14 +111,20 @@ def relay_publish_due(published: _Published | None = None, *, limit: int = 500, 
     sent_jobs = outbox_publish(jobs, batch=True) if jobs else []
     if jobs and not sent_jobs:
         return 0
-    published.jobs.update(dict.fromkeys(sent_jobs, mark))
-    published.job_ids.saw(sent_jobs, mark)
+    published.job_ids.published_now(sent_jobs, mark)
     sent_rows = notifications_publish(rows) if rows else []
-    published.notifications.update(dict.fromkeys(sent_rows, mark))
-    published.notification_ids.saw(sent_rows, mark)
+    published.notification_ids.published_now(sent_rows, mark)
     published.job_ids.prune(mark)
     published.notification_ids.prune(mark)
     return len(sent_jobs) + len(sent_rows)
+
+
+def _gather(raw, coalesce: float) -> None:
+    """Woken: let the other commits of this moment arrive (one pass for all), then forget them."""
+    if coalesce > 0:
+        time.sleep(coalesce)
+    raw.poll()
+    raw.notifies.clear()
 
 
 def _listen(connection) -> object | None:
@@ -177,18 +175,11 @@ def relay_run(*, poll_seconds: float | None = None, stop=lambda: False, log=logg
             if raw.notifies:
                 # A NOTIFY that arrived while the queries above ran was read with their results:
                 # select() would not see it again. Publish once more now instead of waiting a poll.
-                raw.notifies.clear()
-                if coalesce > 0:
-                    time.sleep(coalesce)
-                    raw.poll()
-                    raw.notifies.clear()
+                _gather(raw, coalesce)
                 woken = True
                 continue
             if select.select([raw], [], [], poll)[0]:
-                if coalesce > 0:  # let the other commits of this moment arrive: one pass for all
-                    time.sleep(coalesce)
-                raw.poll()
-                raw.notifies.clear()
+                _gather(raw, coalesce)
                 woken = True
         except (OperationalError, InterfaceError, OSError) as exc:
             logger.warning("outbox relay: database connection lost, reconnecting: %s", exc)

@@ -107,10 +107,7 @@ def test_a_backlog_of_published_rows_does_not_hide_a_new_one(new_only):
     with transaction.atomic():
         backlog = [outbox_enqueue(kind="test.relay", key=f"r:old{i}", payload={"word": f"old{i}"}) for i in range(5)]
     published = _Published()
-    ids = [job.pk for job in backlog]
-    published.jobs.update(dict.fromkeys(ids, clock.monotonic()))  # as if published, not yet run
-    if new_only:
-        published.job_ids.saw(ids, clock.monotonic())
+    published.job_ids.published_now([job.pk for job in backlog], clock.monotonic())  # not yet run
     with transaction.atomic():
         outbox_enqueue(kind="test.relay", key="r:new", payload={"word": "new"})
 
