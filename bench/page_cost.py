@@ -89,6 +89,7 @@ def main() -> None:
         if profiler is not None:
             import pstats
 
+            profiler.dump_stats(f"/tmp/page_{kind}.prof")
             pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(160)
 

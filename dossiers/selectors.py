@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from identity import roles
 from identity.selectors import official_agency, official_agency_ids, user_has_role
+from portal.compiled import CompiledQuery
 
 from .lifecycle import CLOCK_STOPPED_STATUSES as SUPPLEMENT_STATUSES
 from .lifecycle import (
@@ -102,12 +103,20 @@ def due_soon_limit(now: dt.datetime | None = None) -> dt.datetime:
 
 
 def queue_filter(
-    queryset: QuerySet[Dossier], queue: str, *, now: dt.datetime | None = None, user=None
+    queryset: QuerySet[Dossier],
+    queue: str,
+    *,
+    now: dt.datetime | None = None,
+    user=None,
+    user_pk: int | None = None,
+    soon: dt.datetime | None = None,
 ) -> QuerySet[Dossier]:
+    """The dossiers of one queue tab. `user` (or only its `user_pk`) names the official of the
+    "mine" tab; `soon` is the due-soon horizon (by default due_soon_limit(now))."""
     now = now or timezone.now()
     if queue == "mine":
         # Claimed by or assigned to this official, not finished.
-        return queryset.filter(assigned_to_id=getattr(user, "pk", None), status__in=OPEN_STATUSES)
+        return queryset.filter(assigned_to_id=user_pk or getattr(user, "pk", None), status__in=OPEN_STATUSES)
     if queue == "signoff":
         return queryset.filter(status__in=SIGNOFF_STATUSES)
     if queue == "to_return":
@@ -120,7 +129,7 @@ def queue_filter(
         return queryset.filter(status__in=SUPPLEMENT_STATUSES)
     # The clock stops while the citizen is asked for supplements: never due soon nor overdue.
     if queue == "due_soon":
-        return queryset.filter(status__in=IN_PROGRESS_STATUSES, due_at__gte=now, due_at__lt=due_soon_limit(now))
+        return queryset.filter(status__in=IN_PROGRESS_STATUSES, due_at__gte=now, due_at__lt=soon or due_soon_limit(now))
     if queue == "overdue":
         return queryset.filter(status__in=IN_PROGRESS_STATUSES, due_at__lt=now)
     if queue == "done":
@@ -173,18 +182,15 @@ def queue_cursor_parse(text: str | None) -> QueueKey | None:
     return (_EPOCH + dt.timedelta(microseconds=due), _EPOCH + dt.timedelta(microseconds=submitted), pk)
 
 
-def queue_page(
+def queue_page_query(
     queryset: QuerySet[Dossier],
     *,
     after: QueueKey | None = None,
     before: QueueKey | None = None,
     size: int | None = None,
     with_agency: bool = False,
-) -> tuple[list[dict], bool]:
-    """One page of a queue in its order (keyset pagination: the rows after `after`, or those before
-    `before`, never an OFFSET), as plain values — no model instances — and whether more rows lie
-    beyond it in the direction read. One statement; with the official's agency fixed, the database
-    walks dossier_queue_keyset_idx from the cursor and stops after size + 1 rows."""
+) -> QuerySet:
+    """The statement of `queue_page`: size + 1 rows from the cursor on, as plain values."""
     size = size or QUEUE_PAGE_SIZE
     qs = queryset.alias(q_due=queue_due_key(), q_sub=queue_submitted_key())
     if after is not None:
@@ -214,12 +220,34 @@ def queue_page(
     if with_agency:
         fields["agency_name"] = "current_agency__name"
     named = {k: F(v) if isinstance(v, str) else v for k, v in fields.items() if k != v}
-    rows = list(qs.order_by(*order).values(*(k for k, v in fields.items() if k == v), **named)[: size + 1])
+    return qs.order_by(*order).values(*(k for k, v in fields.items() if k == v), **named)[: size + 1]
+
+
+def queue_page_rows(rows: list[dict], *, backwards: bool, size: int | None = None) -> tuple[list[dict], bool]:
+    """The page in the queue's order from what `queue_page_query` read, and whether more rows lie
+    beyond it in the direction read."""
+    size = size or QUEUE_PAGE_SIZE
     more = len(rows) > size
     rows = rows[:size]
-    if before is not None:
+    if backwards:
         rows.reverse()
     return rows, more
+
+
+def queue_page(
+    queryset: QuerySet[Dossier],
+    *,
+    after: QueueKey | None = None,
+    before: QueueKey | None = None,
+    size: int | None = None,
+    with_agency: bool = False,
+) -> tuple[list[dict], bool]:
+    """One page of a queue in its order (keyset pagination: the rows after `after`, or those before
+    `before`, never an OFFSET), as plain values — no model instances — and whether more rows lie
+    beyond it in the direction read. One statement; with the official's agency fixed, the database
+    walks dossier_queue_keyset_idx from the cursor and stops after size + 1 rows."""
+    query = queue_page_query(queryset, after=after, before=before, size=size, with_agency=with_agency)
+    return queue_page_rows(list(query), backwards=after is None and before is not None, size=size)
 
 
 def official_queue(*, user, queue: str | None = None) -> QuerySet[Dossier]:
@@ -252,8 +280,19 @@ def dossier_visible_to_official(*, user, dossier: Dossier) -> bool:
 
 def dossier_files(dossier: Dossier) -> QuerySet[DossierFile]:
     """A dossier's own files and, for a bundle part, those filed with the bundle."""
-    ids = [dossier.pk] + ([dossier.parent_id] if dossier.parent_id else [])
-    return DossierFile.objects.filter(dossier_id__in=ids).select_related("personal_document").order_by("created_at")
+    return _files_of(ids=_file_owners(dossier)).order_by("created_at")
+
+
+def _file_owners(dossier: Dossier) -> list[int]:
+    return [dossier.pk] + ([dossier.parent_id] if dossier.parent_id else [])
+
+
+def _files_of(*, ids):
+    return DossierFile.objects.filter(dossier_id__in=ids).select_related("personal_document")
+
+
+# The dossier screen reads them on every view: compiled once (portal.compiled).
+_FILES = CompiledQuery(lambda *, ids: _files_of(ids=ids).order_by())
 
 
 def dossier_files_checked(dossier: Dossier) -> list[DossierFile]:
@@ -263,7 +302,7 @@ def dossier_files_checked(dossier: Dossier) -> list[DossierFile]:
     from portal.signing.verify import pdf_verify
 
     # Sorted here (a dossier's few rows): the SQL compiler's ORDER BY costs more than the sort.
-    files = sorted(dossier_files(dossier).order_by(), key=lambda f: (f.created_at, f.pk))
+    files = sorted(_FILES.fetch(ids=_file_owners(dossier)), key=lambda f: (f.created_at, f.pk))
     for f in files:
         f.signature = None
         document = f.personal_document if f.personal_document_id else None

@@ -1,5 +1,7 @@
 """Reads about people: roles and the agencies an official may act for."""
 
+import functools
+
 from django.db.models import QuerySet
 
 from catalog.selectors import agency_area, agency_descendant_ids
@@ -13,6 +15,7 @@ _ROLES_ATTR = "_portal_roles_cache"
 _AGENCIES_ATTR = "_portal_agency_ids_cache"
 _TOTP_ATTR = "_portal_has_totp_cache"
 _TOTP_ROW = 2  # the `kind` of the row that says a TOTP authenticator exists
+_PROFILE_ROW = 3  # the `kind` of the row holding the official profile and its agency
 
 
 def user_has_totp(user: User) -> bool:
@@ -35,21 +38,29 @@ def user_roles(user: User) -> set[str]:
 
 
 def user_access_load(user: User) -> frozenset[str]:
-    """Read the user's roles (group names) and permissions (their own and their groups') in one
-    statement; keep them on the user object for the request, the roles where `user_roles` looks
-    and the permissions where Django's ModelBackend does (identity.backends uses this). Returns
-    the roles."""
+    """Read the user's roles (group names), permissions (their own and their groups'), whether
+    they have an authenticator app and their official profile with its agency, in one statement;
+    keep them on the user object for the request: the roles where `user_roles` looks, the
+    permissions where Django's ModelBackend does (identity.backends uses this), the profile where
+    `user.official_profile` finds it. Returns the roles."""
     roles, own, of_groups = set(), set(), set()
-    has_totp = False
-    for name, app_label, codename, kind in _access_rows(user.pk):
+    has_totp, profile = False, None
+    rows = _access_rows(user.pk)
+    for row in rows:
+        kind = row[0]
         if kind == _TOTP_ROW:
             has_totp = True
             continue
+        if kind == _PROFILE_ROW:
+            profile = _profile_from_row(user, row, rows.db)
+            continue
+        name, app_label, codename = row[1:4]
         if name is not None:
             roles.add(name)
         if codename is None:
             continue
         (own if name is None else of_groups).add(f"{app_label}.{codename}")
+    User.official_profile.related.set_cached_value(user, profile)
     cached = frozenset(roles)
     setattr(user, _ROLES_ATTR, cached)
     setattr(user, _TOTP_ATTR, has_totp)
@@ -61,45 +72,112 @@ def user_access_load(user: User) -> frozenset[str]:
     return cached
 
 
-def _access_rows(user_pk: int):
+def _profile_from_row(user: User, row, db: str):
+    """The official profile and its agency as the ORM would have read them (select_related)."""
+    from .models import OfficialProfile
+
+    profile_fields, agency_fields = _profile_columns()
+    at = 4
+    profile = OfficialProfile.from_db(db, [f.attname for f in profile_fields], row[at : at + len(profile_fields)])
+    at += len(profile_fields)
+    OfficialProfile.user.field.set_cached_value(profile, user)
+    agency_values = row[at : at + len(agency_fields)]
+    if agency_values[0] is not None:
+        Agency = OfficialProfile.agency.field.related_model
+        agency = Agency.from_db(db, [f.attname for f in agency_fields], agency_values)
+        agency._portal_has_children = bool(row[at + len(agency_fields)])
+        OfficialProfile.agency.field.set_cached_value(profile, agency)
+    return profile
+
+
+@functools.cache
+def _profile_columns():
+    from .models import OfficialProfile
+
+    Agency = OfficialProfile.agency.field.related_model
+    return tuple(OfficialProfile._meta.concrete_fields), tuple(Agency._meta.concrete_fields)
+
+
+class _Rows(list):
+    db = "default"
+
+
+def _access_rows(user_pk: int) -> _Rows:
+    from django.contrib.auth.models import Group
+    from django.db import connections, router
+
+    db = router.db_for_read(Group)
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        cursor.execute(_access_sql(connection.vendor, db), [user_pk] * 4 + [_totp_type()])
+        rows = _Rows(cursor.fetchall())
+    rows.db = db
+    return rows
+
+
+def _totp_type() -> str:
+    from allauth.mfa.models import Authenticator
+
+    return str(Authenticator.Type.TOTP)
+
+
+@functools.cache
+def _access_sql(vendor: str, db: str) -> str:
+    """The statement of `user_access_load`, written once per process from the models' tables.
+
+    Every row starts with its kind: 0 a group's permission (or a group without any: its name is
+    still a role), 1 the user's own permission, 2 "has a TOTP authenticator" (the two-factor
+    check's question), 3 the official profile with its agency's columns and whether the agency
+    has agencies under it (most commune offices have none: then `official_agency_ids` needs no
+    query of the tree). Rows of a kind leave the other kinds' columns NULL."""
     from allauth.mfa.models import Authenticator
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
-    from django.db import connections, router
+    from django.db import connections
 
-    connection = connections[router.db_for_read(Group)]
-    q = connection.ops.quote_name
+    from .models import OfficialProfile
+
+    q = connections[db].ops.quote_name
     user_groups = User.groups.through._meta
     user_perms = User.user_permissions.through._meta
     group_perms = Group.permissions.through._meta
+    totp = Authenticator._meta
+    profile_fields, agency_fields = _profile_columns()
+    Agency = OfficialProfile.agency.field.related_model
 
     def column(meta, name):
         return q(meta.get_field(name).column)
 
     perm, ctype = q(Permission._meta.db_table), q(ContentType._meta.db_table)
-    # A NULL name marks the user's own permissions; a group without permissions gives one row
-    # with NULL permission columns (its name is still a role). The last column says what a row is:
-    # 0 a group's, 1 the user's own, 2 "has a TOTP authenticator" (the two-factor check's question).
-    totp = Authenticator._meta
-    sql = (
-        f"SELECT g.name, ct.app_label, p.codename, 0 FROM {q(user_groups.db_table)} ug"  # noqa: S608 - names from the models
+    n_extra = len(profile_fields) + len(agency_fields) + 1
+    pad = ", NULL" * n_extra
+    profile_cols = ", ".join(f"op.{q(f.column)}" for f in profile_fields)
+    agency_cols = ", ".join(f"a.{q(f.column)}" for f in agency_fields)
+    agency_parent = q(Agency._meta.get_field("parent").column)
+    # Every name below comes from the models' metadata; the values are parameters.
+    return (
+        f"SELECT {_PROFILE_ROW}, NULL, NULL, NULL, {profile_cols}, {agency_cols},"  # noqa: S608
+        f" CASE WHEN EXISTS (SELECT 1 FROM {q(Agency._meta.db_table)} c WHERE c.{agency_parent} = a.id)"
+        f" THEN 1 ELSE 0 END"
+        f" FROM {q(OfficialProfile._meta.db_table)} op"
+        f" LEFT JOIN {q(Agency._meta.db_table)} a ON a.id = op.{column(OfficialProfile._meta, 'agency')}"
+        f" WHERE op.{column(OfficialProfile._meta, 'user')} = %s"
+        f" UNION ALL"
+        f" SELECT 0, g.name, ct.app_label, p.codename{pad} FROM {q(user_groups.db_table)} ug"
         f" JOIN {q(Group._meta.db_table)} g ON g.id = ug.{column(user_groups, 'group')}"
         f" LEFT JOIN {q(group_perms.db_table)} gp ON gp.{column(group_perms, 'group')} = g.id"
         f" LEFT JOIN {perm} p ON p.id = gp.{column(group_perms, 'permission')}"
         f" LEFT JOIN {ctype} ct ON ct.id = p.content_type_id"
         f" WHERE ug.{column(user_groups, 'user')} = %s"
         f" UNION ALL"
-        f" SELECT NULL, ct.app_label, p.codename, 1 FROM {q(user_perms.db_table)} up"
+        f" SELECT 1, NULL, ct.app_label, p.codename{pad} FROM {q(user_perms.db_table)} up"
         f" JOIN {perm} p ON p.id = up.{column(user_perms, 'permission')}"
         f" JOIN {ctype} ct ON ct.id = p.content_type_id"
         f" WHERE up.{column(user_perms, 'user')} = %s"
         f" UNION ALL"
-        f" SELECT NULL, NULL, NULL, {_TOTP_ROW} FROM (SELECT 1 FROM {q(totp.db_table)} a"
-        f" WHERE a.{column(totp, 'user')} = %s AND a.{column(totp, 'type')} = %s LIMIT 1) t"
+        f" SELECT {_TOTP_ROW}, NULL, NULL, NULL{pad} FROM (SELECT 1 AS x FROM {q(totp.db_table)} t"
+        f" WHERE t.{column(totp, 'user')} = %s AND t.{column(totp, 'type')} = %s LIMIT 1) found"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_pk, user_pk, user_pk, str(Authenticator.Type.TOTP)])
-        return cursor.fetchall()
 
 
 _PERM_ATTRS = ("_perm_cache", "_user_perm_cache", "_group_perm_cache")
@@ -119,31 +197,14 @@ def user_has_role(user: User, *roles: str) -> bool:
 def official_agency(user: User):
     """The official's agency (a catalog Agency), or None.
 
-    The profile and its agency are read together, once per user object, and kept where
-    `user.official_profile` finds them (no profile: the accessor raises as usual)."""
+    The profile and its agency are read with the user's roles and permissions (one statement,
+    `user_access_load`), once per user object, and kept where `user.official_profile` finds them
+    (no profile: the accessor raises as usual)."""
     if not getattr(user, "is_authenticated", False):
         return None
     related = User.official_profile.related
     if not related.is_cached(user):
-        from django.db.models import Exists, OuterRef
-
-        from .models import OfficialProfile
-
-        Agency = OfficialProfile.agency.field.related_model
-        # Whether the agency has agencies under it, in the same statement: most officials work in
-        # an agency without any, and then `official_agency_ids` needs no query of the tree.
-        under = Agency.objects.filter(parent_id=OuterRef("agency_id"))
-        profile = (
-            OfficialProfile.objects.select_related("agency")
-            .annotate(agency_has_children=Exists(under))
-            .filter(user_id=user.pk)
-            .first()
-        )
-        if profile is not None:
-            OfficialProfile.user.field.set_cached_value(profile, user)
-            if profile.agency is not None:
-                profile.agency._portal_has_children = profile.agency_has_children
-        related.set_cached_value(user, profile)
+        user_access_load(user)
     profile = related.get_cached_value(user)
     return profile.agency if profile else None
 

@@ -126,3 +126,50 @@ def test_the_screen_of_a_dossier_filed_on_behalf_as_part_of_a_bundle_reads_nothi
         page = client.get(url).content.decode()
     assert len(behalf.captured_queries) == len(plain.captured_queries)
     assert "Lê Văn Tám" in page and f"{received.code}-B" in page
+
+
+@pytest.mark.parametrize("queue", [None, *__import__("dossiers.selectors", fromlist=["QUEUES"]).QUEUES])
+def test_every_queue_tab_compiled_once_lists_what_the_orm_lists(pv, citizen, intake, queue):
+    """The queue page's statement is compiled once per shape (portal.compiled) and bound to each
+    request's values: for every tab, read forwards and backwards from a cursor, it lists the rows
+    the queryset itself lists."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dossiers.admin import _QUEUE_READ, _queue_read
+    from dossiers.selectors import due_soon_limit, queue_key_of
+
+    made = [_submit(pv, citizen) for _ in range(4)]
+    services.dossier_claim(dossier=services.dossier_receive(dossier=made[0], by=intake), by=intake)
+    services.dossier_receive(dossier=made[1], by=intake)
+    Dossier.objects.filter(pk=made[1].pk).update(due_at=timezone.now() - dt.timedelta(days=2))  # overdue
+    Dossier.objects.filter(pk=made[2].pk).update(due_at=timezone.now() + dt.timedelta(hours=20))
+    _copies(made[3], 6)
+    now = timezone.now()
+    agencies = [made[0].current_agency_id]
+    base = {
+        "agencies": agencies,
+        "queue": queue,
+        "user_pk": intake.pk if queue == "mine" else None,
+        "now": now if queue in ("due_soon", "overdue") else None,
+        "soon": due_soon_limit(now) if queue == "due_soon" else None,
+        "status": None,
+        "channel": None,
+        "direction": None,
+        "cursor_due": None,
+        "cursor_submitted": None,
+        "cursor_pk": None,
+        "with_agency": False,
+    }
+    first = _QUEUE_READ.fetch(**base)
+    assert first == list(_queue_read(**base))
+    if queue in (None, "new"):
+        assert len(first) >= 7
+    if first:
+        due, submitted, pk = queue_key_of(first[len(first) // 2])
+        for direction in ("after", "before"):
+            read = {**base, "direction": direction, "cursor_due": due, "cursor_submitted": submitted, "cursor_pk": pk}
+            assert _QUEUE_READ.fetch(**read) == list(_queue_read(**read))
+    other = {**base, "agencies": [agencies[0] + 1000]}
+    assert _QUEUE_READ.fetch(**other) == [] == list(_queue_read(**other))
