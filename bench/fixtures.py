@@ -118,6 +118,9 @@ def build(*, ipn_orders: int) -> dict:
     User.objects.filter(pk__in=[u.pk for u in citizens], identity_level__gte=2, personal_id_source="").update(
         personal_id_source=User.PersonalIdSource.EID
     )
+    # The upload endpoint fills each citizen's store (50 documents at most): what earlier runs
+    # uploaded is removed, so a `--reuse` run measures uploads, not a full store's refusals.
+    _uploads_clear(citizens)
     citizen_sessions, citizen_tokens, verified_tokens = [], [], []
     for user in citizens:
         citizen_sessions.append(_session_for(user))
@@ -258,6 +261,17 @@ def queue_urls(agency, *, full_only: bool = False) -> list[str] | None:
         if (queue_filter(qs, key) if key else qs)[:per_page].count() >= per_page:
             full.append(base + (f"?queue={key}" if key else ""))
     return full
+
+
+def _uploads_clear(citizens) -> None:
+    from identity.models import PersonalDocument
+
+    uploaded = PersonalDocument.objects.filter(
+        owner__in=citizens, doc_type="other", title__startswith="Tờ khai ", dossier_uses__isnull=True
+    )
+    for document in uploaded.exclude(file=""):
+        document.file.delete(save=False)
+    uploaded.delete()
 
 
 def ipn_orders_create(count: int, agency) -> dict:

@@ -681,7 +681,11 @@ def main(argv=None) -> int:
     t0 = time.monotonic()
     load_start = _loadavg()
     print(f"== bench: {args.dossiers:,} dossiers into {urlparse(url).path.strip('/')} (Redis {redis_url})", flush=True)
-    ipn_orders = min(args.max_requests + 20, 1200)
+    # As many orders as the other endpoints' requests: the IPN is compared with the write floor,
+    # which runs for up to --max-requests; with 1,200 orders its burst lasted ~3 s, a third of the
+    # floor's, and after the upload endpoint's 1,400 files it measured ~70 % of the floor where an
+    # 8-s burst measured ~100 % (bench/cpu_split.py, 2026-12-01).
+    ipn_orders = args.max_requests + 20
     fx = prepare(
         url, redis_url, dossiers=args.dossiers, citizens=args.citizens, procedures=args.procedures,
         agencies=args.agencies, reuse=args.reuse, ipn_orders=ipn_orders, port=args.port,
