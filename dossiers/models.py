@@ -122,7 +122,19 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["agency", "status", "due_at"]),
             models.Index(fields=["citizen", "-created_at"]),
-            models.Index(fields=["current_agency", "status", "due_at"], name="dossier_queue_idx"),
+            # A queue tab of one agency (its statuses) in the queue's order: a tab of a single
+            # status is read from the cursor on without a sort however many dossiers it holds (the
+            # "new" tab of 5,000 dossiers was a 10 ms sort per page at 1M); the tabs' due-date
+            # conditions compare the same coalesced date (dossiers.selectors.queue_filter), and
+            # the tab counts use the agency and status columns.
+            models.Index(
+                models.F("current_agency"),
+                models.F("status"),
+                queue_due_key(),
+                queue_submitted_key(),
+                models.F("id"),
+                name="dossier_queue_status_idx",
+            ),
             models.Index(fields=["current_agency", "due_at"], name="dossier_queue_due_idx"),
             # The queue page's keyset (dossiers.selectors.queue_page): an agency's dossiers in the
             # queue's order, read from a cursor onwards without an OFFSET or a sort.

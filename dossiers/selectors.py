@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.db.models.fields.json import KT
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,10 +129,16 @@ def queue_filter(
     if queue == "supplement":
         return queryset.filter(status__in=SUPPLEMENT_STATUSES)
     # The clock stops while the citizen is asked for supplements: never due soon nor overdue.
+    # The due date is compared as the queue orders it (no date: 9999, never due soon nor overdue,
+    # as NULL compares) so that dossier_queue_status_idx answers the range for each status.
     if queue == "due_soon":
-        return queryset.filter(status__in=IN_PROGRESS_STATUSES, due_at__gte=now, due_at__lt=soon or due_soon_limit(now))
+        return queryset.filter(
+            GreaterThanOrEqual(queue_due_key(), now),
+            LessThan(queue_due_key(), soon or due_soon_limit(now)),
+            status__in=IN_PROGRESS_STATUSES,
+        )
     if queue == "overdue":
-        return queryset.filter(status__in=IN_PROGRESS_STATUSES, due_at__lt=now)
+        return queryset.filter(LessThan(queue_due_key(), now), status__in=IN_PROGRESS_STATUSES)
     if queue == "done":
         return queryset.filter(status__in=FINAL_STATUSES)
     return queryset
