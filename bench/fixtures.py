@@ -136,12 +136,13 @@ def build(*, ipn_orders: int) -> dict:
     ids = [rnd.randint(1, max_id) for _ in range(2000)] if max_id else []
     codes = list(Dossier.objects.filter(pk__in=ids, code__isnull=False).values_list("code", flat=True)[:500])
     # The official's dossier screen: dossiers their agency holds, sampled over the whole table.
-    screen_ids = list(
-        Dossier.objects.filter(pk__in=[rnd.randint(1, max_id) for _ in range(5000)] if max_id else [])
-        .filter(current_agency=big_agency)
-        .exclude(status="draft")
-        .values_list("pk", flat=True)[:50]
-    )
+    # Taken in the order drawn: the database returns the matching rows in its own order (the
+    # rows an earlier run's submissions and payments wrote came first), which made the sample
+    # the bench's own newest dossiers after a few `--reuse` runs.
+    drawn = list(dict.fromkeys(rnd.randint(1, max_id) for _ in range(5000))) if max_id else []
+    held = Dossier.objects.filter(pk__in=drawn, current_agency=big_agency).exclude(status="draft")
+    held = set(held.values_list("pk", flat=True))
+    screen_ids = [pk for pk in drawn if pk in held][:50]
     screens = [u for u in (_url("admin:dossiers_dossier_change", pk) for pk in screen_ids) if u]
 
     # A free, online, level-1 procedure of the one-stop desk whose mandatory document comes
