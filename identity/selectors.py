@@ -108,8 +108,9 @@ def _access_rows(user_pk: int) -> _Rows:
 
     db = router.db_for_read(Group)
     connection = connections[db]
+    sql, params = _access_statement(connection.vendor, db).sql_and_params(connection, [user_pk] * 4 + [_totp_type()])
     with connection.cursor() as cursor:
-        cursor.execute(_access_sql(connection.vendor, db), [user_pk] * 4 + [_totp_type()])
+        cursor.execute(sql, params)
         rows = _Rows(cursor.fetchall())
     rows.db = db
     return rows
@@ -119,6 +120,14 @@ def _totp_type() -> str:
     from allauth.mfa.models import Authenticator
 
     return str(Authenticator.Type.TOTP)
+
+
+@functools.cache
+def _access_statement(vendor: str, db: str):
+    """Run prepared on PostgreSQL (portal.prepared): its planning cost more than its execution."""
+    from portal.prepared import Prepared
+
+    return Prepared(_access_sql(vendor, db), inline={4: _totp_type()})
 
 
 @functools.cache

@@ -37,6 +37,8 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
+from .prepared import Prepared
+
 # Markers: numbers inside even a positive 32-bit integer column's range (Django drops or empties an
 # integer lookup whose value lies outside the column's range instead of compiling it), text no
 # citizen types (a private-use character), datetimes in 1900.
@@ -78,6 +80,8 @@ class _Compiled:
 
     def __init__(self, compiler, sql: str, slots: list):
         self.compiler, self.sql, self.slots = compiler, sql, slots
+        # On PostgreSQL the statement runs prepared, its constants written into it (portal.prepared).
+        self.prepared = Prepared(sql, inline={i: value for i, (slot, value) in enumerate(slots) if slot is None})
 
     def params(self, flat: list) -> tuple:
         return tuple(value if slot is None else slot(flat) for slot, value in self.slots)
@@ -232,6 +236,6 @@ def _bound_compiler(shape: _Shape, flat: list, using=None, connection=None, elid
     compiled = shape.compiled(connection.alias)
     compiler = _shallow(compiled.compiler)
     compiler.connection = connection
-    sql, params = compiled.sql, compiled.params(flat)
+    sql, params = compiled.prepared.sql_and_params(connection, compiled.params(flat))
     compiler.as_sql = lambda *args, **kwargs: (sql, params)
     return compiler

@@ -129,6 +129,10 @@ else:
         }
     }
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis", "psycopg2"))
+# The officials' hottest reads run as server-side prepared statements on PostgreSQL
+# (portal/prepared.py). Off behind a pooler that does not keep a client's session (PgBouncer in
+# transaction pooling).
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 
 # Read replicas (docs/read-replicas.md): streaming standbys of the primary that serve the public
 # read-only pages (catalog, procedure pages, lookup, indicators, exports) through
