@@ -136,7 +136,7 @@ class Dossier(models.Model):
                 name="dossier_queue_status_idx",
             ),
             models.Index(fields=["current_agency", "due_at"], name="dossier_queue_due_idx"),
-            # The queue page's keyset (dossiers.selectors.queue_page): an agency's dossiers in the
+            # The queue page's keyset (dossiers.selectors.queue_page_query): an agency's dossiers in the
             # queue's order, read from a cursor onwards without an OFFSET or a sort.
             models.Index(
                 models.F("current_agency"),

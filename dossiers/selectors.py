@@ -197,7 +197,10 @@ def queue_page_query(
     size: int | None = None,
     with_agency: bool = False,
 ) -> QuerySet:
-    """The statement of `queue_page`: size + 1 rows from the cursor on, as plain values."""
+    """One page of a queue in its order (keyset pagination: the rows after `after`, or those before
+    `before`, never an OFFSET) as plain values, and one row more to tell whether more lie beyond it
+    (`queue_page_rows`). With the official's agency fixed, the database walks the queue's index
+    from the cursor and stops after size + 1 rows."""
     size = size or QUEUE_PAGE_SIZE
     qs = queryset.alias(q_due=queue_due_key(), q_sub=queue_submitted_key())
     if after is not None:
@@ -239,22 +242,6 @@ def queue_page_rows(rows: list[dict], *, backwards: bool, size: int | None = Non
     if backwards:
         rows.reverse()
     return rows, more
-
-
-def queue_page(
-    queryset: QuerySet[Dossier],
-    *,
-    after: QueueKey | None = None,
-    before: QueueKey | None = None,
-    size: int | None = None,
-    with_agency: bool = False,
-) -> tuple[list[dict], bool]:
-    """One page of a queue in its order (keyset pagination: the rows after `after`, or those before
-    `before`, never an OFFSET), as plain values — no model instances — and whether more rows lie
-    beyond it in the direction read. One statement; with the official's agency fixed, the database
-    walks dossier_queue_keyset_idx from the cursor and stops after size + 1 rows."""
-    query = queue_page_query(queryset, after=after, before=before, size=size, with_agency=with_agency)
-    return queue_page_rows(list(query), backwards=after is None and before is not None, size=size)
 
 
 def official_queue(*, user, queue: str | None = None) -> QuerySet[Dossier]:

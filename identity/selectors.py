@@ -45,14 +45,14 @@ def user_access_load(user: User) -> frozenset[str]:
     `user.official_profile` finds it. Returns the roles."""
     roles, own, of_groups = set(), set(), set()
     has_totp, profile = False, None
-    rows = _access_rows(user.pk)
+    rows, db = _access_rows(user.pk)
     for row in rows:
         kind = row[0]
         if kind == _TOTP_ROW:
             has_totp = True
             continue
         if kind == _PROFILE_ROW:
-            profile = _profile_from_row(user, row, rows.db)
+            profile = _profile_from_row(user, row, db)
             continue
         name, app_label, codename = row[1:4]
         if name is not None:
@@ -98,11 +98,8 @@ def _profile_columns():
     return tuple(OfficialProfile._meta.concrete_fields), tuple(Agency._meta.concrete_fields)
 
 
-class _Rows(list):
-    db = "default"
-
-
-def _access_rows(user_pk: int) -> _Rows:
+def _access_rows(user_pk: int) -> tuple[list, str]:
+    """The rows of `_access_sql` for this user, and the database they were read from."""
     from django.contrib.auth.models import Group
     from django.db import connections, router
 
@@ -111,9 +108,7 @@ def _access_rows(user_pk: int) -> _Rows:
     sql, params = _access_statement(connection.vendor, db).sql_and_params(connection, [user_pk] * 4 + [_totp_type()])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = _Rows(cursor.fetchall())
-    rows.db = db
-    return rows
+        return cursor.fetchall(), db
 
 
 def _totp_type() -> str:

@@ -93,21 +93,18 @@ class _Shape:
         # Flags the builder branches on, None and booleans are part of the shape: passed as they are.
         fixed = {k: v for k, v in args.items() if _fixed(k, v, query.shape_args)}
         self.names = sorted(k for k in args if k not in fixed)
-        # Each argument (each list item) gets a slot; the markers fill the slots in both builds.
-        self.layout: list[tuple[str, int | None]] = []
+        # Each argument (each list item) gets a slot, in the order of `flat`; the markers fill the
+        # slots in both builds.
         marked: tuple[dict, dict] = (dict(fixed), dict(fixed))
+        slot = 0
         for name in self.names:
             value = args[name]
             for side in (0, 1):
                 if _is_list(value):
-                    start = len(self.layout)
-                    marked[side][name] = [_marker(v, side, start + i) for i, v in enumerate(_items(value))]
+                    marked[side][name] = [_marker(v, side, slot + i) for i, v in enumerate(_items(value))]
                 else:
-                    marked[side][name] = _marker(value, side, len(self.layout))
-            if _is_list(value):
-                self.layout.extend((name, i) for i in range(len(value)))
-            else:
-                self.layout.append((name, None))
+                    marked[side][name] = _marker(value, side, slot)
+            slot += len(value) if _is_list(value) else 1
         self.marked = marked
         self.template: QuerySet = query.build(**marked[0])
         self.per_db: dict[str, _Compiled] = {}
