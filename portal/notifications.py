@@ -17,13 +17,14 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .channels import ChannelError, PermanentChannelError, channel_get
 from .models import Notification
 from .relay import relay_active, relay_wake_on_commit, relay_wake_sql
+from .rows import rows_insert
 from .tasks import notifications_deliver_task
 
 logger = logging.getLogger(__name__)
@@ -205,35 +206,11 @@ def notifications_batch():
 def _rows_save(rows: list[Notification], *, prefix: str = "") -> list[Notification]:
     """Insert the rows whose key is new and return the rows of all these keys, by id.
 
-    A repeat is ignored (ON CONFLICT DO NOTHING) without breaking the caller's transaction.
-    Where the database returns rows from a multi-row INSERT (PostgreSQL, SQLite >= 3.35), the
-    new rows' ids come back with it: one statement, and a second only for repeats."""
-    if not connection.features.can_return_rows_from_bulk_insert:
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        return list(Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).order_by("pk"))
-    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    values = []
-    for row in rows:
-        values += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
-    table, columns = quote(Notification._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    key, pk = quote("dedupe_key"), quote("id")
-    sql = (  # names from the model, values as parameters
-        f"{prefix}INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608
-        f"ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        ids = {dedupe: id_ for id_, dedupe in cursor.fetchall()}
-    saved, repeats = [], []
-    for row in rows:
-        if row.dedupe_key in ids:
-            row.pk = ids[row.dedupe_key]
-            row._state.adding, row._state.db = False, connection.alias
-            saved.append(row)
-        else:
-            repeats.append(row.dedupe_key)
+    A repeat is ignored (ON CONFLICT DO NOTHING) without breaking the caller's transaction: one
+    statement, and a second only for repeats."""
+    ids = rows_insert(rows, unique="dedupe_key", prefix=prefix)
+    saved = [row for row in rows if row.dedupe_key in ids]
+    repeats = [row.dedupe_key for row in rows if row.dedupe_key not in ids]
     if repeats:
         saved += Notification.objects.filter(dedupe_key__in=repeats)
     return sorted(saved, key=lambda n: n.pk)

@@ -7,22 +7,25 @@ keyword arguments and must be idempotent (it may run again after a crash). A run
 its attempt and commits, then calls the handler, then records the result: a run whose result was
 never recorded is "in doubt" after OUTBOX_IN_DOUBT_SECONDS and runs again.
 
-Public interface: outbox_handler_register, outbox_enqueue, outbox_enqueue_many, outbox_publish, outbox_job_run,
-outbox_redeliver_pending, OutboxRetry, OutboxPermanentError.
+Public interface: outbox_handler_register, outbox_enqueue, outbox_enqueue_many, outbox_batch, outbox_publish,
+outbox_job_run, outbox_redeliver_pending, OutboxRetry, OutboxPermanentError.
 """
 
+import contextlib
+import contextvars
 import logging
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .models import OutboxJob
 from .relay import relay_active, relay_wake_on_commit, relay_wake_sql
+from .rows import rows_insert
 from .tasks import outbox_deliver_many_task, outbox_deliver_task
 
 logger = logging.getLogger(__name__)
@@ -69,6 +72,15 @@ def outbox_enqueue_many(jobs: Iterable[tuple[str, str, dict | None]], *, again: 
     jobs = [(kind, key, payload or {}) for kind, key, payload in jobs]
     if not jobs:
         return []
+    batch = _BATCH.get()
+    if batch is not None and not again:  # written at the end of `outbox_batch`, with the others
+        now = timezone.now()
+        rows = [
+            OutboxJob(kind=kind, key=key, payload=payload, next_attempt_at=now, created_at=now)
+            for kind, key, payload in jobs
+        ]
+        batch += jobs
+        return rows
     now = timezone.now()
     rows = {
         key: OutboxJob(kind=kind, key=key, payload=payload, next_attempt_at=now, created_at=now)
@@ -102,40 +114,32 @@ def outbox_enqueue_many(jobs: Iterable[tuple[str, str, dict | None]], *, again: 
     return result
 
 
+_BATCH: contextvars.ContextVar[list | None] = contextvars.ContextVar("outbox_batch", default=None)
+
+
+@contextlib.contextmanager
+def outbox_batch():
+    """Write the jobs of every `outbox_enqueue` inside the block in one INSERT at its end (one
+    change with several effects: a filing's national sync message and its notices). Inside the
+    block the calls return their jobs unsaved. Nothing is written if the block raises (the
+    caller's transaction is rolled back anyway)."""
+    if _BATCH.get() is not None:  # already batching: the outer block writes them
+        yield
+        return
+    jobs: list = []
+    token = _BATCH.set(jobs)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+    if jobs:
+        outbox_enqueue_many(list({key: (kind, key, payload) for kind, key, payload in jobs}.values()))
+
+
 def _insert_new(rows: list[OutboxJob], *, prefix: str = "") -> dict[str, int]:
     """Insert the rows whose key is new; {key: id} of those inserted (the rows get their pk).
     `prefix`: a statement sent in the same round trip (`relay_wake_sql`)."""
-    if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover - old SQLite
-        created = {}
-        for row in rows:
-            job, made = OutboxJob.objects.get_or_create(
-                key=row.key, defaults={"kind": row.kind, "payload": row.payload, "next_attempt_at": row.next_attempt_at}
-            )
-            if made:
-                row.pk, row.created_at = job.pk, job.created_at
-                row._state.adding, row._state.db = False, job._state.db
-                created[row.key] = job.pk
-        return created
-    fields = [f for f in OutboxJob._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    values = []
-    for row in rows:
-        values += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
-    table, columns = quote(OutboxJob._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    key, pk = quote("key"), quote("id")
-    sql = (  # names from the model, values as parameters
-        f"{prefix}INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608
-        f"ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        created = {k: id_ for id_, k in cursor.fetchall()}
-    for row in rows:
-        if row.key in created:
-            row.pk = created[row.key]
-            row._state.adding, row._state.db = False, connection.alias
-    return created
+    return rows_insert(rows, unique="key", prefix=prefix)
 
 
 PUBLISH_BATCH = 10  # jobs per message when the relay publishes a batch

@@ -133,3 +133,32 @@ def test_an_administrator_runs_failed_jobs_again_from_the_admin(settings):
     assert "Đã xếp lại 1 tác vụ vào hàng đợi." in response.content.decode()
     assert OutboxJob.objects.get(pk=job.pk).status == "done"
     assert CARRIED_OUT == ["fixed"]
+
+
+def test_a_batch_writes_its_jobs_in_one_statement_after_the_block(django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.outbox import outbox_batch
+
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries, outbox_batch():
+            first = outbox_enqueue(kind="test.effect", key="t:b1", payload={"word": "one"})
+            with outbox_batch():  # an inner block leaves the writing to the outer one
+                outbox_enqueue(kind="test.effect", key="t:b2", payload={"word": "two"})
+            outbox_enqueue(kind="test.effect", key="t:b1", payload={"word": "one"})  # the same key: one job
+            assert first.pk is None and not OutboxJob.objects.filter(key__startswith="t:b").exists()
+        inserts = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
+        assert len(inserts) == 1
+        assert CARRIED_OUT == []  # not before commit
+    assert sorted(CARRIED_OUT) == ["one", "two"]
+    assert OutboxJob.objects.filter(key__startswith="t:b", status=OutboxJob.Status.DONE).count() == 2
+
+
+def test_a_batch_that_raises_writes_nothing():
+    from portal.outbox import outbox_batch
+
+    with pytest.raises(ValueError, match="refused"), transaction.atomic(), outbox_batch():
+        outbox_enqueue(kind="test.effect", key="t:raised", payload={"word": "never"})
+        raise ValueError("refused")
+    assert not OutboxJob.objects.filter(key="t:raised").exists() and CARRIED_OUT == []
