@@ -3,6 +3,8 @@
 from django.db import connections, router
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
+from portal.compiled import CompiledQuery
+
 from .catalog_cache import catalog_cached
 from .models import Agency, Field, OnlineLevel, ProcedureVersion
 from .search import search_filter, search_normalize
@@ -12,9 +14,15 @@ def published_versions() -> QuerySet[ProcedureVersion]:
     return ProcedureVersion.objects.filter(status=ProcedureVersion.Status.PUBLISHED).select_related("field")
 
 
+# Read on every filing (issue 13): compiled once per process (portal.compiled).
+_VERSION_CURRENT = CompiledQuery(lambda *, code: published_versions().filter(code=code).order_by("pk")[:1])
+_AGENCY = CompiledQuery(lambda *, id: Agency.objects.filter(pk=id).order_by()[:1])
+
+
 def procedure_version_current(code: str) -> ProcedureVersion | None:
     """The published version of the procedure with this national code, or None."""
-    return published_versions().filter(code=code).first()
+    found = _VERSION_CURRENT.fetch(code=code)
+    return found[0] if found else None
 
 
 def procedure_version_get(*, id: int) -> ProcedureVersion | None:
@@ -136,7 +144,8 @@ def version_agencies(version: ProcedureVersion) -> list[Agency]:
 
 
 def agency_get(*, id: int) -> Agency | None:
-    return Agency.objects.filter(pk=id).first()
+    found = _AGENCY.fetch(id=int(id))
+    return found[0] if found else None
 
 
 def agency_by_code(*, code: str) -> Agency | None:

@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from identity.service_accounts import is_service_token
+from portal.api import BoundOnceSerializer
 from portal.idempotency import idempotent
 from portal.throttling import ScopedRateThrottle
 
@@ -43,7 +44,7 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class DossierEventSerializer(serializers.Serializer):
+class DossierEventSerializer(BoundOnceSerializer):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     from_status = serializers.CharField(allow_blank=True)
@@ -51,7 +52,7 @@ class DossierEventSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
 
 
-class DossierOutputSerializer(serializers.Serializer):
+class DossierOutputSerializer(BoundOnceSerializer):
     code = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
@@ -67,7 +68,7 @@ class DossierOutputSerializer(serializers.Serializer):
     form_data = serializers.JSONField()
 
 
-class DossierActionSerializer(serializers.Serializer):
+class DossierActionSerializer(BoundOnceSerializer):
     name = serializers.CharField()
     label = serializers.CharField()
     destructive = serializers.BooleanField()
@@ -126,7 +127,7 @@ class DossierCreateSerializer(StrictSerializer):
     documents = DocumentRefSerializer(many=True, required=False, default=list, max_length=50)
 
 
-class LookupSerializer(serializers.Serializer):
+class LookupSerializer(BoundOnceSerializer):
     code = serializers.CharField()
     procedure_code = serializers.CharField(source="procedure_version.code")
     procedure_name = serializers.CharField(source="procedure_version.name")
@@ -182,8 +183,7 @@ class DossierListCreateApi(GenericAPIView):
             return Response({"detail": _("Unknown procedure.")}, status=status.HTTP_400_BAD_REQUEST)
         agency = agency_get(id=payload["agency"]) if payload.get("agency") else None
         refs = payload.get("documents") or []
-        mine = personal_documents_of(request.user)
-        found = mine.in_bulk([ref["personal_document"] for ref in refs]) if refs else {}
+        found = personal_documents_of(request.user).in_bulk([ref["personal_document"] for ref in refs]) if refs else {}
         documents = []
         for ref in refs:
             document = found.get(ref["personal_document"])

@@ -32,6 +32,7 @@ class DossiersConfig(AppConfig):
         from .models import CalendarException
         from .selectors import personal_document_in_handled_dossier, user_has_open_dossier
         from .services.drafts import personal_document_release
+        from .services.submission import FILED_NOTICE_JOB, dossier_filed_notify
 
         for signal in (post_save, post_delete):
             signal.connect(calendar_exceptions_changed, sender=CalendarException, dispatch_uid="calendar-exceptions")
@@ -39,4 +40,5 @@ class DossiersConfig(AppConfig):
         hooks.open_dossier_checker_register(user_has_open_dossier)
         hooks.document_releaser_register(personal_document_release)
         outbox_handler_register(PDF_JOB, issued_document_job_run)
+        outbox_handler_register(FILED_NOTICE_JOB, dossier_filed_notify)
         signed_document_resolver_register(issued_document_resolve)

@@ -34,6 +34,7 @@ from dossiers.selectors import dossier_files
 from payments.selectors import dossier_fees
 from portal.audit import audit_record as audit
 from portal.outbox import outbox_enqueue
+from portal.rows import rows_insert
 
 from . import dvcqg_mapping as m
 from .adapters import SyncRejected, SyncTemporaryError, adapter
@@ -123,7 +124,7 @@ def sync_record(*, dossier, action: str, to_status: str, first: bool = False) ->
     sequence = (last or 0) + 1
     message_id = uuid.uuid4()
     agency = dossier.current_agency or dossier.agency
-    message = SyncMessage.objects.create(
+    message = SyncMessage(
         message_id=message_id,
         dossier_id=dossier.pk,
         dossier_code=dossier.code,
@@ -142,6 +143,7 @@ def sync_record(*, dossier, action: str, to_status: str, first: bool = False) ->
             first=first,
         ),
     )
+    rows_insert([message])  # one INSERT, without save()'s machinery (portal.rows)
     outbox_enqueue(kind=SYNC_JOB, key=f"sync:{message_id}", payload={"dossier_id": dossier.pk})
     return message
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from identity import roles
 from identity.selectors import officials_with_roles, user_meets_level
+from portal.rows import rows_insert
 
 from ..errors import DossierActionError
 from ..hooks import transition_guards_check
@@ -77,7 +78,7 @@ def _lock(dossier: Dossier | int) -> Dossier:
 
 
 def _event(*, dossier, actor, action, from_status="", to_status="", note="", data=None) -> DossierEvent:
-    return DossierEvent.objects.create(
+    event = DossierEvent(
         dossier=dossier,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -86,6 +87,8 @@ def _event(*, dossier, actor, action, from_status="", to_status="", note="", dat
         note=note,
         data=data or {},
     )
+    rows_insert([event])  # one INSERT, without save()'s machinery (portal.rows)
+    return event
 
 
 def _issue_on_commit(*, dossier_id: int, kind: str, event_id: int) -> None:

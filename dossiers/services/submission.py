@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from catalog.eform import build_form_class, form_data_clean
 from portal.kernel.cccd import cccd_validate
 from portal.notifications import notifications_batch
+from portal.outbox import outbox_batch, outbox_enqueue
+from portal.rows import rows_insert
 
 from ..lifecycle import DRAFT_STATUSES
 from ..models import (
@@ -258,7 +260,7 @@ def dossier_file_and_submit(
     d.submitted_at = now
     d.current_agency = None if d.snapshot.get("is_bundle") else agency
     with transaction.atomic():
-        d.save(force_insert=True)
+        rows_insert([d])  # one INSERT, without save()'s machinery (portal.rows)
         DossierFile.objects.bulk_create(
             DossierFile(
                 dossier=d,
@@ -278,24 +280,33 @@ def dossier_file_and_submit(
 
 def _submitted(d: Dossier, *, by, from_status: str, now) -> None:
     """What follows every submission, in its transaction: the timeline, the parts of a bundle,
-    fees (signal), the citizen's and the intake officials' notifications."""
-    event = _event(
-        dossier=d,
-        actor=by,
-        action="submit",
-        from_status=from_status,
-        to_status=Status.SUBMITTED,
-        data={"procedure_version": d.procedure_version_id, "channel": d.channel},
-    )
-    parts = _bundle_parts_create(parent=d, by=by, now=now) if d.snapshot.get("is_bundle") else []
-    dossier_submitted.send(sender=Dossier, dossier=d)
-    dossier_transitioned.send(
-        sender=Dossier, dossier=d, action="submit", from_status=from_status, to_status=d.status, actor=by, event=event
-    )
-    with notifications_batch():  # the citizen's and the officials' rows in one INSERT
-        citizen_notify(dossier=d, action="submit")
-        if d.current_agency_id:
-            _intake_officials_notify(dossier=d)
+    fees and the national sync message (signals), and the job that tells the citizen and the
+    intake officials (`dossier_filed_notify`, after the commit)."""
+    with outbox_batch():  # the sync message's job and the notices' in one INSERT
+        event = _event(
+            dossier=d,
+            actor=by,
+            action="submit",
+            from_status=from_status,
+            to_status=Status.SUBMITTED,
+            data={"procedure_version": d.procedure_version_id, "channel": d.channel},
+        )
+        parts = _bundle_parts_create(parent=d, by=by, now=now) if d.snapshot.get("is_bundle") else []
+        dossier_submitted.send(sender=Dossier, dossier=d)
+        dossier_transitioned.send(
+            sender=Dossier,
+            dossier=d,
+            action="submit",
+            from_status=from_status,
+            to_status=d.status,
+            actor=by,
+            event=event,
+        )
+        # Telling the citizen and the intake officials is a job of the outbox, written in this
+        # transaction (nothing is lost) and carried out after the commit (issue 13: the filing
+        # itself is the dossier, its timeline and its national sync message; the notices need a
+        # read of their own — who the intake officials are — and a row per person and channel).
+        outbox_enqueue(kind=FILED_NOTICE_JOB, key=f"dossier-filed:{d.pk}", payload={"dossier_id": d.pk})
     # The timeline and the parts, as `prefetch_related` would have loaded them: showing the
     # dossier just filed needs no second read of what was just written.
     for name, rows in (("events", [event]), ("parts", parts)):
@@ -339,6 +350,32 @@ def _bundle_parts_create(*, parent: Dossier, by, now) -> list[Dossier]:
             data={"parent": parent.code},
         )
         dossier_submitted.send(sender=Dossier, dossier=child)
-        _intake_officials_notify(dossier=child)
         children.append(child)
     return children
+
+
+FILED_NOTICE_JOB = "dossiers.filed_notice"
+
+
+def dossier_filed_notify(*, dossier_id: int) -> None:
+    """The outbox job of a filing: the citizen's notice and the intake officials' (of the dossier,
+    or of each part of a bundle). Idempotent: a notice already written is not written again (the
+    notifications' keys), so a job run twice tells no one twice."""
+    d = _filed_read(dossier_id)
+    if d is None or not d.code:
+        return  # gone (a test's rollback, a purge): nothing to tell
+    with transaction.atomic(), notifications_batch():  # every row of the filing in one INSERT
+        citizen_notify(dossier=d, action="submit")
+        if d.current_agency_id:
+            _intake_officials_notify(dossier=d)
+        for part in d.parts.select_related("procedure_version", "agency", "current_agency", "citizen"):
+            if part.current_agency_id:
+                _intake_officials_notify(dossier=part)
+
+
+def _filed_read(dossier_id: int) -> Dossier | None:
+    return (
+        Dossier.objects.select_related("citizen", "agency", "current_agency", "procedure_version")
+        .filter(pk=dossier_id)
+        .first()
+    )
