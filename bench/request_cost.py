@@ -7,6 +7,10 @@ HTTP load run (CPU time is the process's own). After `make bench` generated its 
         OUTBOX_RELAY=0|1 .venv/bin/python -m bench.request_cost --n 200 [--only submission,ipn,floor]
         [--sql] [--profile]
 
+`--interleave` sends the kinds in turn (floor, submission, floor, …) instead of one after the
+other, and reports each kind's CPU against the floor's: on a machine whose speed drifts within
+minutes (a shared VM), the ratio of two medians taken in the same seconds is the steadier figure.
+
 `--sql` prints the statements of one warm request of each kind; `--profile` prints the cProfile
 top functions (cumulative) over the measured requests. The IPN orders are pending VNPay
 payments made for the run (bench/fixtures.py `ipn_orders_create`) and removed again after it,
@@ -64,6 +68,53 @@ def _measure(client, n, make_request, check, *, sql=False, profile=False, label=
     }
 
 
+def _interleaved(client, n, only, fx, token, status_is) -> dict:
+    """The floor and each other kind in turn, n warm requests of each: CPU medians and their
+    ratio to the floor's (what the HTTP run's "÷ floor" compares, without the drift between runs)."""
+    from bench.run import vnpay_ipn_path
+
+    kinds = {
+        "write floor": (
+            lambda c, i: c.post("/bench/write-floor/", data={}, content_type="application/json", **token(i)),
+            status_is(201),
+        )
+    }
+    orders = []
+    if "submission" in only:
+        payload = fx["submit"]["payload"]
+        kinds["submission"] = (
+            lambda c, i: c.post("/api/v1/dossiers/", data=payload, content_type="application/json", **token(i)),
+            status_is(201),
+        )
+    if "ipn" in only:
+        orders = _ipn_orders(n + 10, fx["official_agency"]["id"])
+        vnpay = fx["vnpay"]
+
+        def ipn_ok(response):
+            assert response.status_code == 200 and response.json()["RspCode"] == "00", response.content
+
+        kinds["ipn"] = (lambda c, i: c.get(vnpay_ipn_path(orders[i], vnpay, i)), ipn_ok)
+    cpu = {kind: [] for kind in kinds}
+    try:
+        for i in range(n + 10):
+            for kind, (make_request, check) in kinds.items():
+                c0 = time.process_time()
+                response = make_request(client, i)
+                c1 = time.process_time()
+                check(response)
+                if i >= 10:
+                    cpu[kind].append((c1 - c0) * 1000)
+    finally:
+        if orders:
+            _ipn_orders_remove(orders)
+    floor = statistics.median(cpu["write floor"])
+    out = {}
+    for kind, values in cpu.items():
+        median = statistics.median(values)
+        out[kind] = {"cpu_ms_median": round(median, 2), "cpu_floor_ratio": round(floor / median, 3)}
+    return {"interleaved": out}
+
+
 def _ipn_orders(n: int, agency_pk: int) -> list[dict]:
     from bench.fixtures import ipn_orders_create
     from catalog.models import Agency
@@ -84,6 +135,7 @@ def main() -> None:
     parser.add_argument("--only", default="submission,ipn,floor")
     parser.add_argument("--sql", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--interleave", action="store_true")
     args = parser.parse_args()
     only = {o.strip() for o in args.only.split(",")}
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -117,6 +169,9 @@ def main() -> None:
 
         return check
 
+    if args.interleave:
+        result.update(_interleaved(client, args.n, only, fx, token, status_is))
+        only = set()
     if "floor" in only:
         result["write floor"] = _measure(
             client,
