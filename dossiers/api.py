@@ -31,12 +31,12 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class StrictSerializer(serializers.Serializer):
+class StrictSerializer(BoundOnceSerializer):
     """Refuses keys it does not declare, instead of dropping them silently."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            unknown = sorted(str(key) for key in data if key not in self.fields)
+            unknown = sorted(str(key) for key in data if key not in self._declared_fields)
             if unknown:
                 raise serializers.ValidationError(
                     {key: [_("Unknown field: not accepted here.")] for key in unknown}, code="unknown"

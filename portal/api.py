@@ -55,20 +55,28 @@ class MultiPartParser(parsers.MultiPartParser):
 
 
 class BoundOnceSerializer(serializers.Serializer):
-    """An output serializer whose declared fields are copied and bound once per class.
+    """A serializer whose declared fields are copied and bound once per class.
 
     DRF deep-copies every declared field for each serializer instance it makes — each dossier of
-    a list, each event of a timeline — before reading a single attribute; for the answer to a
-    filing that was a tenth of the request's CPU (issue 13). Reading a value needs nothing of the
-    instance a field is bound to (its source path, null and default rules, its formatting), so the
-    fields bound to one template instance serve every later one; the representation is DRF's own
-    loop, field by field. `SerializerMethodField`s call the method of the instance at hand (they
-    read its context). Only for serializers that write nothing (`to_internal_value` still binds
-    its own fields, as DRF does)."""
+    a list, each event of a timeline, the applicant and each document of a filing — before it
+    reads or checks a single value; for a filing through the API that was a fifth of the
+    request's CPU (issue 13). Neither reading a value nor checking one needs anything of the
+    instance a field is bound to (its source path, null, default and length rules, its
+    formatting), so the fields bound to one template instance serve every later one, and the
+    loops are DRF's own, field by field:
+    - out: `to_representation`; a `SerializerMethodField` calls the method of the instance at
+      hand (it reads that instance's context);
+    - in: `to_internal_value` validates through the template's writable fields.
+    For plain fields only: a field or validator that reads the serializer's context or instance
+    (a unique check against the database, a `CurrentUserDefault`) needs DRF's own serializer."""
+
+    @property
+    def _writable_fields(self):
+        return _bound(type(self)).writable
 
     def to_representation(self, instance):
         ret = {}
-        for name, field, method in _bound_fields(type(self)):
+        for name, field, method in _bound(type(self)).readable:
             if method:
                 ret[name] = getattr(self, method)(instance)
                 continue
@@ -81,18 +89,26 @@ class BoundOnceSerializer(serializers.Serializer):
         return ret
 
 
-_BOUND: dict[type, list[tuple[str, serializers.Field, str]]] = {}
+class _Bound:
+    """The fields of one serializer class, bound to a template instance of it."""
+
+    def __init__(self, cls: type):
+        template = cls()
+        fields = list(template.fields.values())
+        self.writable = [field for field in fields if not field.read_only]
+        self.readable = [
+            (field.field_name, field, field.method_name if isinstance(field, serializers.SerializerMethodField) else "")
+            for field in fields
+            if not field.write_only
+        ]
 
 
-def _bound_fields(cls: type) -> list[tuple[str, serializers.Field, str]]:
-    """(name, field bound to a template instance, method name of a SerializerMethodField or "")
-    of the readable fields of `cls`, in order; made once per class (a race makes it twice, alike)."""
+_BOUND: dict[type, _Bound] = {}
+
+
+def _bound(cls: type) -> _Bound:
+    """Made once per class (a race makes it twice, alike)."""
     found = _BOUND.get(cls)
     if found is None:
-        template = cls()
-        found = [
-            (field.field_name, field, field.method_name if isinstance(field, serializers.SerializerMethodField) else "")
-            for field in template._readable_fields
-        ]
-        _BOUND[cls] = found
+        found = _BOUND[cls] = _Bound(cls)
     return found
