@@ -46,12 +46,11 @@ class CatalogConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from .catalog_cache import catalog_generation_bump
+        from .catalog_cache import catalog_generation_changed as bump
         from .models import Agency, Field, ProcedureVersion
 
-        def bump(**kwargs):
-            catalog_generation_bump()
-
+        # A module-level receiver: a function defined here would be held only weakly by the
+        # signals and collected when ready() returns — no save would ever start a new generation.
         for model in (ProcedureVersion, Agency, Field):
             post_save.connect(bump, sender=model, dispatch_uid=f"catalog-cache-save-{model.__name__}")
             post_delete.connect(bump, sender=model, dispatch_uid=f"catalog-cache-delete-{model.__name__}")

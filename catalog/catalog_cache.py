@@ -7,6 +7,7 @@ A bump makes every older entry unreachable at once; they expire on their own.
 """
 
 import hashlib
+import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -22,14 +23,31 @@ TIMEOUT = 600  # seconds; a bump invalidates earlier, this only bounds memory
 _bump_owed = False
 
 
+def _first_generation() -> int:
+    """Where the counter starts when the cache has none (a new Redis, one restarted empty, a
+    flushed cache): the clock in nanoseconds, so a generation number is never used twice in a
+    process's lifetime — a row kept under generation 5 before a restart is not taken for
+    generation 5 after it (`catalog_generation_known`)."""
+    return time.time_ns()
+
+
 def catalog_generation() -> int:
     if _bump_owed and not cache_unavailable(cache):
         _bump()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        cache.add(GENERATION_KEY, _first_generation(), timeout=None)
         generation = cache.get(GENERATION_KEY) or 1
     return int(generation)
+
+
+def catalog_generation_known() -> int | None:
+    """The generation as the cache holds it, or None when the cache cannot say (Redis down):
+    nothing may then be kept by generation."""
+    if cache_unavailable(cache):
+        return None
+    generation = catalog_generation()
+    return None if cache_unavailable(cache) else generation
 
 
 def _bump() -> None:
@@ -37,7 +55,7 @@ def _bump() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # missing key
-        cache.add(GENERATION_KEY, 2, timeout=None)
+        cache.add(GENERATION_KEY, _first_generation(), timeout=None)
     _bump_owed = cache_unavailable(cache)
 
 
@@ -46,6 +64,12 @@ def catalog_generation_bump() -> None:
     commit, so that a reader racing the commit cannot keep stale rows under the new generation."""
     _bump()
     transaction.on_commit(_bump)
+
+
+def catalog_generation_changed(**kwargs) -> None:
+    """The receiver of post_save / post_delete of a version, agency or field and of a version's
+    agencies changing (apps.py)."""
+    catalog_generation_bump()
 
 
 def catalog_key(name: str, *parts) -> str:

@@ -1,11 +1,13 @@
 """Public reads of the catalog. Only published versions are ever returned to the public."""
 
+import copy
+
 from django.db import connections, router
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from portal.compiled import CompiledQuery
 
-from .catalog_cache import catalog_cached
+from .catalog_cache import catalog_cached, catalog_generation_known
 from .models import Agency, Field, OnlineLevel, ProcedureVersion
 from .search import search_filter, search_normalize
 
@@ -14,15 +16,53 @@ def published_versions() -> QuerySet[ProcedureVersion]:
     return ProcedureVersion.objects.filter(status=ProcedureVersion.Status.PUBLISHED).select_related("field")
 
 
-# Read on every filing (issue 13): compiled once per process (portal.compiled).
+# Read on every filing and procedure page (issue 13): compiled once per process
+# (portal.compiled), and kept by this process for the catalog generation they were read in.
 _VERSION_CURRENT = CompiledQuery(lambda *, code: published_versions().filter(code=code).order_by("pk")[:1])
 _AGENCY = CompiledQuery(lambda *, id: Agency.objects.filter(pk=id).order_by()[:1])
 
 
+class _Kept:
+    """Catalog rows this process read in one catalog generation (catalog_cache): the version a
+    national code names, the agency an id names. Every publish, unpublish and save of a version,
+    agency or field starts a new generation, which forgets them all; a cache that cannot say
+    which generation it is (Redis down) keeps nothing. Callers get a copy of a kept row, so one
+    request's changes to it are not another's."""
+
+    MAX_ROWS = 4096  # unknown codes are kept too (as None): a flood of them does not grow it past this
+
+    def __init__(self, generation: int | None):
+        self.generation = generation
+        self.rows: dict[tuple, object] = {}
+
+
+_KEPT = _Kept(None)
+_MISSING = object()
+
+
+def _kept(kind: str, key, read):
+    global _KEPT
+    generation = catalog_generation_known()
+    if generation is None:
+        return read()
+    kept = _KEPT
+    if kept.generation != generation:
+        kept = _KEPT = _Kept(generation)
+    found = kept.rows.get((kind, key), _MISSING)
+    if found is _MISSING:
+        found = read()
+        if len(kept.rows) < _Kept.MAX_ROWS:
+            kept.rows[(kind, key)] = found
+    return copy.copy(found) if found is not None else None
+
+
+def _first(rows):
+    return rows[0] if rows else None
+
+
 def procedure_version_current(code: str) -> ProcedureVersion | None:
     """The published version of the procedure with this national code, or None."""
-    found = _VERSION_CURRENT.fetch(code=code)
-    return found[0] if found else None
+    return _kept("version", code, lambda: _first(_VERSION_CURRENT.fetch(code=code)))
 
 
 def procedure_version_get(*, id: int) -> ProcedureVersion | None:
@@ -144,8 +184,8 @@ def version_agencies(version: ProcedureVersion) -> list[Agency]:
 
 
 def agency_get(*, id: int) -> Agency | None:
-    found = _AGENCY.fetch(id=int(id))
-    return found[0] if found else None
+    id = int(id)
+    return _kept("agency", id, lambda: _first(_AGENCY.fetch(id=id)))
 
 
 def agency_by_code(*, code: str) -> Agency | None:

@@ -71,3 +71,39 @@ def test_search_counts_once_and_pages_by_id(client, field):
     sqls = [q["sql"] for q in ctx.captured_queries]
     assert not any("__count" in s for s in sqls)  # the count is the length of the cached id list
     assert not any("search_text" in s for s in sqls if "procedureversion" in s and "WHERE" in s and "IN (" in s)
+
+
+def test_a_saved_agency_or_version_is_read_again_not_kept(field, django_assert_num_queries):
+    """procedure_version_current and agency_get keep what they read for one catalog generation;
+    a save of an agency (the admin's, not only the publishing service's) or an unpublished
+    version starts a new one, so the next reader sees the change."""
+    from catalog.selectors import agency_get, procedure_version_current
+    from tests.catalog.factories import AgencyFactory
+
+    agency = AgencyFactory(name="UBND xã Cũ")
+    version = procedure_publish(procedure=ProcedureFactory(code="1.004000", name="Cấp bản sao", field=field), by=None)
+    assert agency_get(id=agency.pk).name == "UBND xã Cũ"
+    assert procedure_version_current("1.004000").name == "Cấp bản sao"
+    with django_assert_num_queries(0):  # kept: no statement
+        assert agency_get(id=agency.pk).name == "UBND xã Cũ"
+        assert procedure_version_current("1.004000").pk == version.pk
+
+    agency.name = "UBND xã Mới"
+    agency.save()  # as the admin saves it: the signal starts a new generation
+    assert agency_get(id=agency.pk).name == "UBND xã Mới"
+    procedure_unpublish(procedure=version.procedure, by=None)
+    assert procedure_version_current("1.004000") is None
+
+
+def test_a_kept_row_is_a_copy_and_an_emptied_cache_never_reuses_a_generation(field):
+    from django.core.cache import cache
+
+    from catalog.selectors import procedure_version_current
+
+    procedure_publish(procedure=ProcedureFactory(code="1.004001", name="Chứng thực", field=field), by=None)
+    first = procedure_version_current("1.004001")
+    first.name = "changed by one request"
+    assert procedure_version_current("1.004001").name == "Chứng thực"  # another request's copy
+    before = catalog_generation()
+    cache.clear()  # Redis restarted empty
+    assert catalog_generation() > before  # a new start, never an old number again
