@@ -368,7 +368,8 @@ def dossier_filed_notify(*, dossier_id: int) -> None:
         citizen_notify(dossier=d, action="submit")
         if d.current_agency_id:
             _intake_officials_notify(dossier=d)
-        for part in d.parts.select_related("procedure_version", "agency", "current_agency", "citizen"):
+        parts = d.parts.select_related("procedure_version", "agency", "current_agency", "citizen")
+        for part in parts if d.snapshot.get("is_bundle") else ():
             if part.current_agency_id:
                 _intake_officials_notify(dossier=part)
 

@@ -435,6 +435,25 @@ def test_bundle_creates_parts_and_completes_with_them(citizen, agency, other_age
     assert parent.status == Status.COMPLETED
 
 
+def test_a_bundle_s_notice_job_tells_the_intake_officials_of_each_part(
+    citizen, agency, other_agency, intake, other_intake, django_capture_on_commit_callbacks
+):
+    from portal.models import Notification
+
+    part = {"name": "Đăng ký thường trú", "agency": {"id": other_agency.pk, "code": other_agency.code, "name": "B"}}
+    pv = version(code="2.000002", agencies=[agency], is_bundle=True, bundle_parts=[part])
+    draft = services.dossier_draft_create(citizen=citizen, procedure_version=pv)
+    services.dossier_draft_update(dossier=draft, by=citizen, form_data={"reason": "x"})
+    services.dossier_file_add(dossier=draft, by=citizen, doc_key="to-khai", upload=pdf_upload())
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs after the filing commits
+        parent = services.dossier_submit(dossier=draft, by=citizen)
+    (child,) = parent.parts.all()
+    told = Notification.objects.filter(channel="inbox")
+    assert told.filter(user=other_intake, subject__contains=child.code).exists()  # the part's agency
+    assert not told.filter(user=intake, subject__contains=child.code).exists()
+    assert told.filter(user=citizen, subject__contains=parent.code).exists()
+
+
 def test_rating_after_completion(received, processor, intake, citizen):
     with pytest.raises(DossierActionError, match="Bạn có thể đánh giá khi hồ sơ đã giải quyết xong"):
         services.dossier_rate(dossier=received, by=citizen, score=5)
