@@ -41,6 +41,15 @@ def catalog_generation() -> int:
     return int(generation)
 
 
+def catalog_cache_shared() -> bool:
+    """Whether every process of the portal sees this cache (Redis), so that a generation started
+    by one is the generation of all."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    return isinstance(caches["default"], RedisCache)
+
+
 def catalog_generation_known() -> int | None:
     """The generation as the cache holds it, or None when the cache cannot say (Redis down):
     nothing may then be kept by generation."""

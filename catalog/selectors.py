@@ -1,13 +1,14 @@
 """Public reads of the catalog. Only published versions are ever returned to the public."""
 
 import copy
+import time
 
 from django.db import connections, router
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from portal.compiled import CompiledQuery
 
-from .catalog_cache import catalog_cached, catalog_generation_known
+from .catalog_cache import catalog_cache_shared, catalog_cached, catalog_generation_known
 from .models import Agency, Field, OnlineLevel, ProcedureVersion
 from .search import search_filter, search_normalize
 
@@ -27,12 +28,20 @@ class _Kept:
     national code names, the agency an id names. Every publish, unpublish and save of a version,
     agency or field starts a new generation, which forgets them all; a cache that cannot say
     which generation it is (Redis down) keeps nothing. Callers get a copy of a kept row, so one
-    request's changes to it are not another's."""
+    request's changes to it are not another's.
+
+    Only with a cache that every process shares (Redis): with a cache of the process's own (the
+    embedded default, a server started without Redis) a change made by another process — a
+    second worker, a management command — would never reach this one's generation. And never
+    longer than MAX_SECONDS, for a change no signal announces (an `update()` of rows, SQL by
+    hand)."""
 
     MAX_ROWS = 4096  # unknown codes are kept too (as None): a flood of them does not grow it past this
+    MAX_SECONDS = 300.0
 
     def __init__(self, generation: int | None):
         self.generation = generation
+        self.born = time.monotonic()
         self.rows: dict[tuple, object] = {}
 
 
@@ -42,11 +51,11 @@ _MISSING = object()
 
 def _kept(kind: str, key, read):
     global _KEPT
-    generation = catalog_generation_known()
+    generation = catalog_generation_known() if catalog_cache_shared() else None
     if generation is None:
         return read()
     kept = _KEPT
-    if kept.generation != generation:
+    if kept.generation != generation or time.monotonic() - kept.born > _Kept.MAX_SECONDS:
         kept = _KEPT = _Kept(generation)
     found = kept.rows.get((kind, key), _MISSING)
     if found is _MISSING:
