@@ -10,19 +10,22 @@ from .factories import CitizenFactory
 pytestmark = pytest.mark.django_db
 
 
+def _file(client, pv, citizen, document=None):
+    """File through the API with the declaration `document` (a new one of the citizen's by default)."""
+    document = document or PersonalDocument.objects.create(owner=citizen, doc_type="x", title="Tờ khai đã ký")
+    payload = {
+        "procedure": pv.code,
+        "form_data": {"reason": "Kết hôn"},
+        "documents": [{"key": "to-khai", "personal_document": document.pk}],
+    }
+    return client.post("/api/v1/dossiers/", payload, content_type="application/json")
+
+
 def test_create_and_submit_through_the_api(client, citizen, pv, django_capture_on_commit_callbacks):
     doc = PersonalDocument.objects.create(owner=citizen, doc_type="x", title="Tờ khai đã ký")
     client.force_login(citizen)
     with django_capture_on_commit_callbacks(execute=True):  # the notices are written after the commit
-        r = client.post(
-            "/api/v1/dossiers/",
-            {
-                "procedure": pv.code,
-                "form_data": {"reason": "Kết hôn"},
-                "documents": [{"key": "to-khai", "personal_document": doc.pk}],
-            },
-            content_type="application/json",
-        )
+        r = _file(client, pv, citizen, doc)
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["status"] == Status.SUBMITTED and body["code"]
@@ -68,15 +71,7 @@ def test_api_filing_takes_a_bounded_number_of_statements(
 def test_api_refuses_a_document_of_someone_else(client, citizen, pv):
     other = PersonalDocument.objects.create(owner=CitizenFactory(), doc_type="x", title="Giấy tờ của người khác")
     client.force_login(citizen)
-    r = client.post(
-        "/api/v1/dossiers/",
-        {
-            "procedure": pv.code,
-            "form_data": {"reason": "Kết hôn"},
-            "documents": [{"key": "to-khai", "personal_document": other.pk}],
-        },
-        content_type="application/json",
-    )
+    r = _file(client, pv, citizen, other)
     assert r.status_code == 400
     assert not Dossier.objects.exists()
 
@@ -161,16 +156,6 @@ def test_the_level_rule_is_the_services_whoever_calls_it(agency):
     with pytest.raises(services.DossierLevelRequired, match="định danh mức 2"):
         services.dossier_file_and_submit(citizen=user, procedure_version=pv2)
     assert not Dossier.objects.filter(citizen=user).exists()
-
-
-def _file(client, pv, citizen):
-    doc = PersonalDocument.objects.create(owner=citizen, doc_type="x", title="Tờ khai đã ký")
-    payload = {
-        "procedure": pv.code,
-        "form_data": {"reason": "Kết hôn"},
-        "documents": [{"key": "to-khai", "personal_document": doc.pk}],
-    }
-    return client.post("/api/v1/dossiers/", payload, content_type="application/json")
 
 
 def test_the_filing_notices_are_a_job_that_tells_no_one_twice(client, citizen, pv, intake):
