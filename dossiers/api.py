@@ -55,7 +55,7 @@ class DossierEventSerializer(BoundOnceSerializer):
 class DossierOutputSerializer(BoundOnceSerializer):
     code = serializers.CharField()
     status = serializers.CharField()
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = serializers.CharField(source="status_label")
     procedure_code = serializers.CharField(source="procedure_version.code")
     procedure_name = serializers.CharField(source="procedure_version.name")
     agency = serializers.CharField(source="agency.name")
@@ -133,7 +133,7 @@ class LookupSerializer(BoundOnceSerializer):
     procedure_name = serializers.CharField(source="procedure_version.name")
     agency = serializers.SerializerMethodField()
     status = serializers.CharField()
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = serializers.CharField(source="status_label")
     submitted_at = serializers.DateTimeField(allow_null=True)
     received_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)

@@ -44,6 +44,9 @@ class Channel(models.TextChoices):
     POST = "post", _("By post")
 
 
+_STATUS_LABELS = dict(Status.choices)  # value -> lazy label
+
+
 class Dossier(models.Model):
     """A dossier. Nothing but the transition functions in dossiers/services/ assigns `status`."""
 
@@ -163,6 +166,19 @@ class Dossier(models.Model):
 
     def __str__(self):
         return self.code or f"#{self.pk} ({self.get_status_display()})"
+
+    def get_status_display(self) -> str:
+        """The status's label in the active language. Django's own builds a dict of every
+        status's lazy label on each call (about 100 µs: a queue page shows 200); this is a
+        lookup in the enum's labels."""
+        label = _STATUS_LABELS.get(self.status)
+        return self.status if label is None else str(label)
+
+    @property
+    def status_label(self) -> str:
+        """`get_status_display()` as an attribute (what the API's `status_display` reads: DRF
+        inspects the signature of every method it is given as a source)."""
+        return self.get_status_display()
 
     @property
     def snapshot(self) -> dict:

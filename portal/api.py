@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import parsers, serializers, status
 from rest_framework.exceptions import APIException
-from rest_framework.fields import SkipField
+from rest_framework.fields import SkipField, empty
 from rest_framework.relations import PKOnlyObject
 
 
@@ -74,6 +74,17 @@ class BoundOnceSerializer(serializers.Serializer):
     def _writable_fields(self):
         return _bound(type(self)).writable
 
+    def _read_only_defaults(self):
+        # DRF's reads `self.fields` (a deep copy of every field) to find read-only fields with
+        # a default; the template's list is the same for every instance.
+        defaults = {}
+        for field in _bound(type(self)).read_only_defaults:
+            try:
+                defaults[field.source] = field.get_default()
+            except SkipField:
+                continue
+        return defaults
+
     def to_representation(self, instance):
         ret = {}
         for name, field, method in _bound(type(self)).readable:
@@ -96,6 +107,11 @@ class _Bound:
         template = cls()
         fields = list(template.fields.values())
         self.writable = [field for field in fields if not field.read_only]
+        self.read_only_defaults = [
+            field
+            for field in fields
+            if field.read_only and field.default is not empty and field.source != "*" and "." not in field.source
+        ]
         self.readable = [
             (field.field_name, field, field.method_name if isinstance(field, serializers.SerializerMethodField) else "")
             for field in fields

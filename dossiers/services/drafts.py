@@ -257,19 +257,17 @@ def applicant_clean(*, citizen, applicant: dict) -> dict:
     {"applicant:<field>": [messages]}."""
     from ..forms import ApplicantForm
 
-    form = ApplicantForm(data={**applicant_from_user(citizen, given=applicant), **applicant})
-    form.is_valid()
+    fields = ApplicantForm.base_fields
+    valid, invalid = ApplicantForm.data_clean({**applicant_from_user(citizen, given=applicant), **applicant})
     errors = {
-        f"applicant:{name}": [f"{form.fields[name].label}: {m}" if name in form.fields else m for m in messages]
-        for name, messages in form.errors.items()
+        f"applicant:{name}": [f"{fields[name].label}: {m}" for m in messages] for name, messages in invalid.items()
     }
-    cleaned = {name: form.cleaned_data.get(name, "") for name in ApplicantForm.base_fields if name != "agency"}
+    cleaned = {name: valid.get(name, "") for name in fields if name != "agency"}
     if cleaned["date_of_birth"]:
         cleaned["date_of_birth"] = cleaned["date_of_birth"].isoformat()
     for name, value in applicant_locked(citizen=citizen).items():
-        if name in form.cleaned_data and cleaned[name] != value:
-            label = form.fields[name].label
-            errors[f"applicant:{name}"] = [_locked_message(label)]
+        if name in valid and cleaned[name] != value:
+            errors[f"applicant:{name}"] = [_locked_message(fields[name].label)]
     if errors:
         first = next(iter(errors.values()))[0]
         raise DossierIncomplete(_("The applicant's data is not valid: %(error)s") % {"error": first}, errors)

@@ -308,3 +308,59 @@ def test_a_cross_site_post_cannot_start_a_draft(citizen, pv):
     assert "Tiếp tục nộp hồ sơ" in browser.get(url).content.decode()
     browser.post(url, {"csrfmiddlewaretoken": token})
     assert Dossier.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {
+            "full_name": "Nguyễn Văn Bảy",
+            "personal_id": "086090000123",
+            "date_of_birth": "1990-05-01",
+            "sex": "M",
+            "phone": "0912 345 678",
+            "email": "bay@example.vn",
+            "address": "Số 1 Lê Lợi",
+        },
+        {
+            "full_name": "",
+            "personal_id": "12345",
+            "date_of_birth": "31/02/1990",
+            "sex": "X",
+            "phone": "call me",
+            "email": "not-an-email",
+            "address": "x" * 301,
+        },
+        {"personal_id": "086 090 000 123", "date_of_birth": "01/05/1990", "save_to_profile": "on"},
+        {},
+    ],
+)
+def test_the_apis_applicant_check_is_the_filing_forms(data):
+    """The API checks the applicant with the filing form's own fields without making the form:
+    the same values and the same messages, field by field, as the form gives."""
+    from dossiers.forms import ApplicantForm
+
+    form = ApplicantForm(data=data)
+    form.is_valid()
+    cleaned, errors = ApplicantForm.data_clean(data)
+    assert errors == {name: list(messages) for name, messages in form.errors.items()}
+    assert cleaned == form.cleaned_data
+
+
+def test_a_dossiers_status_label_is_djangos(settings):
+    """`get_status_display` is a lookup in the enum's labels, in the active language, as
+    Django's own gives it; the API's `status_display` reads it."""
+    from django.db.models import Model
+    from django.utils import translation
+
+    from dossiers.models import Status
+
+    field = Dossier._meta.get_field("status")
+    for language in ("vi", "en"):
+        with translation.override(language):
+            for status in [*Status.values, "no-such-status"]:
+                dossier = Dossier(status=status)
+                assert dossier.get_status_display() == Model._get_FIELD_display(dossier, field)
+                assert dossier.status_label == dossier.get_status_display()
+    with translation.override("vi"):
+        assert Dossier(status=Status.SUBMITTED).get_status_display() != Status.SUBMITTED.value
