@@ -12,9 +12,15 @@ import time
 from django.core.cache import cache
 from django.db import transaction
 
-from portal.cache import cache_unavailable
+from portal.cache import (
+    cache_unavailable,
+    request_cache_forget,
+    request_cache_get,
+    request_cache_key,
+    request_cache_remember,
+)
 
-GENERATION_KEY = "catalog:generation"
+GENERATION_KEY = request_cache_key("catalog:generation")
 TIMEOUT = 600  # seconds; a bump invalidates earlier, this only bounds memory
 
 
@@ -34,10 +40,11 @@ def _first_generation() -> int:
 def catalog_generation() -> int:
     if _bump_owed and not cache_unavailable(cache):
         _bump()
-    generation = cache.get(GENERATION_KEY)
+    generation = request_cache_get(GENERATION_KEY)  # once per request (portal.cache)
     if generation is None:
         cache.add(GENERATION_KEY, _first_generation(), timeout=None)
         generation = cache.get(GENERATION_KEY) or 1
+        request_cache_remember(GENERATION_KEY, generation)
     return int(generation)
 
 
@@ -61,6 +68,7 @@ def catalog_generation_known() -> int | None:
 
 def _bump() -> None:
     global _bump_owed
+    request_cache_forget(GENERATION_KEY)
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # missing key

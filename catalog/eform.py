@@ -397,6 +397,8 @@ def _flatten(schema, data):
 
 def form_data_clean(schema, data, *, language: str = "vi") -> tuple[dict, dict]:
     """(cleaned JSON-serialisable answers, {field name: [messages]}) for the answers `data`."""
+    if not schema:  # no e-form: a form without fields, whatever is sent, has nothing to check
+        return {}, {}
     form_class = build_form_class(schema, language=language)
     with translation.override(language):
         form = form_class(data=_flatten(schema, data))

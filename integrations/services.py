@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from dossiers.selectors import dossier_files
 from payments.selectors import dossier_fees
 from portal.audit import audit_record as audit
+from portal.cache import request_cache_forget, request_cache_get, request_cache_key, request_cache_remember
 from portal.outbox import outbox_enqueue
 from portal.rows import rows_insert
 
@@ -387,11 +388,12 @@ def webhook_signature_header(*, secrets_: list[str], timestamp: int, body: bytes
     )
 
 
-WEBHOOK_ANY_CACHE_KEY = "integrations:webhook-subscriptions-active:v1"
+WEBHOOK_ANY_CACHE_KEY = request_cache_key("integrations:webhook-subscriptions-active:v1")  # once per request
 
 
 def webhook_subscriptions_changed(**kwargs) -> None:
     """post_save/post_delete of a subscription: forget whether any is active."""
+    request_cache_forget(WEBHOOK_ANY_CACHE_KEY)
     with contextlib.suppress(Exception):  # Redis down: the entry expires on its own (300 s)
         cache.delete(WEBHOOK_ANY_CACHE_KEY)
 
@@ -401,11 +403,12 @@ def _webhook_subscriptions_exist() -> bool:
     transition then costs no extra statement. A miss (or Redis down) asks the database: a cache
     outage never fails the dossier change this runs inside."""
     try:
-        found = cache.get(WEBHOOK_ANY_CACHE_KEY)
+        found = request_cache_get(WEBHOOK_ANY_CACHE_KEY)
     except Exception:
         found = None
     if found is None:
         found = WebhookSubscription.objects.filter(is_active=True).exists()
+        request_cache_remember(WEBHOOK_ANY_CACHE_KEY, found)
         with contextlib.suppress(Exception):
             cache.set(WEBHOOK_ANY_CACHE_KEY, found, 300)
     return found

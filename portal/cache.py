@@ -14,6 +14,7 @@ import logging
 import re
 import threading
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -235,3 +236,67 @@ def cache_failsoft_stats() -> dict:
         "skipped": sum(c.skipped for c in circuits),
         "rate_limit_local": sum(c.local for c in circuits),
     }
+
+
+# --- Keys a request reads once ---------------------------------------------------------------
+# A few keys are read by most requests that touch the catalog or a dossier — the catalog
+# generation, whether any webhook is subscribed — and some requests read one of them twice. Within
+# a request (RequestCacheReadsMiddleware) the first read of any of them fetches all of them in one
+# round trip, and later reads are answered from that; outside a request (tasks, commands) every
+# read goes to the cache. A request sees one value of each for its whole life, and a change it
+# makes itself (`request_cache_forget`) is read again.
+
+_REQUEST_KEYS: list[str] = []
+_request_reads: ContextVar[dict | None] = ContextVar("portal_request_cache_reads", default=None)
+
+
+def request_cache_key(key: str) -> str:
+    """Register `key` as one a request reads once (at import of the module that owns it)."""
+    if key not in _REQUEST_KEYS:
+        _REQUEST_KEYS.append(key)
+    return key
+
+
+def request_cache_get(key: str):
+    """`cache.get(key)`, read once per request together with the other registered keys."""
+    from django.core.cache import cache
+
+    reads = _request_reads.get()
+    if reads is None:
+        return cache.get(key)
+    if key not in reads:
+        keys = [k for k in _REQUEST_KEYS if k not in reads]
+        if key not in keys:
+            keys.append(key)
+        found = cache.get_many(keys)
+        for k in keys:
+            reads[k] = found.get(k)
+    return reads[key]
+
+
+def request_cache_remember(key: str, value) -> None:
+    """What the request found or wrote for `key` when the cache had nothing."""
+    reads = _request_reads.get()
+    if reads is not None:
+        reads[key] = value
+
+
+def request_cache_forget(key: str) -> None:
+    """The request changed `key`: its next read asks the cache."""
+    reads = _request_reads.get()
+    if reads is not None:
+        reads.pop(key, None)
+
+
+class RequestCacheReadsMiddleware:
+    """The scope of `request_cache_get`: one request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_reads.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_reads.reset(token)
