@@ -69,29 +69,29 @@ def outbox_enqueue_many(jobs: Iterable[tuple[str, str, dict | None]], *, again: 
     """`outbox_enqueue` of several (kind, key, payload) at once: the new keys in one
     `INSERT … ON CONFLICT (key) DO NOTHING RETURNING id` (a repeat breaks no transaction and
     needs no savepoint); only repeats are read back. The jobs, in the order given."""
-    jobs = [(kind, key, payload or {}) for kind, key, payload in jobs]
+    now = timezone.now()
+    jobs = [
+        OutboxJob(kind=kind, key=key, payload=payload or {}, next_attempt_at=now, created_at=now)
+        for kind, key, payload in jobs
+    ]
     if not jobs:
         return []
     batch = _BATCH.get()
     if batch is not None and not again:  # written at the end of `outbox_batch`, with the others
-        now = timezone.now()
-        rows = [
-            OutboxJob(kind=kind, key=key, payload=payload, next_attempt_at=now, created_at=now)
-            for kind, key, payload in jobs
-        ]
         batch += jobs
-        return rows
-    now = timezone.now()
-    rows = {
-        key: OutboxJob(kind=kind, key=key, payload=payload, next_attempt_at=now, created_at=now)
-        for kind, key, payload in jobs
-    }
+        return jobs
+    return _enqueue(jobs, again=again)
+
+
+def _enqueue(jobs: list[OutboxJob], *, again: bool) -> list[OutboxJob]:
+    rows = {job.key: job for job in jobs}  # a key given twice: its last payload
     wake = relay_wake_sql() if relay_active() else ""  # sent with the INSERT: no statement of its own
     created = _insert_new(list(rows.values()), prefix=wake)
     repeats = [key for key in rows if key not in created]
     found = {job.key: job for job in OutboxJob.objects.filter(key__in=repeats)} if repeats else {}
     result = []
-    for _kind, key, payload in jobs:
+    for given in jobs:
+        key, payload = given.key, given.payload
         job = rows[key] if key in created else found[key]
         if key not in created and again and job.status != OutboxJob.Status.RUNNING:
             OutboxJob.objects.filter(pk=job.pk).update(
@@ -121,8 +121,9 @@ _BATCH: contextvars.ContextVar[list | None] = contextvars.ContextVar("outbox_bat
 def outbox_batch():
     """Write the jobs of every `outbox_enqueue` inside the block in one INSERT at its end (one
     change with several effects: a filing's national sync message and its notices). Inside the
-    block the calls return their jobs unsaved. Nothing is written if the block raises (the
-    caller's transaction is rolled back anyway)."""
+    block the calls return their jobs unsaved; they are the rows written at its end (their ids
+    set then; a key given twice is written once, with its last payload). Nothing is written if
+    the block raises (the caller's transaction is rolled back anyway)."""
     if _BATCH.get() is not None:  # already batching: the outer block writes them
         yield
         return
@@ -133,7 +134,7 @@ def outbox_batch():
     finally:
         _BATCH.reset(token)
     if jobs:
-        outbox_enqueue_many(list({key: (kind, key, payload) for kind, key, payload in jobs}.values()))
+        _enqueue(jobs, again=False)
 
 
 def _insert_new(rows: list[OutboxJob], *, prefix: str = "") -> dict[str, int]:

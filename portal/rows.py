@@ -31,37 +31,50 @@ def rows_insert(rows: list[Model], *, unique: str = "", prefix: str = "", using:
     connection = connections[alias]
     if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover - SQLite < 3.35
         return _rows_insert_one_by_one(rows, unique=unique, alias=alias)
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
+    fields, head, one, tail = _statement(model, connection, unique)
     values: list = []
     for row in rows:
         for f in fields:
             values.append(f.get_db_prep_save(f.pre_save(row, True), connection))
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    pk = quote(meta.pk.column)
-    sql = (  # names from the model, values as parameters
-        f"{prefix}INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES {', '.join([one] * len(rows))}"
-    )
-    if unique:
-        column = meta.get_field(unique).column
-        sql += f" ON CONFLICT ({quote(column)}) DO NOTHING RETURNING {pk}, {quote(column)}"
-    else:
-        sql += f" RETURNING {pk}"
+    sql = f"{prefix}{head}{', '.join([one] * len(rows))}{tail}"
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         returned = cursor.fetchall()
     if unique:
         created = {value: id_ for id_, value in returned}
+        attname = model._meta.get_field(unique).attname
         for row in rows:
-            id_ = created.get(getattr(row, meta.get_field(unique).attname))
+            id_ = created.get(getattr(row, attname))
             if id_ is not None:
                 _saved(row, id_, alias)
         return created
     for row, (id_,) in zip(rows, returned, strict=True):  # RETURNING gives the rows in VALUES order
         _saved(row, id_, alias)
     return {id_: id_ for (id_,) in returned}
+
+
+_STATEMENTS: dict[tuple, tuple] = {}
+
+
+def _statement(model, connection, unique: str) -> tuple[list, str, str, str]:
+    """(fields, "INSERT INTO t (columns) VALUES ", "(%s, …)", " [ON CONFLICT …] RETURNING …") of
+    a model on a connection, made once: only the number of rows changes between calls."""
+    key = (model, connection.alias, unique)
+    found = _STATEMENTS.get(key)
+    if found is None:
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        pk = quote(meta.pk.column)
+        head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608 - names from the model
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        if unique:
+            column = quote(meta.get_field(unique).column)
+            tail = f" ON CONFLICT ({column}) DO NOTHING RETURNING {pk}, {column}"
+        else:
+            tail = f" RETURNING {pk}"
+        found = _STATEMENTS[key] = (fields, head, one, tail)
+    return found
 
 
 def _saved(row: Model, pk, alias: str) -> None:
