@@ -49,7 +49,9 @@ OUTBOX_RELAY = env.bool("OUTBOX_RELAY", default=False)
 OUTBOX_RELAY_POLL_SECONDS = env.float("OUTBOX_RELAY_POLL_SECONDS", default=1.0)
 # Seconds the relay lets further NOTIFYs gather after one woke it: one pass (two reads, one message
 # per 10 jobs) for every commit of that moment instead of one per commit. 0: a pass per wake-up.
-OUTBOX_RELAY_COALESCE_SECONDS = env.float("OUTBOX_RELAY_COALESCE_SECONDS", default=0.05)
+# 0.2 s: no one notices a notice 0.2 s later; under a filing load the relay's CPU per filing is
+# half that of 0.05 s (docs/performance.md, issue 13).
+OUTBOX_RELAY_COALESCE_SECONDS = env.float("OUTBOX_RELAY_COALESCE_SECONDS", default=0.2)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Periodic jobs (django-celery-beat copies them into the database at start; run exactly one beat).

@@ -114,3 +114,21 @@ def test_a_backlog_of_published_rows_does_not_hide_a_new_one(new_only):
     assert relay_publish_due(published, limit=3, new_only=new_only) == 1
     assert CARRIED_OUT == ["new"]
     assert relay_publish_due(published, limit=3, new_only=new_only) == 0
+
+
+def test_the_relay_forgets_what_it_published_once_its_window_is_over():
+    """What was published is remembered for RELAY_WINDOW_SECONDS from its last publication (a
+    row published again starts a new window), and the gaps for GAP_SECONDS."""
+    from portal.relay_loop import GAP_SECONDS, RELAY_WINDOW_SECONDS, _Seen
+
+    seen = _Seen()
+    seen.published_now([1, 2, 3], 0.0)
+    seen.published_now([5], 10.0)  # 4 has not committed yet: a gap
+    seen.published_now([1], 20.0)  # 1 again, later
+    assert seen.gaps == {4: 10.0}
+    seen.prune(10.0 + GAP_SECONDS + 1)
+    assert seen.gaps == {} and set(seen.published) == {1, 2, 3, 5}
+    seen.prune(RELAY_WINDOW_SECONDS + 1)
+    assert set(seen.published) == {1, 5}
+    seen.prune(RELAY_WINDOW_SECONDS + 21)
+    assert seen.published == {}
