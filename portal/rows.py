@@ -12,17 +12,48 @@ concrete column, each value through its field's `pre_save` (`auto_now_add`, `aut
     # -> {key: pk} of the rows inserted; a repeat keeps pk None and breaks no transaction
 
 `prefix` is a statement sent in the same round trip (the relay's `NOTIFY`, portal.relay).
-Models with a `save()` override or save receivers must keep using the ORM."""
+Models with a `save()` override or save receivers must keep using the ORM.
+
+`rows_together()` goes one step further for a change that writes rows of several tables (a
+filing: its timeline event, its national sync message, its outbox jobs): on PostgreSQL the
+inserts made in the block are sent at its end — or with the first insert in it that needs an
+answer at once (`unique`) — as one statement of data-modifying `WITH`s, one round trip instead of
+one per table. Their pks are set then; until then they are not in the database, so only rows
+that nothing in the block reads back may be written this way."""
 
 from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
 
 from django.db import connections, router
 from django.db.models import Model
 
+# The inserts waiting for the end of `rows_together` (None: no block open): (rows, alias, prefix).
+_TOGETHER: ContextVar[list | None] = ContextVar("rows_together", default=None)
+
+
+@contextlib.contextmanager
+def rows_together():
+    """Send the `rows_insert`s of the block in one statement (PostgreSQL; elsewhere each at
+    once). An inner block is part of the outer one. Nothing is sent if the block raises."""
+    if _TOGETHER.get() is not None:
+        yield
+        return
+    pending: list = []
+    token = _TOGETHER.set(pending)
+    try:
+        yield
+    finally:
+        _TOGETHER.reset(token)
+    if pending:
+        _send_together(pending, last=None)
+
 
 def rows_insert(rows: list[Model], *, unique: str = "", prefix: str = "", using: str | None = None) -> dict:
-    """Insert `rows` (instances of one model, not saved yet). Without `unique`: all of them,
-    their pks set; returns {pk: pk}. With `unique` (a column with a unique constraint): only the
+    """Insert `rows` (instances of one model, not saved yet; with their pks when the first has
+    one, else the database gives them). Without `unique`: all of them, their pks set; returns
+    {pk: pk}. With `unique` (a column with a unique constraint): only the
     rows whose value is new (`ON CONFLICT … DO NOTHING`); returns {value: pk} of those inserted."""
     if not rows:
         return {}
@@ -31,15 +62,32 @@ def rows_insert(rows: list[Model], *, unique: str = "", prefix: str = "", using:
     connection = connections[alias]
     if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover - SQLite < 3.35
         return _rows_insert_one_by_one(rows, unique=unique, alias=alias)
-    fields, head, one, tail = _statement(model, connection, unique)
+    pending = _TOGETHER.get()
+    if pending is not None and connection.vendor == "postgresql":
+        if not unique:  # sent at the end of the block, or with the next insert that needs an answer
+            pending.append((rows, alias, prefix))
+            return {}
+        if pending:
+            return _send_together(pending, last=(rows, alias, prefix, unique))
+    fields, head, one, tail = _statement(model, connection, unique, rows[0].pk is not None)
+    sql = f"{prefix}{head}{', '.join([one] * len(rows))}{tail}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _values(rows, fields, connection))
+        returned = cursor.fetchall()
+    return _returned(rows, returned, unique=unique, alias=alias)
+
+
+def _values(rows: list[Model], fields: list, connection) -> list:
     values: list = []
     for row in rows:
         for f in fields:
             values.append(f.get_db_prep_save(f.pre_save(row, True), connection))
-    sql = f"{prefix}{head}{', '.join([one] * len(rows))}{tail}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        returned = cursor.fetchall()
+    return values
+
+
+def _returned(rows: list[Model], returned: list, *, unique: str, alias: str) -> dict:
+    """Set the pks of the rows inserted from what RETURNING gave ((pk,) or (pk, unique value))."""
+    model = type(rows[0])
     if unique:
         created = {value: id_ for id_, value in returned}
         attname = model._meta.get_field(unique).attname
@@ -53,17 +101,53 @@ def rows_insert(rows: list[Model], *, unique: str = "", prefix: str = "", using:
     return {id_: id_ for (id_,) in returned}
 
 
+def _send_together(pending: list, *, last: tuple | None) -> dict:
+    """One statement for the waiting inserts (and `last`, the one that needs its answer now):
+    `WITH r0 AS (INSERT … RETURNING id), r1 AS (…) SELECT 0, id, NULL FROM r0 UNION ALL …`.
+    The answer of `last`, as `rows_insert` gives it."""
+    batch = [(rows, alias, prefix, "") for rows, alias, prefix in pending]
+    pending.clear()
+    if last is not None:
+        batch.append(last)
+    by_alias: dict[str, list] = {}
+    for entry in batch:
+        by_alias.setdefault(entry[1], []).append(entry)
+    answer: dict = {}
+    for alias, entries in by_alias.items():
+        connection = connections[alias]
+        prefixes, ctes, selects, values = [], [], [], []
+        for n, (rows, _alias, prefix, unique) in enumerate(entries):
+            fields, head, one, tail = _statement(type(rows[0]), connection, unique, rows[0].pk is not None)
+            prefixes.append(prefix)
+            ctes.append(f"r{n} AS ({head}{', '.join([one] * len(rows))}{tail})")
+            meta, quote = type(rows[0])._meta, connection.ops.quote_name
+            extra = quote(meta.get_field(unique).column) if unique else "NULL"
+            selects.append(f"SELECT {n}, {quote(meta.pk.column)}, {extra} FROM r{n}")  # noqa: S608 - names from the model
+            values += _values(rows, fields, connection)
+        sql = "".join(prefixes) + "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            returned = cursor.fetchall()
+        for n, (rows, _alias, _prefix, unique) in enumerate(entries):
+            mine = [(pk, value) if unique else (pk,) for k, pk, value in returned if k == n]
+            found = _returned(rows, mine, unique=unique, alias=alias)
+            if last is not None and rows is last[0]:
+                answer = found
+    return answer
+
+
 _STATEMENTS: dict[tuple, tuple] = {}
 
 
-def _statement(model, connection, unique: str) -> tuple[list, str, str, str]:
+def _statement(model, connection, unique: str, with_pk: bool = False) -> tuple[list, str, str, str]:
     """(fields, "INSERT INTO t (columns) VALUES ", "(%s, …)", " [ON CONFLICT …] RETURNING …") of
-    a model on a connection, made once: only the number of rows changes between calls."""
-    key = (model, connection.alias, unique)
+    a model on a connection, made once: only the number of rows changes between calls.
+    `with_pk`: the rows carry their primary key (taken from the table's sequence beforehand)."""
+    key = (model, connection.alias, unique, with_pk)
     found = _STATEMENTS.get(key)
     if found is None:
         meta = model._meta
-        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
         quote = connection.ops.quote_name
         pk = quote(meta.pk.column)
         head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608 - names from the model

@@ -11,7 +11,7 @@ from catalog.eform import build_form_class, form_data_clean
 from portal.kernel.cccd import cccd_validate
 from portal.notifications import notifications_batch
 from portal.outbox import outbox_batch, outbox_enqueue
-from portal.rows import rows_insert
+from portal.rows import rows_insert, rows_together
 
 from ..lifecycle import DRAFT_STATUSES
 from ..models import (
@@ -51,15 +51,23 @@ def dossier_code_format(*, unit_code: str, day: dt.date, number: int) -> str:
 def dossier_code_next(*, unit_code: str, day: dt.date) -> str:
     """`<unit code>-YYMMDD-NNNN` (DOSSIER_CODE_RE): one atomic upsert on the per-(unit, day)
     counter row, so concurrent submissions on any number of processes never share a number."""
+    return _code_next(unit_code=unit_code, day=day)[0]
+
+
+def _code_next(*, unit_code: str, day: dt.date, with_id: bool = False) -> tuple[str, int | None]:
+    """(`dossier_code_next`, and with `with_id` on PostgreSQL the new dossier's id, taken from
+    its table's sequence in the same statement; else None)."""
     table = "dossiers_dossiercodecounter"
+    with_id = with_id and connection.vendor == "postgresql"
+    next_id = ", nextval(pg_get_serial_sequence('dossiers_dossier', 'id'))" if with_id else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (unit_code, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - constant table name
-            f"ON CONFLICT (unit_code, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            f"ON CONFLICT (unit_code, day) DO UPDATE SET last = {table}.last + 1 RETURNING last{next_id}",
             [unit_code, day.isoformat()],
         )
-        number = cursor.fetchone()[0]
-    return dossier_code_format(unit_code=unit_code, day=day, number=number)
+        number, *taken = cursor.fetchone()
+    return dossier_code_format(unit_code=unit_code, day=day, number=number), (taken[0] if taken else None)
 
 
 def dossier_validation_errors(dossier: Dossier) -> dict[str, list[str]]:
@@ -255,11 +263,14 @@ def dossier_file_and_submit(
         raise _incomplete(errors)
     now = timezone.now()
     d.form_data = cleaned or d.form_data
-    d.code = dossier_code_next(unit_code=agency.code, day=timezone.localdate(now))
+    # The number, and on PostgreSQL the dossier's id: the dossier row is then sent with its
+    # event, sync message and jobs, in one statement (portal.rows.rows_together; the foreign
+    # keys to it are checked at commit).
+    d.code, d.pk = _code_next(unit_code=agency.code, day=timezone.localdate(now), with_id=True)
     d.status = Status.SUBMITTED
     d.submitted_at = now
     d.current_agency = None if d.snapshot.get("is_bundle") else agency
-    with transaction.atomic():
+    with transaction.atomic(), rows_together():
         rows_insert([d])  # one INSERT, without save()'s machinery (portal.rows)
         DossierFile.objects.bulk_create(
             DossierFile(
@@ -282,7 +293,9 @@ def _submitted(d: Dossier, *, by, from_status: str, now) -> None:
     """What follows every submission, in its transaction: the timeline, the parts of a bundle,
     fees and the national sync message (signals), and the job that tells the citizen and the
     intake officials (`dossier_filed_notify`, after the commit)."""
-    with outbox_batch():  # the sync message's job and the notices' in one INSERT
+    # The event, the sync message and the jobs (the sync message's and the notices') in one
+    # statement (portal.rows): nothing in the block reads them back.
+    with rows_together(), outbox_batch():
         event = _event(
             dossier=d,
             actor=by,

@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from dossiers.models import Dossier, Status
 from identity.models import PersonalDocument
@@ -56,8 +57,11 @@ def test_api_filing_takes_a_bounded_number_of_statements(
     # user (the session is read from the cache), official profile, version, documents, agency,
     # number, savepoint, dossier, files, event, the outbox job of the notices (one INSERT),
     # release: a fixed number, not one per field, document, recipient or channel. Who the
-    # intake officials are and the notification rows are the job's, after the commit.
-    with django_capture_on_commit_callbacks() as after_commit, django_assert_max_num_queries(12):
+    # intake officials are and the notification rows are the job's, after the commit. On
+    # PostgreSQL the number comes with the dossier's id, and the dossier, its event and the job
+    # are one statement (portal.rows.rows_together): 8 instead of 12.
+    bound = 8 if connection.vendor == "postgresql" else 12
+    with django_capture_on_commit_callbacks() as after_commit, django_assert_max_num_queries(bound):
         r = client.post("/api/v1/dossiers/", payload, content_type="application/json")
     assert r.status_code == 201, r.content
     code = r.json()["code"]

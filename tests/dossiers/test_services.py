@@ -528,3 +528,32 @@ def test_popularity_refresh_is_a_daily_beat_job(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["dossiers-popularity"]
     assert entry["task"] == "dossiers.tasks.procedure_popularity_refresh"
     assert entry["schedule"] <= 24 * 60 * 60
+
+
+def test_a_paid_bundle_filed_in_one_step_stores_everything_it_needs(citizen, agency, other_agency, settings):
+    """The API's filing sends the dossier row with its event, sync message and jobs in one
+    statement on PostgreSQL (portal.rows.rows_together), after its id is taken: the rows written
+    through the ORM in the same transaction that point at it — its document, its fees, the
+    parts of a bundle and their events — are all stored with it."""
+    from identity.models import PersonalDocument
+    from integrations.models import SyncMessage
+    from payments.models import Fee
+    from portal.models import OutboxJob
+
+    settings.NATIONAL_SYNC_ENABLED = True
+    part = {"name": "Đăng ký thường trú", "agency": {"id": other_agency.pk, "code": other_agency.code, "name": "B"}}
+    fees = [{"name": "Lệ phí", "kind": "fee", "amount": "50000", "note": ""}]
+    pv = version(code="2.000003", agencies=[agency], is_bundle=True, bundle_parts=[part], fees=fees)
+    form = PersonalDocument.objects.create(owner=citizen, doc_type="x", title="Tờ khai đã ký")
+    dossier = services.dossier_file_and_submit(
+        citizen=citizen, procedure_version=pv, form_data={"reason": "x"}, documents=[("to-khai", form)]
+    )
+    stored = Dossier.objects.get(pk=dossier.pk)
+    assert stored.code == dossier.code and stored.status == Status.SUBMITTED
+    assert [e.action for e in dossier.events.all()] == ["submit"] and dossier.events.all()[0].pk
+    assert stored.events.count() == 1 and stored.files.get().personal_document == form
+    assert Fee.objects.filter(dossier=stored).count() == 1
+    (child,) = stored.parts.all()
+    assert child.current_agency == other_agency and child.events.count() == 1
+    assert SyncMessage.objects.filter(dossier_id=stored.pk).exists()
+    assert OutboxJob.objects.filter(key=f"dossier-filed:{stored.pk}").exists()

@@ -47,3 +47,45 @@ def test_rows_without_a_unique_column_are_all_inserted_in_order():
     created = rows_insert(rows)
     assert len(created) == 4
     assert [Notification.objects.get(pk=row.pk).subject for row in rows] == ["S0", "S1", "S2", "S3"]
+
+
+def _notification(user, i):
+    return Notification(user=user, channel="inbox", event="t", subject=f"S{i}", body="b", dedupe_key=f"t{i}")
+
+
+def test_rows_of_several_tables_go_together_in_one_statement_on_postgresql():
+    """rows_together: the inserts of the block are sent with the first one that needs an answer
+    (here the jobs' `unique`), in one statement; every row gets its id and is stored, and the
+    answer is the jobs' own (a repeated key skipped)."""
+    from portal.rows import rows_together
+
+    user = UserFactory()
+    rows_insert([OutboxJob(kind="test.rows", key="together:old")], unique="key")
+    notes = [_notification(user, i) for i in range(3)]
+    jobs = [OutboxJob(kind="test.rows", key=key) for key in ("together:old", "together:new")]
+    together = connection.vendor == "postgresql"  # elsewhere each insert is sent at once
+    with CaptureQueriesContext(connection) as queries, rows_together():
+        rows_insert(notes[:2])
+        rows_insert(notes[2:])
+        assert all(note.pk is None for note in notes) == together  # not sent yet
+        created = rows_insert(jobs, unique="key")
+    assert len(queries) == (1 if together else 3)
+    assert list(created) == ["together:new"] and jobs[0].pk is None and jobs[1].pk == created["together:new"]
+    assert [Notification.objects.get(pk=note.pk).subject for note in notes] == ["S0", "S1", "S2"]
+
+
+def test_rows_together_are_sent_at_the_end_of_the_block_and_not_if_it_raises():
+    from portal.rows import rows_together
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: elsewhere each insert is sent at once")
+    user = UserFactory()
+    with rows_together():
+        rows_insert([_notification(user, 1)])
+        with rows_together():  # an inner block is part of the outer one
+            rows_insert([_notification(user, 2)])
+    assert set(Notification.objects.filter(user=user).values_list("subject", flat=True)) == {"S1", "S2"}
+    with pytest.raises(RuntimeError), rows_together():
+        rows_insert([_notification(user, 3)])
+        raise RuntimeError
+    assert not Notification.objects.filter(user=user, subject="S3").exists()
