@@ -180,6 +180,37 @@ async def _run(base_url, endpoints, *, concurrency, duration, max_requests, on_r
     return results
 
 
+async def _run_interleaved(base_url, endpoints, *, rounds, duration, concurrency) -> list[Result]:
+    import dataclasses
+    import itertools
+
+    _local_only(base_url)
+    counters = {ep.name: itertools.count() for ep in endpoints}  # requests never repeat an index
+    bursts: dict[str, list[Result]] = {ep.name: [] for ep in endpoints}
+    connector = aiohttp.TCPConnector(limit=0, force_close=False)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+    ) as session:
+        for n in range(rounds):
+            for ep in endpoints:
+                limit = max(1, (ep.max_requests or 10**9) // rounds)
+                burst = dataclasses.replace(ep, warmup=ep.warmup if n == 0 else 0, max_requests=limit)
+                result = await _run_endpoint(
+                    session, base_url, burst, concurrency=concurrency, duration=duration,
+                    max_requests=limit, counter=counters[ep.name],
+                )  # fmt: skip
+                bursts[ep.name].append(result)
+    return [merge(bursts[ep.name]) for ep in endpoints]
+
+
+def run_interleaved(base_url: str, endpoints: list[Endpoint], *, rounds=5, duration=2.0, concurrency=8) -> list[Result]:
+    """The endpoints in turn, `rounds` times, `duration` seconds each time (warm-up in the first
+    round only), merged per endpoint: endpoints compared with each other see the same machine, on
+    a machine whose speed drifts within a minute (a shared VM)."""
+    return asyncio.run(_run_interleaved(base_url, endpoints, rounds=rounds, duration=duration, concurrency=concurrency))
+
+
 def run(base_url: str, endpoints: list[Endpoint], *, concurrency=8, duration=10.0, max_requests=5000, on_result=None):
     return asyncio.run(
         _run(

@@ -70,6 +70,10 @@ def parse_args(argv):
     p.add_argument("--pdf-runs", type=int, default=30)
     p.add_argument("--notifications", type=int, default=500)
     p.add_argument("--only", help="comma-separated endpoint names (substring match)")
+    p.add_argument(
+        "--interleave-rounds", type=int, default=5, help="rounds of write floor, submission, IPN in turn (0: none)"
+    )
+    p.add_argument("--interleave-seconds", type=float, default=2.0, help="seconds per endpoint and round")
     p.add_argument("--no-write", action="store_true", help="do not write bench/results/")
     p.add_argument("--docs", action="store_true", help="put the tables into docs/performance.md's Latest run section")
     args = p.parse_args(argv)
@@ -400,8 +404,17 @@ def endpoints(fx: dict, *, max_requests: int):
             except ValueError:
                 return False
 
+        # The load run takes orders from the first half, the interleaved run from the second.
+        half = len(orders) // 2
+        out.append(Endpoint(name="VNPay IPN", request=ipn, check=ipn_ok, max_requests=max(1, half - 10), warmup=5))
         out.append(
-            Endpoint(name="VNPay IPN", request=ipn, check=ipn_ok, max_requests=max(1, len(orders) - 10), warmup=5)
+            Endpoint(
+                name=IPN_LATER,
+                request=lambda i: ipn(half + i),
+                check=ipn_ok,
+                max_requests=max(1, len(orders) - half - 10),
+                warmup=5,
+            )
         )
     else:
         missing("VNPay IPN", fx.get("ipn_why", "no pending VNPay payments"))
@@ -425,6 +438,21 @@ def endpoints(fx: dict, *, max_requests: int):
 
 FLOOR = "write floor (+1 upsert, commit)"
 FLOOR_AGAIN = "write floor, again (last: the drift over the run)"
+IPN_LATER = "VNPay IPN (orders of the interleaved run)"
+INTERLEAVED = (FLOOR, "dossier submission API", IPN_LATER)
+
+
+def interleaved_ratios(results: list[dict], *, rounds: int, duration: float) -> dict:
+    """Submission and IPN req/s ÷ the write floor's, all three measured in turn (`rounds` bursts
+    of `duration` s each): the ratio of like with like on a machine whose speed drifts."""
+    rps = {r["name"]: r.get("rps") for r in results}
+    floor = rps.get(FLOOR)
+    out = {"rounds": rounds, "seconds_each": duration, "rps": {k: v for k, v in rps.items() if v}}
+    for name, key in (("dossier submission API", "submission"), (IPN_LATER, "ipn")):
+        if floor and rps.get(name):
+            out[key] = round(100 * rps[name] / floor, 1)
+    out["errors"] = {r["name"]: r.get("errors", 0) for r in results}
+    return out
 
 
 def floor_ratios(endpoints: list[dict]) -> dict:
@@ -465,18 +493,22 @@ def flush_redis(redis_url: str) -> None:
     redis.Redis.from_url(redis_url).flushdb()
 
 
-def load_run(url, redis_url, fx, args, *, port, only=None, label="") -> list[dict]:
+def load_run(url, redis_url, fx, args, *, port, only=None, label="") -> tuple[list[dict], dict]:
+    """The endpoints one after the other, then the write floor, the submission and the IPN in
+    turn (`--interleave-rounds`): (summaries, interleaved ratios)."""
     from bench import load
     from bench.server import bench_env, gunicorn, outbox_relay, wait_http
 
     eps = endpoints(fx, max_requests=args.max_requests)
+    later = {e.name: e for e in eps if e.name in INTERLEAVED}
+    eps = [e for e in eps if e.name != IPN_LATER]
     if only:
         eps = [e for e in eps if any(o in e.name for o in only)]
     flush_redis(redis_url)
     env = bench_env(url, redis_url, port, PAYMENT_EXPIRE_MINUTES=240)
     server = gunicorn(port=port, workers=args.workers, threads=args.threads, env=env, log=LOGS / f"gunicorn-{port}.log")
     relay = outbox_relay(env=env, log=LOGS / "relay.log")  # publishes what the requests record
-    summaries = []
+    summaries, interleaved = [], {}
     try:
         wait_http(f"http://127.0.0.1:{port}/bench/baseline/", proc=server)
         runnable = [e for e in eps if not e.note.startswith("skipped")]
@@ -498,6 +530,21 @@ def load_run(url, redis_url, fx, args, *, port, only=None, label="") -> list[dic
             max_requests=args.max_requests, on_result=show,
         )  # fmt: skip
         summaries = [r.summary() for r in results]
+        if args.interleave_rounds and len(later) == len(INTERLEAVED) and (not only or "write floor" in only):
+            # Floor, submission and IPN in turn (issue 13's ratios, without the drift of the run).
+            turns = load.run_interleaved(
+                f"http://127.0.0.1:{port}", [later[name] for name in INTERLEAVED],
+                rounds=args.interleave_rounds, duration=args.interleave_seconds, concurrency=args.concurrency,
+            )  # fmt: skip
+            interleaved = interleaved_ratios(
+                [t.summary() for t in turns], rounds=args.interleave_rounds, duration=args.interleave_seconds
+            )
+            print(
+                f"  {label}interleaved ({args.interleave_rounds} × {args.interleave_seconds:g} s each): "
+                f"req/s {interleaved['rps']}; submission ÷ floor {interleaved.get('submission')} %, "
+                f"IPN ÷ floor {interleaved.get('ipn')} %; errors {interleaved['errors']}",
+                flush=True,
+            )
         for e in skipped:
             print(f"  {label}{e.name:<28} {e.note}")
             summaries.append({"name": e.name, "skipped": e.note.removeprefix("skipped: ")})
@@ -509,7 +556,7 @@ def load_run(url, redis_url, fx, args, *, port, only=None, label="") -> list[dic
     for s in summaries:
         if base and not s.get("skipped") and base["rps"]:
             s["vs_baseline"] = round(s["rps"] / base["rps"], 3)
-    return summaries
+    return summaries, interleaved
 
 
 def scale_run(large_url, small_url, redis_url, fx_large, fx_small, args) -> list[tuple[dict, dict]]:
@@ -660,6 +707,15 @@ def markdown(report: dict) -> str:
             )
             + " — targets 50 % and 90 % (issue 13)"
         )
+    inter = (report.get("floor_ratios") or {}).get("interleaved") or {}
+    if inter.get("submission") is not None or inter.get("ipn") is not None:
+        lines.append("")
+        lines.append(
+            f"Interleaved ({inter['rounds']} rounds of {inter['seconds_each']:g} s each: the write floor, the "
+            f"submission and the IPN in turn, req/s {inter['rps']}): submission ÷ floor "
+            f"**{inter.get('submission')} %**, IPN ÷ floor **{inter.get('ipn')} %** — targets 50 % and 90 % "
+            f"(issue 13); errors {inter.get('errors')}"
+        )
     ex = report.get("extras", {})
     pdf, notif = ex.get("pdf") or {}, ex.get("notifications") or {}
     lines.append("")
@@ -733,15 +789,16 @@ def main(argv=None) -> int:
     # which runs for up to --max-requests; with 1,200 orders its burst lasted ~3 s, a third of the
     # floor's, and after the upload endpoint's 1,400 files it measured ~70 % of the floor where an
     # 8-s burst measured ~100 % (bench/cpu_split.py, 2026-12-01).
-    ipn_orders = args.max_requests + 20
+    # Two halves: the load run's IPN burst takes the first, the interleaved run the second.
+    ipn_orders = 2 * (args.max_requests + 20)
     fx = prepare(
         url, redis_url, dossiers=args.dossiers, citizens=args.citizens, procedures=args.procedures,
         agencies=args.agencies, reuse=args.reuse, ipn_orders=ipn_orders, port=args.port,
     )  # fmt: skip
-    summaries, ex = [], {}
+    summaries, interleaved, ex = [], {}, {}
     if not args.scale_only:
         print(f"== load run on gunicorn 127.0.0.1:{args.port}", flush=True)
-        summaries = load_run(url, redis_url, fx, args, port=args.port, only=only)
+        summaries, interleaved = load_run(url, redis_url, fx, args, port=args.port, only=only)
         print("== PDF and notifications", flush=True)
         ex = extras(url, redis_url, args) if not only else {}
     scale = None
@@ -789,7 +846,7 @@ def main(argv=None) -> int:
         + (f" × {args.threads} threads" if args.threads > 1 else ""),
         "load": {"concurrency": args.concurrency, "duration": args.duration, "max_requests": args.max_requests},
         "endpoints": summaries,
-        "floor_ratios": floor_ratios(summaries),
+        "floor_ratios": {**floor_ratios(summaries), "interleaved": interleaved},
         "extras": ex,
         "scale_run": scale,
     }
