@@ -12,7 +12,7 @@ def test_endpoints_take_turns_and_never_repeat_a_request_index():
     seen: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server name
+        def do_GET(self):
             seen.append(self.path)
             self.send_response(200)
             self.send_header("Content-Length", "2")
