@@ -27,6 +27,7 @@ import contextlib
 import functools
 import logging
 import random
+import re
 import time
 from contextvars import ContextVar
 
@@ -41,6 +42,19 @@ REPLICA_APPS = frozenset({"services", "dossiers", "payments"})
 REPLICA_DOWN_SECONDS = 5.0
 STICKY_COOKIE = "portal_primary_until"
 _WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "CREATE", "ALTER", "DROP", "TRUNCATE")
+# A statement that starts otherwise and still writes: the relay's wake-up sent in front of an
+# INSERT (`NOTIFY portal_outbox; INSERT …`), a data-modifying WITH (`WITH r0 AS (INSERT …)`: the
+# filing's rows, the IPN's payment). A read-only WITH (the agencies' tree) names none of these.
+_WRITE_INSIDE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE\s|DELETE\s+FROM|MERGE\s+INTO)", re.IGNORECASE)
+
+
+def sql_writes(sql: str) -> bool:
+    """Whether a statement sent to the primary writes (read-your-writes, ReplicaStickyMiddleware)."""
+    head = sql.lstrip()[:8].upper()
+    if head.startswith(_WRITE_PREFIXES):
+        return True
+    return head.startswith(("WITH", "NOTIFY")) and _WRITE_INSIDE.search(sql) is not None
+
 
 # Set by `replica_reads` for the duration of a view: None = primary only, else the replicas used.
 _replica_request: ContextVar[set | None] = ContextVar("portal_replica_request", default=None)
@@ -179,7 +193,7 @@ class ReplicaStickyMiddleware:
         wrote = [request.method not in ("GET", "HEAD", "OPTIONS")]
 
         def watch(execute, sql, params, many, context):
-            if not wrote[0] and sql.lstrip()[:8].upper().startswith(_WRITE_PREFIXES):
+            if not wrote[0] and sql_writes(sql):
                 wrote[0] = True
                 used = _replica_request.get()
                 if used is not None:
