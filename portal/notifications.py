@@ -8,7 +8,6 @@ notifications_redeliver_pending, notification_mark_read, notifications_mark_all_
 inbox_for, inbox_unread_count.
 """
 
-import contextlib
 import contextvars
 import hashlib
 import logging
@@ -24,7 +23,7 @@ from django.utils import timezone
 from .channels import ChannelError, PermanentChannelError, channel_get
 from .models import Notification
 from .relay import relay_active, relay_wake_on_commit, relay_wake_sql
-from .rows import rows_insert
+from .rows import batched, rows_insert
 from .tasks import notifications_deliver_task
 
 logger = logging.getLogger(__name__)
@@ -183,24 +182,17 @@ def _rows_save_and_publish(rows: list[Notification]) -> list[Notification]:
 _BATCH: contextvars.ContextVar[list | None] = contextvars.ContextVar("notifications_batch", default=None)
 
 
-@contextlib.contextmanager
 def notifications_batch():
     """Write the rows of every `notifications_enqueue_for` inside the block in one INSERT at its
     end (one change telling several people different things: the citizen and the officials).
     Inside the block the calls return their rows unsaved. Nothing is written if the block
     raises (the caller's transaction is rolled back anyway)."""
-    if _BATCH.get() is not None:  # already batching: the outer block writes them
-        yield
-        return
-    rows: list[Notification] = []
-    token = _BATCH.set(rows)
-    try:
-        yield
-    finally:
-        _BATCH.reset(token)
+    return batched(_BATCH, _batch_write)
+
+
+def _batch_write(rows: list[Notification]) -> None:
     unique = list({row.dedupe_key: row for row in reversed(rows)}.values())[::-1]  # first of each key
-    if unique:
-        _rows_save_and_publish(unique)
+    _rows_save_and_publish(unique)
 
 
 def _rows_save(rows: list[Notification], *, prefix: str = "") -> list[Notification]:

@@ -11,7 +11,6 @@ Public interface: outbox_handler_register, outbox_enqueue, outbox_enqueue_many, 
 outbox_job_run, outbox_redeliver_pending, OutboxRetry, OutboxPermanentError.
 """
 
-import contextlib
 import contextvars
 import logging
 import uuid
@@ -25,7 +24,7 @@ from django.utils import timezone
 
 from .models import OutboxJob
 from .relay import relay_active, relay_wake_on_commit, relay_wake_sql
-from .rows import rows_insert
+from .rows import batched, rows_insert
 from .tasks import outbox_deliver_many_task, outbox_deliver_task
 
 logger = logging.getLogger(__name__)
@@ -117,24 +116,13 @@ def _enqueue(jobs: list[OutboxJob], *, again: bool) -> list[OutboxJob]:
 _BATCH: contextvars.ContextVar[list | None] = contextvars.ContextVar("outbox_batch", default=None)
 
 
-@contextlib.contextmanager
 def outbox_batch():
     """Write the jobs of every `outbox_enqueue` inside the block in one INSERT at its end (one
     change with several effects: a filing's national sync message and its notices). Inside the
     block the calls return their jobs unsaved; they are the rows written at its end (their ids
     set then; a key given twice is written once, with its last payload). Nothing is written if
     the block raises (the caller's transaction is rolled back anyway)."""
-    if _BATCH.get() is not None:  # already batching: the outer block writes them
-        yield
-        return
-    jobs: list = []
-    token = _BATCH.set(jobs)
-    try:
-        yield
-    finally:
-        _BATCH.reset(token)
-    if jobs:
-        _enqueue(jobs, again=False)
+    return batched(_BATCH, lambda jobs: _enqueue(jobs, again=False))
 
 
 def _insert_new(rows: list[OutboxJob], *, prefix: str = "") -> dict[str, int]:

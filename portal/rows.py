@@ -34,20 +34,28 @@ _TOGETHER: ContextVar[list | None] = ContextVar("rows_together", default=None)
 
 
 @contextlib.contextmanager
-def rows_together():
-    """Send the `rows_insert`s of the block in one statement (PostgreSQL; elsewhere each at
-    once). An inner block is part of the outer one. Nothing is sent if the block raises."""
-    if _TOGETHER.get() is not None:
+def batched(pending: ContextVar, flush):
+    """The shape of the kernel's batches (`rows_together`, `outbox_batch`, `notifications_batch`):
+    for the block, `pending` holds a list that the calls append to instead of writing; at its
+    end, `flush(items)` if there are any. An inner block is part of the outer one. Nothing is
+    flushed if the block raises (the caller's transaction is rolled back anyway)."""
+    if pending.get() is not None:
         yield
         return
-    pending: list = []
-    token = _TOGETHER.set(pending)
+    items: list = []
+    token = pending.set(items)
     try:
         yield
     finally:
-        _TOGETHER.reset(token)
-    if pending:
-        _send_together(pending, last=None)
+        pending.reset(token)
+    if items:
+        flush(items)
+
+
+def rows_together():
+    """Send the `rows_insert`s of the block in one statement (PostgreSQL; elsewhere each at
+    once). An inner block is part of the outer one. Nothing is sent if the block raises."""
+    return batched(_TOGETHER, lambda pending: _send_together(pending, last=None))
 
 
 def rows_insert(rows: list[Model], *, unique: str = "", prefix: str = "", using: str | None = None) -> dict:
